@@ -1,0 +1,41 @@
+"""Terminal text ⇄ neutral messages. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from adapters.markdown import to_plain
+from bot.messages import Choice, ConversationRef, Inbound, Outbound
+
+PLATFORM = "terminal"
+
+
+def render(reply: Outbound) -> str:
+    """A reply as terminal text, buttons numbered like '[1] Continue'."""
+    lines = [to_plain(reply.text)]
+    lines += [f"[{number}] {choice.label}" for number, choice in enumerate(reply.choices, 1)]
+    return "\n".join(lines)
+
+
+def to_inbound(
+    line: str,
+    offered: tuple[Choice, ...],
+    user_id: str,
+    received_at: dt.datetime,
+    org_hint: str | None = None,
+) -> Inbound:
+    """A typed line as an Inbound: a button's number or label presses that button."""
+    typed = line.strip()
+    ref = ConversationRef(PLATFORM, user_id, user_id)
+    for number, choice in enumerate(offered, 1):
+        if typed == str(number) or typed.casefold() == choice.label.casefold():
+            return Inbound(ref, received_at, text=typed, choice_id=choice.id, org_hint=org_hint)
+    return Inbound(ref, received_at, text=typed, org_hint=org_hint)
+
+
+def last_choices(replies: list[Outbound]) -> tuple[Choice, ...]:
+    """The buttons a typed number refers to: those of the last reply that had any."""
+    for reply in reversed(replies):
+        if reply.choices:
+            return reply.choices
+    return ()

@@ -1,0 +1,1 @@
+"""The local web chat: an accessible page at /chat talking to the bot over HTTP."""

@@ -1,0 +1,102 @@
+"""Web chat transport: serves the page and a JSON endpoint on the FastAPI host.
+
+A visitor is identified by a random id in an HttpOnly, SameSite=Strict cookie. Posts must
+be JSON (which a cross-site HTML form cannot send), so another site cannot post as them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from adapters.webchat.convert import BadRequest, to_inbound, to_json
+from bot.messages import Inbound, Outbound
+from bot.ports import Clock
+
+COOKIE = "cb_chat"
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_HERE = Path(__file__).parent
+
+Handler = Callable[[Inbound], list[Outbound]]
+
+
+def webchat_router(handle: Handler, clock: Clock) -> APIRouter:
+    """Routes for /chat (the page), /chat/static and /chat/api/messages."""
+    router = APIRouter()
+    templates = Environment(
+        loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
+    static = StaticFiles(directory=_HERE / "static")
+
+    @router.get("/chat", include_in_schema=False)
+    def page(request: Request) -> HTMLResponse:
+        html = templates.get_template("chat.html").render()
+        response = HTMLResponse(html, headers=_security_headers())
+        _ensure_cookie(request, response)
+        return response
+
+    @router.post("/chat/api/messages")
+    async def post_message(request: Request) -> Response:
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return _error(415, "send the message as application/json")
+        user_id = request.cookies.get(COOKIE, "")
+        if not _COOKIE_VALUE.match(user_id):
+            return _error(401, "open /chat first: it gives your browser a chat id")
+        try:
+            body = json.loads(await request.body())
+            inbound = to_inbound(body, user_id, clock.now())
+        except (ValueError, BadRequest) as error:
+            reason = str(error) if isinstance(error, BadRequest) else "the body is not JSON"
+            return _error(400, reason)
+        replies = await run_in_threadpool(handle, inbound)
+        return JSONResponse({"replies": [to_json(r) for r in replies]})
+
+    router.add_route("/chat/static/{path:path}", _static_route(static), include_in_schema=False)
+    return router
+
+
+def _static_route(static: StaticFiles) -> Callable[[Request], object]:
+    async def serve(request: Request) -> Response:
+        path = request.path_params["path"]
+        response = await static.get_response(path, request.scope)
+        return response
+
+    return serve
+
+
+def _ensure_cookie(request: Request, response: Response) -> None:
+    if _COOKIE_VALUE.match(request.cookies.get(COOKIE, "")):
+        return
+    response.set_cookie(
+        COOKIE,
+        secrets.token_urlsafe(24),
+        max_age=60 * 60 * 24 * 365,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/chat",
+    )
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _security_headers() -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }

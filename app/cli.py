@@ -1,0 +1,159 @@
+"""The `bites` command line: serve, chat, content and database commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from app.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    name="bites",
+    help="Contract Bites: chat-first micro-learning of contract and relationship management.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+T = TypeVar("T")
+content_app = typer.Typer(help="Check and describe content packs.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+app.add_typer(db_app, name="db")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (CB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (CB_PORT).")] = None,
+) -> None:
+    """Run the web service: web chat, webhooks, health checks and the scheduler."""
+    import uvicorn
+
+    from app.host import create_app
+    from app.logs import configure_logging
+    from app.wiring import build_services
+
+    settings = _settings(host=host, port=port)
+    configure_logging(settings.log_level, settings.log_format)
+    services = _build(lambda: build_services(settings))
+    typer.echo(
+        f"Contract Bites is running. Open the web chat at http://{settings.host}:{settings.port}/chat"
+        " (Ctrl-C to stop)."
+    )
+    uvicorn.run(
+        create_app(services), host=settings.host, port=settings.port, log_config=None,
+        server_header=False,
+    )
+
+
+@app.command()
+def chat(
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded database).")] = None,
+    user: Annotated[str, typer.Option("--user", help="Your user id in the terminal.")] = "local",
+    org: Annotated[str | None, typer.Option("--org", help="Join the council with this join code on /start.")] = None,
+) -> None:
+    """Talk to the bot in this terminal. Scripted: one message per line on standard input."""
+    from adapters.terminal.adapter import run_terminal
+    from app.logs import configure_logging
+    from app.wiring import build_services
+
+    settings = _settings(database_url=db, scheduler=False, webchat=False)
+    configure_logging("WARNING", "text")
+    services = _build(lambda: build_services(settings))
+    run_terminal(
+        services.bot.handle, services.clock, user, sys.stdin, sys.stdout, org_hint=org,
+        interactive=sys.stdin.isatty(),
+    )
+
+
+@content_app.command("validate")
+def content_validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")] = None,
+) -> None:
+    """Check packs; print every problem as file:line: what to fix. Exit 1 if any."""
+    from lessons.loader import default_pack_paths, validate_packs
+
+    packs, problems = validate_packs(paths or default_pack_paths())
+    for problem in problems:
+        typer.echo(str(problem))
+    modules = sum(len(p.modules) for p in packs)
+    questions = sum(len(m.questions) for p in packs for m in p.modules)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"OK: {len(packs)} pack(s), {modules} modules, {questions} questions.")
+
+
+@content_app.command("stats")
+def content_stats(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Per module: id, track, estimated minutes, cards and questions; with totals."""
+    from lessons.estimate import estimate_minutes
+    from lessons.loader import default_pack_paths, validate_packs
+
+    packs, _problems = validate_packs(paths or default_pack_paths())
+    rows: list[dict[str, Any]] = [
+        {
+            "id": m.id, "pack": p.id, "track": m.track, "title": m.title,
+            "estimated_minutes": estimate_minutes(m), "cards": len(m.cards),
+            "questions": len(m.questions),
+            "refresher_questions": sum(1 for q in m.questions if q.refresher),
+        }
+        for p in packs for m in p.modules
+    ]
+    totals = {
+        "modules": len(rows),
+        "tracks": len({(r["pack"], r["track"]) for r in rows}),
+        "estimated_minutes": sum(r["estimated_minutes"] for r in rows),
+        "cards": sum(r["cards"] for r in rows),
+        "questions": sum(r["questions"] for r in rows),
+    }
+    if as_json:
+        typer.echo(json.dumps({"modules": rows, "totals": totals}, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:48} {r['track']:>3} {r['estimated_minutes']:>3} min "
+                   f"{r['cards']:>2} cards {r['questions']:>2} questions")
+    typer.echo(f"{totals['modules']} modules, {totals['estimated_minutes']} minutes in all.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: DATABASE_URL).")] = None,
+) -> None:
+    """Create or migrate the database to the newest schema."""
+    from storage.db import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = make_engine(_settings(database_url=db).database_url)
+    upgrade(engine)
+    typer.echo(f"Database at revision {current_revision(engine)}.")
+
+
+def _build(factory: Callable[[], T]) -> T:
+    from lessons.problems import ContentError
+
+    try:
+        return factory()
+    except ContentError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+
+
+def main() -> None:
+    """Entry point of the `bites` script."""
+    app()

@@ -1,0 +1,6 @@
+"""The platform-neutral bot: conversation flows and domain services.
+
+Flows are pure: (state, intent, context) in, (new state, replies, records) out. The ports
+the bot needs (store, clock) are Protocols in `bot.ports`; storage and adapters implement
+them. This package imports `lessons` and nothing else of Contract Bites.
+"""

@@ -1,0 +1,96 @@
+"""Route an intent to the flow that handles it. Pure: no I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+from bot import payloads
+from bot.decision import Context, Decision, say, text
+from bot.flows import account, learning, onboarding
+from bot.intents import Command, Empty, Intent, Press, Text
+from bot.messages import Choice
+from bot.state import Awaiting, LearnerState, Stage
+
+# Commands that work while a learner is paused: they send nothing unasked for.
+_WHILE_PAUSED = {"help", "progress", "settings", "define", "stop"}
+
+
+def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
+    """Decide the bot's replies and the learner's new state for one intent."""
+    if isinstance(intent, Command) and intent.name == "help":
+        return account.help_reply(state, ctx)
+    if state.stage is not Stage.ACTIVE:
+        return onboarding.handle(state, intent, ctx)
+    if isinstance(intent, Command) and intent.name == "start":
+        return account.resume(state, ctx)
+    if isinstance(intent, Press) and intent.payload == payloads.RESUME:
+        return account.resume(state, ctx)
+    if state.paused and not (isinstance(intent, Command) and intent.name in _WHILE_PAUSED):
+        if isinstance(intent, Press) and payloads.read_payload(intent.payload) is None:
+            return say(state, text(ctx.texts.forged_button))
+        resume = Choice(payloads.RESUME, ctx.texts.resume_button)
+        return say(state, text(ctx.texts.paused_reply, resume))
+    if isinstance(intent, Command):
+        return _command(state, intent, ctx)
+    if isinstance(intent, Press):
+        return _press(state, intent, ctx)
+    if isinstance(intent, Text):
+        return _text(state, intent, ctx)
+    assert isinstance(intent, Empty)
+    return say(state, text(ctx.texts.empty))
+
+
+def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
+    match command.name:
+        case "next":
+            return learning.next_step(state, ctx)
+        case "progress":
+            return account.progress(state, ctx)
+        case "settings":
+            return account.settings(state, ctx)
+        case "stop":
+            return account.stop(state, ctx)
+        case "define":
+            return account.define(state, command.args, ctx)
+    return say(state, text(ctx.texts.unknown_command.format(name=command.name)))
+
+
+def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
+    t = ctx.texts
+    picked = payloads.read_payload(press.payload)
+    if picked is None:
+        return say(state, text(t.forged_button))
+    if isinstance(picked, payloads.Answer):
+        return learning.answer(state, picked, ctx)
+    if isinstance(picked, payloads.PickTime):
+        if state.awaiting is not Awaiting.LEARNING_TIME:
+            return say(state, text(t.stale_button))
+        return account.save_time(state, picked.time, ctx)
+    if isinstance(picked, payloads.PickDays):
+        if state.awaiting is not Awaiting.WORKING_DAYS:
+            return say(state, text(t.stale_button))
+        return account.save_days(state, picked.days, ctx)
+    match picked.name:
+        case payloads.NEXT:
+            return learning.next_step(state, ctx)
+        case payloads.PROGRESS:
+            return account.progress(state, ctx)
+        case payloads.SETTINGS:
+            return account.settings(state, ctx)
+        case payloads.SETTINGS_TIME:
+            return account.ask_time(state, ctx)
+        case payloads.SETTINGS_DAYS:
+            return account.ask_days(state, ctx)
+        case payloads.HELP:
+            return account.help_reply(state, ctx)
+    return say(state, text(t.stale_button))  # onboarding buttons after onboarding
+
+
+def _text(state: LearnerState, typed: Text, ctx: Context) -> Decision:
+    if state.awaiting is Awaiting.LEARNING_TIME:
+        return account.save_time(state, typed.text, ctx)
+    if state.awaiting is Awaiting.WORKING_DAYS:
+        return account.save_days(state, account.typed_days(typed.text), ctx)
+    if state.pending_question is not None:
+        again = learning.question_reply(state, ctx)
+        if again is not None:
+            return say(state, text(ctx.texts.pick_an_answer), again)
+    return say(state, text(ctx.texts.not_understood))

@@ -1,0 +1,60 @@
+"""What a flow returns, and the read-only context it decides from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from bot.messages import Choice, Outbound
+from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from bot.texts import Texts
+from lessons.model import Curriculum
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a flow may read: loaded by the service before the flow runs.
+
+    `found_org` is the council for the join code the flow asked about (see
+    `flows.onboarding.join_code_wanted`), already looked up.
+    """
+
+    curriculum: Curriculum
+    texts: Texts
+    now: dt.datetime
+    org: OrgInfo | None = None
+    found_org: OrgInfo | None = None
+    progress: Mapping[str, ModuleProgress] = field(default_factory=dict)
+    answers: Mapping[str, AnswerRecord] = field(default_factory=dict)
+    answered_questions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A flow's result: the new state, the replies, and the records to store."""
+
+    state: LearnerState
+    replies: tuple[Outbound, ...]
+    answers: tuple[AnswerRecord, ...] = ()
+    progress: tuple[ModuleProgress, ...] = ()
+
+    def then(self, other: Decision) -> Decision:
+        """This decision followed by another that started from this one's state."""
+        return Decision(
+            other.state,
+            self.replies + other.replies,
+            self.answers + other.answers,
+            self.progress + other.progress,
+        )
+
+
+def say(state: LearnerState, *replies: Outbound, **changes: object) -> Decision:
+    """A decision that replies and optionally changes some state fields."""
+    new_state = replace(state, **changes) if changes else state  # type: ignore[arg-type]
+    return Decision(new_state, tuple(replies))
+
+
+def text(body: str, *choices: Choice) -> Outbound:
+    """A reply with optional buttons."""
+    return Outbound(body, tuple(choices))

@@ -1,0 +1,1 @@
+"""Conversation flows: pure functions from (state, intent, context) to a Decision."""

@@ -1,0 +1,163 @@
+"""The learner's own affairs: progress, settings, pausing, help and the glossary."""
+
+from __future__ import annotations
+
+from bot import payloads
+from bot.decision import Context, Decision, say, text
+from bot.flows.learning import next_module
+from bot.flows.onboarding import time_choices
+from bot.messages import Choice
+from bot.schedule_words import describe_days, parse_days, parse_time
+from lessons.model import Module
+from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
+
+DAY_PRESETS: tuple[tuple[str, ...], ...] = (
+    DEFAULT_WORKING_DAYS,
+    ("mon", "tue", "wed", "thu"),
+    ("tue", "wed", "thu", "fri"),
+)
+
+
+def help_reply(state: LearnerState, ctx: Context) -> Decision:
+    """What the bot can do."""
+    return say(state, text(ctx.texts.help, Choice(payloads.NEXT, ctx.texts.continue_button)))
+
+
+def progress(state: LearnerState, ctx: Context) -> Decision:
+    """Modules done with scores, the one in progress, and what comes next."""
+    t = ctx.texts
+    modules = ctx.curriculum.modules
+    done = [
+        (m, p) for m in modules
+        if (p := ctx.progress.get(m.id)) is not None and p.status is ModuleStatus.COMPLETED
+    ]
+    lines = [t.progress_title.format(done=len(done), count=len(modules))]
+    if done:
+        lines.append(t.progress_done_heading)
+        lines += [
+            t.progress_done_line.format(title=m.title, score=p.score, total=p.total)
+            for m, p in done
+        ]
+    current = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if current is not None:
+        lines.append(t.progress_in_progress_heading)
+        lines.append(t.progress_in_progress_line.format(title=current.title, where=_where(state, ctx)))
+    upcoming = next_module(ctx) if current is None else _after(current.id, ctx)
+    if upcoming is not None and (current is None or upcoming.id != current.id):
+        lines.append(t.progress_next.format(title=upcoming.title))
+    if not done and current is None:
+        lines.append(t.progress_nothing_yet)
+    buttons = (Choice(payloads.NEXT, t.continue_button),) if upcoming or current else ()
+    return say(state, text("\n".join(lines), *buttons))
+
+
+def _where(state: LearnerState, ctx: Context) -> str:
+    t = ctx.texts
+    module = ctx.curriculum.module(state.module_id or "")
+    assert module is not None
+    cards = len(module.cards)
+    if state.pending_question is not None or state.cursor > cards:
+        index = state.cursor - cards + 1
+        return t.progress_where_question.format(number=index, count=len(module.questions))
+    return t.progress_where_card.format(number=max(state.cursor, 1), count=cards)
+
+
+def _after(module_id: str, ctx: Context) -> Module | None:
+    modules = ctx.curriculum.modules
+    position = ctx.curriculum.position(module_id) or 0
+    for module in modules[position + 1 :]:
+        record = ctx.progress.get(module.id)
+        if record is None or record.status is not ModuleStatus.COMPLETED:
+            return module
+    return None
+
+
+def settings(state: LearnerState, ctx: Context) -> Decision:
+    """Show the learner's council, learning time and working days, with change buttons."""
+    t = ctx.texts
+    body = t.settings.format(
+        council=ctx.org.name if ctx.org else "-",
+        time=state.learning_time or t.no_time,
+        days=describe_days(state.working_days, t),
+    )
+    return say(
+        state,
+        text(
+            body,
+            Choice(payloads.SETTINGS_TIME, t.change_time_button),
+            Choice(payloads.SETTINGS_DAYS, t.change_days_button),
+        ),
+        awaiting=Awaiting.NOTHING,
+    )
+
+
+def ask_time(state: LearnerState, ctx: Context) -> Decision:
+    """Ask for a new learning time."""
+    return say(state, text(ctx.texts.ask_time, *time_choices()), awaiting=Awaiting.LEARNING_TIME)
+
+
+def ask_days(state: LearnerState, ctx: Context) -> Decision:
+    """Ask for new working days."""
+    t = ctx.texts
+    choices = [Choice(payloads.days_payload(days), describe_days(days, t)) for days in DAY_PRESETS]
+    return say(state, text(t.ask_days, *choices), awaiting=Awaiting.WORKING_DAYS)
+
+
+def save_time(state: LearnerState, raw: str | None, ctx: Context) -> Decision:
+    """Store a learning time given by button (HH:MM) or typed text."""
+    chosen = parse_time(raw) if raw is not None else None
+    if chosen is None:
+        return say(state, text(ctx.texts.bad_time, *time_choices()))
+    return say(
+        state,
+        text(ctx.texts.time_saved.format(time=chosen)),
+        learning_time=chosen,
+        awaiting=Awaiting.NOTHING,
+    )
+
+
+def save_days(state: LearnerState, days: tuple[str, ...] | None, ctx: Context) -> Decision:
+    """Store working days."""
+    if not days:
+        return ask_days(state, ctx).then(say(state, text(ctx.texts.bad_days)))
+    described = describe_days(days, ctx.texts)
+    return say(
+        state,
+        text(ctx.texts.days_saved.format(days=described)),
+        working_days=days,
+        awaiting=Awaiting.NOTHING,
+    )
+
+
+def typed_days(raw: str) -> tuple[str, ...] | None:
+    """Working days from typed text."""
+    return parse_days(raw)
+
+
+def stop(state: LearnerState, ctx: Context) -> Decision:
+    """Pause: nothing is sent until the learner resumes."""
+    return say(state, text(ctx.texts.stopped), paused=True, awaiting=Awaiting.NOTHING)
+
+
+def resume(state: LearnerState, ctx: Context) -> Decision:
+    """Resume after /stop, or greet a returning learner."""
+    t = ctx.texts
+    continue_button = Choice(payloads.NEXT, t.continue_button)
+    if state.paused:
+        return say(state, text(t.resumed, continue_button), paused=False)
+    days = describe_days(state.working_days, t)
+    greeting = t.welcome_back.format(time=state.learning_time or t.no_time, days=days)
+    return say(state, text(greeting, continue_button))
+
+
+def define(state: LearnerState, term: str, ctx: Context) -> Decision:
+    """Answer /define TERM from the glossary."""
+    t = ctx.texts
+    wanted = term.strip().strip("?").casefold()
+    if not wanted:
+        return say(state, text(t.define_usage))
+    for entry in ctx.curriculum.glossary:
+        names = (entry.term, *entry.aliases)
+        if any(name.casefold() == wanted for name in names):
+            return say(state, text(t.definition.format(term=entry.term, definition=entry.definition)))
+    return say(state, text(t.define_unknown.format(term=term.strip())))

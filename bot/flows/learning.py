@@ -1,0 +1,182 @@
+"""Taking a module: its cards one at a time, then its quiz, then the score."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import payloads
+from bot.decision import Context, Decision, say, text
+from bot.messages import Choice, Outbound
+from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
+from lessons.model import Module, Question
+from lessons.render import council_context, render_text
+
+
+def next_step(state: LearnerState, ctx: Context) -> Decision:
+    """Show whatever comes next: a card, a question, or the next module."""
+    module = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if state.module_id and module is None:
+        cleared = replace(state, module_id=None, cursor=0, pending_question=None)
+        return say(state, text(ctx.texts.module_gone)).then(next_step(cleared, ctx))
+    if module is None:
+        return _start_next_module(state, ctx)
+    if state.pending_question:
+        question = module.question(state.pending_question)
+        if question is not None:
+            return say(state, _question_reply(module, question, ctx))
+    return _show_item(state, module, ctx)
+
+
+def next_module(ctx: Context) -> Module | None:
+    """The first module in delivery order the learner has not completed."""
+    for module in ctx.curriculum.modules:
+        record = ctx.progress.get(module.id)
+        if record is None or record.status is not ModuleStatus.COMPLETED:
+            return module
+    return None
+
+
+def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decision:
+    """Record an answer to the pending question, give feedback, and score a finished quiz."""
+    t = ctx.texts
+    found = ctx.curriculum.find_question(picked.question_id)
+    if found is None:
+        return say(state, text(t.forged_button))
+    module, question = found
+    if picked.question_id != state.pending_question or module.id != state.module_id:
+        if picked.question_id in ctx.answered_questions:
+            return say(state, text(t.already_answered))
+        return say(state, text(t.stale_button))
+    option = question.option(picked.option_id)
+    if option is None:
+        return say(state, text(t.forged_button))
+    shown = state.question_shown_at
+    duration = int((ctx.now - shown).total_seconds() * 1000) if shown else None
+    record = AnswerRecord(
+        module.id, question.id, state.attempt, option.id, option.correct, ctx.now, duration
+    )
+    context = _council(ctx)
+    explanation = render_text(question.explanation, context)
+    if option.correct:
+        body = t.correct.format(explanation=explanation)
+    else:
+        answer_text = render_text(question.correct_option.text, context)
+        body = t.incorrect.format(answer=answer_text, explanation=explanation)
+    moved = replace(
+        state, cursor=state.cursor + 1, pending_question=None, question_shown_at=None
+    )
+    is_last = moved.cursor >= len(module.cards) + len(module.questions)
+    if not is_last:
+        feedback = Outbound(body, (Choice(payloads.NEXT, t.next_question_button),), question.id)
+        return Decision(moved, (feedback,), answers=(record,))
+    feedback = Outbound(body, (), question.id)
+    return Decision(moved, (feedback,), answers=(record,)).then(
+        _complete(moved, module, record, ctx)
+    )
+
+
+def _start_next_module(state: LearnerState, ctx: Context) -> Decision:
+    t = ctx.texts
+    module = next_module(ctx)
+    if module is None:
+        count = len(ctx.curriculum.modules)
+        return say(state, text(t.all_done.format(count=count), Choice(payloads.PROGRESS, t.progress_button)))
+    previous = ctx.progress.get(module.id)
+    attempt = previous.attempt + 1 if previous else 1
+    started = replace(
+        state, module_id=module.id, cursor=0, attempt=attempt, pending_question=None,
+        question_shown_at=None,
+    )
+    record = ModuleProgress(module.id, ModuleStatus.IN_PROGRESS, attempt, ctx.now)
+    position = (ctx.curriculum.position(module.id) or 0) + 1
+    objectives = "\n".join(f"- {objective}" for objective in module.objectives)
+    intro = text(
+        t.module_intro.format(
+            number=position, count=len(ctx.curriculum.modules), title=module.title,
+            minutes=module.minutes, objectives=objectives,
+        )
+    )
+    shown = _show_item(started, module, ctx)
+    return Decision(started, (intro,), progress=(record,)).then(shown)
+
+
+def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
+    t = ctx.texts
+    cards = len(module.cards)
+    if state.cursor < cards:
+        card = module.cards[state.cursor]
+        context = _council(ctx)
+        body = t.card.format(
+            number=state.cursor + 1, count=cards, title=render_text(card.title, context),
+            body=render_text(card.body, context),
+        )
+        return say(
+            state, text(body, Choice(payloads.NEXT, t.continue_button)), cursor=state.cursor + 1
+        )
+    index = state.cursor - cards
+    question = module.questions[index]
+    replies: list[Outbound] = []
+    if index == 0:
+        replies.append(text(t.quiz_intro.format(count=len(module.questions))))
+    replies.append(_question_reply(module, question, ctx))
+    return say(state, *replies, pending_question=question.id, question_shown_at=ctx.now)
+
+
+def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
+    """The pending question again, for a learner who typed instead of choosing."""
+    module = ctx.curriculum.module(state.module_id) if state.module_id else None
+    question = module.question(state.pending_question) if module and state.pending_question else None
+    if module is None or question is None:
+        return None
+    return _question_reply(module, question, ctx)
+
+
+def _question_reply(module: Module, question: Question, ctx: Context) -> Outbound:
+    context = _council(ctx)
+    number = module.questions.index(question) + 1
+    body = ctx.texts.question.format(
+        number=number, count=len(module.questions), stem=render_text(question.stem, context)
+    )
+    choices = tuple(
+        Choice(payloads.answer_payload(question.id, option.id), render_text(option.text, context))
+        for option in question.options
+    )
+    return Outbound(body, choices)
+
+
+def _complete(
+    state: LearnerState, module: Module, last: AnswerRecord, ctx: Context
+) -> Decision:
+    t = ctx.texts
+    answers = {**ctx.answers, last.question_id: last}
+    score = sum(
+        1 for q in module.questions
+        if (a := answers.get(q.id)) is not None and a.attempt == state.attempt and a.correct
+    )
+    total = len(module.questions)
+    previous = ctx.progress.get(module.id)
+    record = ModuleProgress(
+        module.id, ModuleStatus.COMPLETED, state.attempt,
+        previous.started_at if previous else ctx.now, ctx.now, score, total,
+    )
+    done = 1 + sum(
+        1 for m in ctx.curriculum.modules
+        if m.id != module.id
+        and (p := ctx.progress.get(m.id)) is not None and p.status is ModuleStatus.COMPLETED
+    )
+    sources = "; ".join(f"{s.title}: {s.url}" for s in module.sources)
+    finished = replace(state, module_id=None, cursor=0, pending_question=None)
+    buttons: list[Choice] = []
+    if done < len(ctx.curriculum.modules):
+        buttons.append(Choice(payloads.NEXT, t.next_module_button))
+    buttons.append(Choice(payloads.PROGRESS, t.progress_button))
+    summary = text(
+        t.quiz_done.format(score=score, total=total, done=done, count=len(ctx.curriculum.modules)),
+    )
+    return Decision(
+        finished, (summary, text(t.sources.format(sources=sources), *buttons)), progress=(record,)
+    )
+
+
+def _council(ctx: Context) -> dict[str, dict[str, str]]:
+    return council_context({"name": ctx.org.name} if ctx.org else None)

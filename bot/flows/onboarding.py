@@ -1,0 +1,108 @@
+"""First contact: welcome, choose a council, choose a learning time."""
+
+from __future__ import annotations
+
+from bot import payloads
+from bot.decision import Context, Decision, say, text
+from bot.intents import Command, Intent, Press, Text
+from bot.messages import Choice, Outbound
+from bot.schedule_words import describe_days, parse_time
+from bot.state import Awaiting, LearnerState, Stage
+
+DEMO_JOIN_CODE = "demo"
+TIME_CHOICES = ("08:30", "12:30", "16:00")
+
+
+def join_code_wanted(state: LearnerState, intent: Intent, org_hint: str | None) -> str | None:
+    """The join code this flow will need looked up for this intent, if any."""
+    if isinstance(intent, Command) and intent.name == "start" and intent.args:
+        return intent.args.split()[0]
+    if state.stage is Stage.NEW and org_hint:
+        return org_hint
+    if state.stage is Stage.CHOOSING_COUNCIL:
+        if isinstance(intent, Press) and intent.payload == payloads.JOIN_DEMO:
+            return DEMO_JOIN_CODE
+        if isinstance(intent, Text):
+            return intent.text.split()[0]
+    return None
+
+
+def time_choices() -> tuple[Choice, ...]:
+    """Buttons for the usual learning times."""
+    return tuple(Choice(payloads.time_payload(t), t) for t in TIME_CHOICES)
+
+
+def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
+    """Move a learner who has not finished onboarding one step on."""
+    t = ctx.texts
+    if state.stage is Stage.NEW or (isinstance(intent, Command) and intent.name == "start"):
+        return _start(state, intent, ctx)
+    if state.stage is Stage.CHOOSING_COUNCIL:
+        if isinstance(intent, Press) and intent.payload == payloads.JOIN_CODE:
+            return say(state, text(t.ask_join_code), awaiting=Awaiting.JOIN_CODE)
+        if ctx.found_org is not None:
+            return _joined(state, ctx)
+        if isinstance(intent, Text):
+            code = intent.text.split()[0]
+            return say(state, _council_question(ctx, t.unknown_join_code.format(code=code)))
+        return say(state, _council_question(ctx, t.ask_council))
+    return _choose_time(state, intent, ctx)
+
+
+def _start(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
+    t = ctx.texts
+    welcome = text(t.welcome)
+    if ctx.found_org is not None:
+        return Decision(state, (welcome,)).then(_joined(state, ctx))
+    moved = say(state, welcome, stage=Stage.CHOOSING_COUNCIL, awaiting=Awaiting.NOTHING)
+    if isinstance(intent, Command) and intent.args:
+        code = intent.args.split()[0]
+        unknown = t.unknown_join_code.format(code=code)
+        return moved.then(say(moved.state, _council_question(ctx, unknown)))
+    return moved.then(say(moved.state, _council_question(ctx, t.ask_council)))
+
+
+def _council_question(ctx: Context, prompt: str) -> Outbound:
+    t = ctx.texts
+    return text(
+        prompt,
+        Choice(payloads.JOIN_DEMO, t.demo_council_button),
+        Choice(payloads.JOIN_CODE, t.join_code_button),
+    )
+
+
+def _joined(state: LearnerState, ctx: Context) -> Decision:
+    assert ctx.found_org is not None
+    t = ctx.texts
+    return say(
+        state,
+        text(t.joined.format(council=ctx.found_org.name)),
+        text(t.ask_time, *time_choices()),
+        org_id=ctx.found_org.id,
+        stage=Stage.CHOOSING_TIME,
+        awaiting=Awaiting.LEARNING_TIME,
+    )
+
+
+def _choose_time(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
+    t = ctx.texts
+    chosen: str | None = None
+    if isinstance(intent, Press):
+        picked = payloads.read_payload(intent.payload)
+        if isinstance(picked, payloads.PickTime):
+            chosen = picked.time
+    elif isinstance(intent, Text):
+        chosen = parse_time(intent.text)
+    if chosen is None:
+        return say(state, text(t.bad_time, *time_choices()))
+    days = describe_days(state.working_days, t)
+    return say(
+        state,
+        text(
+            t.onboarded.format(time=chosen, days=days),
+            Choice(payloads.NEXT, t.first_bite_button),
+        ),
+        learning_time=chosen,
+        stage=Stage.ACTIVE,
+        awaiting=Awaiting.NOTHING,
+    )

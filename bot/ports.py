@@ -1,0 +1,72 @@
+"""The ports the bot needs, as Protocols; storage and the runtime implement them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from bot.messages import ConversationRef
+from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+
+
+class Clock(Protocol):
+    """The one source of 'now'; always timezone-aware UTC."""
+
+    def now(self) -> dt.datetime:
+        """The current instant, UTC."""
+        ...
+
+
+class Transaction(Protocol):
+    """Reads and writes for handling one inbound message, committed together."""
+
+    def claim_inbound(self, platform: str, message_id: str, at: dt.datetime) -> bool:
+        """Record a platform message id; False if it was seen before (a re-delivery)."""
+        ...
+
+    def learner_for(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
+        """The learner behind a platform identity, created if new, locked for update."""
+        ...
+
+    def save_learner(self, state: LearnerState, at: dt.datetime) -> None:
+        """Store the learner's new state."""
+        ...
+
+    def org(self, org_id: int) -> OrgInfo | None:
+        """A council by id."""
+        ...
+
+    def org_by_join_code(self, join_code: str) -> OrgInfo | None:
+        """A council by its join code (case-insensitive)."""
+        ...
+
+    def progress(self, learner_id: int) -> dict[str, ModuleProgress]:
+        """The learner's module records by module id."""
+        ...
+
+    def save_progress(self, learner_id: int, progress: ModuleProgress) -> None:
+        """Insert or update a module record."""
+        ...
+
+    def answers(self, learner_id: int, module_id: str, attempt: int) -> dict[str, AnswerRecord]:
+        """The answers of one quiz attempt by question id."""
+        ...
+
+    def answered_questions(self, learner_id: int) -> frozenset[str]:
+        """Ids of every question the learner has ever answered."""
+        ...
+
+    def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
+        """Store an answer; False if that question was already answered in that attempt."""
+        ...
+
+
+class Store(Protocol):
+    """Opens transactions."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """A unit of work: commits on success, rolls back on error."""
+        ...
+
+

@@ -1,0 +1,81 @@
+"""Read and write learning times and working days in words people type and read."""
+
+from __future__ import annotations
+
+import re
+
+from bot.state import DEFAULT_WORKING_DAYS, WEEKDAYS
+from bot.texts import Texts
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*(am|pm)?$")
+_DAY_PREFIXES = {d: d for d in WEEKDAYS} | {
+    "tues": "tue", "thur": "thu", "thurs": "thu", "weds": "wed",
+}
+
+
+def parse_time(raw: str) -> str | None:
+    """'9:15', '0915', '9.15', '2pm', '14:30' → 'HH:MM'; None if not a time of day."""
+    match = _TIME.match(raw.strip().lower())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = match.group(3)
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _day(token: str) -> str | None:
+    token = token.lower().strip(".")
+    if len(token) < 3:
+        return None
+    for prefix, day in _DAY_PREFIXES.items():
+        if token.startswith(prefix) or (len(token) >= 3 and _full_name(day).startswith(token)):
+            return day
+    return None
+
+
+def _full_name(day: str) -> str:
+    return ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[
+        WEEKDAYS.index(day)
+    ]
+
+
+def parse_days(raw: str) -> tuple[str, ...] | None:
+    """'mon tue thu', 'Monday-Friday', 'mon to wed, fri' → ordered day codes; None if unclear."""
+    text = raw.lower().replace(" to ", "-").replace("–", "-")
+    chosen: set[str] = set()
+    for part in re.split(r"[,\s/&]+|\band\b", text):
+        if not part:
+            continue
+        if "-" in part:
+            first, _, last = part.partition("-")
+            start, end = _day(first), _day(last)
+            if start is None or end is None:
+                return None
+            i, j = WEEKDAYS.index(start), WEEKDAYS.index(end)
+            if i > j:
+                return None
+            chosen.update(WEEKDAYS[i : j + 1])
+        elif (day := _day(part)) is not None:
+            chosen.add(day)
+        else:
+            return None
+    return tuple(d for d in WEEKDAYS if d in chosen) or None
+
+
+def describe_days(days: tuple[str, ...], texts: Texts) -> str:
+    """'Monday to Friday' for a run of three or more days, else 'Monday, Wednesday and Friday'."""
+    if days == DEFAULT_WORKING_DAYS:
+        return texts.days_weekdays
+    indexes = [WEEKDAYS.index(d) for d in days]
+    names = [texts.day_names[i] for i in indexes]
+    if len(indexes) >= 3 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return texts.days_range.format(first=names[0], last=names[-1])
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + texts.list_and + names[-1]

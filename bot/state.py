@@ -1,0 +1,93 @@
+"""What the bot knows about a learner between messages, as plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Stage(Enum):
+    """Where a learner is in onboarding."""
+
+    NEW = "new"
+    CHOOSING_COUNCIL = "choosing_council"
+    CHOOSING_TIME = "choosing_time"
+    ACTIVE = "active"
+
+
+class Awaiting(Enum):
+    """Free text the bot is waiting for, if any."""
+
+    NOTHING = "nothing"
+    JOIN_CODE = "join_code"
+    LEARNING_TIME = "learning_time"
+    WORKING_DAYS = "working_days"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_WORKING_DAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """A learner's conversation state.
+
+    `cursor` counts the items of the current module already consumed: cards first, then
+    questions. A question is consumed when answered; until then it is `pending_question`.
+    """
+
+    learner_id: int
+    org_id: int | None
+    stage: Stage
+    awaiting: Awaiting
+    paused: bool
+    learning_time: str | None
+    working_days: tuple[str, ...]
+    module_id: str | None
+    cursor: int
+    attempt: int
+    pending_question: str | None
+    question_shown_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    """A council, as the bot needs it."""
+
+    id: int
+    code: str
+    name: str
+
+
+class ModuleStatus(Enum):
+    """How far a learner got with a module."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """A learner's record for one module; `score`/`total` are of the last finished quiz."""
+
+    module_id: str
+    status: ModuleStatus
+    attempt: int
+    started_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    score: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answer to one question in one quiz attempt, as stored."""
+
+    module_id: str
+    question_id: str
+    attempt: int
+    option_id: str
+    correct: bool
+    answered_at: dt.datetime
+    duration_ms: int | None

@@ -1,0 +1,125 @@
+"""Every string the bot says, in one place, ready for translation (e.g. into Welsh).
+
+Templates use str.format fields. Text is plain and short: it must read well in any chat
+and through a screen reader, so no emoji carry meaning and no tables are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The bot's English wording."""
+
+    welcome: str = (
+        "Welcome to Contract Bites. I teach contract and relationship management in short "
+        "bites: a few cards to read, then a quick quiz, never more than 20 minutes. Later I "
+        "bring back questions just before you would forget them."
+    )
+    ask_council: str = "Which council are you with? If your council gave you a join code, choose the second option."
+    demo_council_button: str = "Try the demo council"
+    join_code_button: str = "I have a join code"
+    ask_join_code: str = "Please type your council's join code."
+    unknown_join_code: str = (
+        "I don't know the join code {code}. Check it with your council's learning lead and "
+        "type it again, or choose the demo council."
+    )
+    joined: str = "You have joined {council}."
+    ask_time: str = (
+        "When would you like your daily bite? Choose a time or type one, like 09:15."
+    )
+    bad_time: str = "Please type a time like 09:15 or 14:30, or choose one of the buttons."
+    onboarded: str = (
+        "All set: your daily bite comes at {time}, {days}. You can change this with /settings."
+    )
+    first_bite_button: str = "Start my first bite"
+    welcome_back: str = "Welcome back. Your daily bite is at {time}, {days}."
+    resumed: str = "Welcome back: Contract Bites is running again for you."
+    continue_button: str = "Continue"
+    next_question_button: str = "Next question"
+    module_intro: str = (
+        "**Module {number} of {count}: {title}**\nAbout {minutes} minutes. You will be able to:\n{objectives}"
+    )
+    card: str = "**Card {number} of {count}: {title}**\n\n{body}"
+    quiz_intro: str = "Quiz time: {count} questions."
+    question: str = "**Question {number} of {count}**\n{stem}"
+    correct: str = "Correct. {explanation}"
+    incorrect: str = "Not quite. The answer is: {answer}. {explanation}"
+    quiz_done: str = (
+        "Quiz complete: you scored {score} out of {total}. That is {done} of {count} modules done."
+    )
+    sources: str = "Read more: {sources}"
+    next_module_button: str = "Next module"
+    progress_button: str = "My progress"
+    all_done: str = (
+        "You have completed all {count} modules. Well done! New modules will appear here "
+        "when your council adds them. See /progress for your scores."
+    )
+    progress_title: str = "**Your progress: {done} of {count} modules done.**"
+    progress_done_heading: str = "Done:"
+    progress_done_line: str = "- {title}: quiz {score} out of {total}"
+    progress_in_progress_heading: str = "In progress:"
+    progress_in_progress_line: str = "- {title} ({where})"
+    progress_where_card: str = "card {number} of {count}"
+    progress_where_question: str = "quiz question {number} of {count}"
+    progress_next: str = "Next up: {title}"
+    progress_nothing_yet: str = "You have not started a module yet. Send /next to begin."
+    help: str = (
+        "**What I can do**\n"
+        "- /next: the next card, question or module\n"
+        "- /progress: modules done and your quiz scores\n"
+        "- /settings: your learning time and working days\n"
+        "- /define TERM: what a contract management term means\n"
+        "- /stop: pause Contract Bites; /start: resume\n"
+        "- /help: this list"
+    )
+    settings: str = (
+        "**Your settings**\nCouncil: {council}\nDaily bite: {time}\nWorking days: {days}"
+    )
+    change_time_button: str = "Change time"
+    change_days_button: str = "Change days"
+    ask_days: str = (
+        "Which days do you work? Choose below or type them, like: mon tue thu."
+    )
+    bad_days: str = "Please type days like: mon tue wed, or choose one of the buttons."
+    time_saved: str = "Saved: your daily bite comes at {time}."
+    days_saved: str = "Saved: your working days are {days}."
+    stopped: str = (
+        "Paused. I will not send you anything until you come back. Send /start to resume."
+    )
+    paused_reply: str = "Contract Bites is paused for you. Send /start to resume."
+    resume_button: str = "Resume"
+    not_started: str = "Send /start to begin."
+    empty: str = "I didn't get any text. Send /next to carry on, or /help to see what I can do."
+    unknown_command: str = "I don't know the command /{name}. Send /help to see what I can do."
+    not_understood: str = (
+        "Sorry, I didn't understand that. Send /next to carry on with your lesson, or /help "
+        "to see what I can do."
+    )
+    pick_an_answer: str = "Please choose one of the answers to the question above."
+    forged_button: str = "Sorry, I don't recognise that button. Send /next to carry on."
+    stale_button: str = "That button is out of date. Send /next to carry on."
+    already_answered: str = (
+        "You have already answered that question; your first answer counts. "
+        "Send /next to carry on."
+    )
+    define_usage: str = "Tell me which term, for example: /define KPI"
+    define_unknown: str = (
+        "I don't have a definition of {term} yet. Try a term such as KPI or service credit."
+    )
+    definition: str = "**{term}**: {definition}"
+    module_gone: str = (
+        "The module you were on has been withdrawn from the curriculum, so we will move on."
+    )
+    days_weekdays: str = "Monday to Friday"
+    days_range: str = "{first} to {last}"
+    list_and: str = " and "
+    day_names: tuple[str, ...] = (
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    )
+    no_time: str = "not set"
+
+
+ENGLISH = Texts()

@@ -1,0 +1,198 @@
+"""Load packs from folders, check them together, and build a Curriculum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lessons import limits
+from lessons.estimate import estimate_minutes
+from lessons.frontmatter import load_yaml_file, node_lines
+from lessons.model import Curriculum, GlossaryEntry, Module, Pack, Track
+from lessons.parse import parse_module
+from lessons.problems import ContentError, Problem
+from lessons.render import RenderError, council_context, render_text
+
+BUILTIN_PACKS = ("core",)
+
+
+def builtin_pack_path(name: str) -> Path:
+    """The folder of a pack shipped with Contract Bites (e.g. 'core', 'demo')."""
+    return Path(str(resources.files("lessons") / "packs" / name))
+
+
+def default_pack_paths() -> list[Path]:
+    """The built-in curriculum."""
+    return [builtin_pack_path(name) for name in BUILTIN_PACKS]
+
+
+def load_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
+    """Load one pack folder; return it (None if unusable) and its own problems."""
+    problems: list[Problem] = []
+    manifest_path = folder / "pack.yaml"
+    if not manifest_path.is_file():
+        problems.append(Problem(str(manifest_path), 1, "a pack needs a pack.yaml manifest"))
+        return None, problems
+    manifest = load_yaml_file(str(manifest_path), manifest_path.read_text("utf-8"), problems)
+    if not isinstance(manifest, dict):
+        if not problems:
+            problems.append(Problem(str(manifest_path), 1, "pack.yaml must be a mapping"))
+        return None, problems
+    pack_id = _manifest_text(manifest, "id", manifest_path, problems)
+    tracks = _tracks(manifest.get("tracks"), manifest_path, problems)
+    modules: list[Module] = []
+    module_files = sorted((folder / "modules").glob("*.md"))
+    if not module_files:
+        problems.append(Problem(str(manifest_path), 1, "the pack has no modules/*.md files"))
+    for file in module_files:
+        module, found = parse_module(str(file), file.read_text("utf-8"), pack_id)
+        problems.extend(found)
+        if module is not None:
+            modules.append(module)
+    order = {track.id: index for index, track in enumerate(tracks)}
+    modules.sort(key=lambda m: (order.get(m.track, len(order)), Path(m.path).name))
+    pack = Pack(
+        id=pack_id,
+        title=_manifest_text(manifest, "title", manifest_path, problems),
+        version=str(manifest.get("version", "")),
+        tracks=tuple(tracks),
+        modules=tuple(modules),
+        glossary=_glossary(folder / "glossary.yaml", problems),
+        path=str(folder),
+    )
+    return pack, problems
+
+
+def validate_packs(folders: Sequence[Path]) -> tuple[list[Pack], list[Problem]]:
+    """Load packs and run every check, within and across packs."""
+    packs: list[Pack] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        pack, found = load_pack(folder)
+        problems.extend(found)
+        if pack is not None:
+            packs.append(pack)
+    problems.extend(_cross_checks(packs))
+    return packs, sorted(set(problems))
+
+
+def load_curriculum(folders: Sequence[Path] | None = None) -> Curriculum:
+    """Load packs into a Curriculum; raise ContentError listing every problem."""
+    packs, problems = validate_packs(folders or default_pack_paths())
+    if problems:
+        raise ContentError(problems)
+    return Curriculum(tuple(packs))
+
+
+def _cross_checks(packs: Iterable[Pack]) -> list[Problem]:
+    problems: list[Problem] = []
+    module_ids: dict[str, str] = {}
+    question_ids: dict[str, str] = {}
+    context = council_context()
+    for pack in packs:
+        track_ids = {t.id for t in pack.tracks}
+        for module in pack.modules:
+            where = f"{module.path}:1"
+            if module.id in module_ids:
+                problems.append(
+                    Problem(module.path, 2, f"duplicate module id '{module.id}' "
+                            f"(also in {module_ids[module.id]})")
+                )
+            module_ids.setdefault(module.id, where)
+            if module.track not in track_ids:
+                problems.append(
+                    Problem(module.path, 4, f"track '{module.track}' is not in the pack's "
+                            f"pack.yaml (known: {', '.join(sorted(track_ids))})")
+                )
+            minutes = estimate_minutes(module)
+            if minutes > limits.MAX_MODULE_MINUTES:
+                problems.append(
+                    Problem(module.path, 1, f"the module takes about {minutes} minutes; "
+                            f"at most {limits.MAX_MODULE_MINUTES}: move cards or questions "
+                            "into another module")
+                )
+            for question in module.questions:
+                if question.id in question_ids:
+                    problems.append(
+                        Problem(module.path, question.line,
+                                f"duplicate question id '{question.id}' "
+                                f"(also in {question_ids[question.id]})")
+                    )
+                question_ids.setdefault(question.id, f"{module.path}:{question.line}")
+            problems.extend(_template_problems(module, context))
+    return problems
+
+
+def _template_problems(module: Module, context: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    texts: list[tuple[int, str]] = [(c.line, c.title + "\n" + c.body) for c in module.cards]
+    for q in module.questions:
+        texts.append((q.line, "\n".join([q.stem, q.explanation, *(o.text for o in q.options)])))
+    for line, text in texts:
+        try:
+            render_text(text, context)
+        except RenderError as error:
+            problems.append(
+                Problem(module.path, line, f"broken variable: {error}; known variables are "
+                        + ", ".join(f"council.{k}" for k in sorted(context["council"])))
+            )
+    return problems
+
+
+def _manifest_text(manifest: dict[str, Any], key: str, path: Path, problems: list[Problem]) -> str:
+    value = manifest.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(str(path), 1, f"pack.yaml needs '{key}' (text)"))
+        return ""
+    return value
+
+
+def _tracks(raw: Any, path: Path, problems: list[Problem]) -> list[Track]:
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(str(path), 1, "pack.yaml needs 'tracks': a list of id and title"))
+        return []
+    tracks = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item.get("title"):
+            tracks.append(Track(item["id"], str(item["title"])))
+        else:
+            problems.append(Problem(str(path), 1, f"a track needs an id and a title: {item!r}"))
+    return tracks
+
+
+def _glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
+    if not path.is_file():
+        return ()
+    text = path.read_text("utf-8")
+    raw = load_yaml_file(str(path), text, problems)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(str(path), 1, "the glossary must be a list of entries"))
+        return ()
+    lines = node_lines(text)
+    entries = []
+    for index, item in enumerate(raw):
+        line = lines[index] if index < len(lines) else 1
+        if not isinstance(item, dict) or not item.get("term") or not item.get("definition"):
+            problems.append(Problem(str(path), line, "an entry needs 'term' and 'definition'"))
+            continue
+        definition = str(item["definition"]).strip()
+        if len(definition) > limits.MAX_DEFINITION:
+            problems.append(
+                Problem(str(path), line,
+                        f"definition is {len(definition)} characters; at most "
+                        f"{limits.MAX_DEFINITION}")
+            )
+        aliases = item.get("aliases") or []
+        if not isinstance(aliases, list):
+            problems.append(Problem(str(path), line, "aliases must be a list"))
+            aliases = []
+        module = item.get("module")
+        entries.append(
+            GlossaryEntry(str(item["term"]), tuple(str(a) for a in aliases), definition,
+                          str(module) if module else None)
+        )
+    return tuple(entries)

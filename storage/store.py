@@ -1,0 +1,260 @@
+"""The SQL store: implements the bot's Store and Transaction ports with SQLModel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.messages import ConversationRef
+from bot.state import (
+    DEFAULT_WORKING_DAYS,
+    AnswerRecord,
+    Awaiting,
+    LearnerState,
+    ModuleProgress,
+    ModuleStatus,
+    OrgInfo,
+    Stage,
+)
+from storage.tables import (
+    AnswerRow,
+    Identity,
+    Learner,
+    ModuleProgressRow,
+    Organisation,
+    ProcessedInbound,
+)
+
+
+class SqlStore:
+    """Opens SQL transactions; one per inbound message."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        """The engine behind the store."""
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """A unit of work that commits on success and rolls back on any error."""
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield SqlTransaction(session)
+
+    def ensure_org(self, code: str, name: str, join_code: str, at: dt.datetime) -> OrgInfo:
+        """Create a council if its code is new; return it either way."""
+        with self.transaction() as tx:
+            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            if row is None:
+                row = Organisation(code=code, name=name, join_code=join_code, created_at=at)
+                tx.session.add(row)
+                tx.session.flush()
+            assert row.id is not None
+            return OrgInfo(row.id, row.code, row.name)
+
+    def prune_processed_inbound(self, older_than: dt.datetime) -> int:
+        """Forget platform message ids received before a time; return how many."""
+        with self.transaction() as tx:
+            result = tx.session.exec(  # type: ignore[call-overload]
+                delete(ProcessedInbound).where(col(ProcessedInbound.received_at) < older_than)
+            )
+            return int(result.rowcount or 0)
+
+
+class SqlTransaction:
+    """The reads and writes of one inbound message, inside one database transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim_inbound(self, platform: str, message_id: str, at: dt.datetime) -> bool:
+        """Record a message id; False if it was handled before."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(
+                    ProcessedInbound(platform=platform, message_id=message_id, received_at=at)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def learner_for(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
+        """The learner for a platform identity, created on first contact, locked for update."""
+        identity = self.session.exec(
+            select(Identity).where(
+                Identity.platform == ref.platform, Identity.user_id == ref.user_id
+            )
+        ).first()
+        if identity is None:
+            return self._create_learner(ref, at)
+        extra = json.dumps(ref.extra, sort_keys=True)
+        if identity.conversation_id != ref.conversation_id or identity.extra != extra:
+            identity.conversation_id, identity.extra = ref.conversation_id, extra
+            self.session.add(identity)
+        row = self.session.exec(
+            select(Learner).where(Learner.id == identity.learner_id).with_for_update()
+        ).one()
+        return _to_state(row)
+
+    def _create_learner(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
+        learner = Learner(
+            stage=Stage.NEW.value,
+            awaiting=Awaiting.NOTHING.value,
+            working_days=" ".join(DEFAULT_WORKING_DAYS),
+            created_at=at,
+            updated_at=at,
+        )
+        self.session.add(learner)
+        self.session.flush()
+        assert learner.id is not None
+        self.session.add(
+            Identity(
+                learner_id=learner.id,
+                platform=ref.platform,
+                user_id=ref.user_id,
+                conversation_id=ref.conversation_id,
+                extra=json.dumps(ref.extra, sort_keys=True),
+                created_at=at,
+            )
+        )
+        # A concurrent first message from the same user loses here on the unique
+        # constraint and is retried by the caller's transaction failing: nothing half-made.
+        self.session.flush()
+        return _to_state(learner)
+
+    def save_learner(self, state: LearnerState, at: dt.datetime) -> None:
+        """Write the learner's state back."""
+        row = self.session.get(Learner, state.learner_id)
+        assert row is not None
+        row.org_id = state.org_id
+        row.stage = state.stage.value
+        row.awaiting = state.awaiting.value
+        row.paused = state.paused
+        row.learning_time = state.learning_time
+        row.working_days = " ".join(state.working_days)
+        row.module_id = state.module_id
+        row.cursor = state.cursor
+        row.attempt = state.attempt
+        row.pending_question = state.pending_question
+        row.question_shown_at = state.question_shown_at
+        row.updated_at = at
+        self.session.add(row)
+
+    def org(self, org_id: int) -> OrgInfo | None:
+        """A council by id."""
+        row = self.session.get(Organisation, org_id)
+        return _to_org(row) if row else None
+
+    def org_by_join_code(self, join_code: str) -> OrgInfo | None:
+        """A council by join code, ignoring case."""
+        row = self.session.exec(
+            select(Organisation).where(
+                func.lower(Organisation.join_code) == join_code.strip().lower()
+            )
+        ).first()
+        return _to_org(row) if row else None
+
+    def progress(self, learner_id: int) -> dict[str, ModuleProgress]:
+        """The learner's module records."""
+        rows = self.session.exec(
+            select(ModuleProgressRow).where(ModuleProgressRow.learner_id == learner_id)
+        ).all()
+        return {
+            r.module_id: ModuleProgress(
+                r.module_id, ModuleStatus(r.status), r.attempt, r.started_at, r.completed_at,
+                r.score, r.total,
+            )
+            for r in rows
+        }
+
+    def save_progress(self, learner_id: int, progress: ModuleProgress) -> None:
+        """Insert or update one module record."""
+        row = self.session.exec(
+            select(ModuleProgressRow).where(
+                ModuleProgressRow.learner_id == learner_id,
+                ModuleProgressRow.module_id == progress.module_id,
+            )
+        ).first()
+        if row is None:
+            row = ModuleProgressRow(
+                learner_id=learner_id, module_id=progress.module_id, status="",
+                attempt=progress.attempt, started_at=progress.started_at,
+            )
+        row.status = progress.status.value
+        row.attempt = progress.attempt
+        row.started_at = progress.started_at
+        row.completed_at = progress.completed_at
+        row.score = progress.score
+        row.total = progress.total
+        self.session.add(row)
+
+    def answers(self, learner_id: int, module_id: str, attempt: int) -> dict[str, AnswerRecord]:
+        """The answers of one quiz attempt."""
+        rows = self.session.exec(
+            select(AnswerRow).where(
+                AnswerRow.learner_id == learner_id,
+                AnswerRow.module_id == module_id,
+                AnswerRow.attempt == attempt,
+            )
+        ).all()
+        return {
+            r.question_id: AnswerRecord(
+                r.module_id, r.question_id, r.attempt, r.option_id, r.correct, r.answered_at,
+                r.duration_ms,
+            )
+            for r in rows
+        }
+
+    def answered_questions(self, learner_id: int) -> frozenset[str]:
+        """Every question id the learner has answered."""
+        rows = self.session.exec(
+            select(AnswerRow.question_id).where(AnswerRow.learner_id == learner_id).distinct()
+        ).all()
+        return frozenset(rows)
+
+    def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
+        """Append an answer; False if that question was answered in that attempt already."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(
+                    AnswerRow(
+                        learner_id=learner_id, module_id=answer.module_id,
+                        question_id=answer.question_id, attempt=answer.attempt,
+                        option_id=answer.option_id, correct=answer.correct,
+                        answered_at=answer.answered_at, duration_ms=answer.duration_ms,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+
+def _to_org(row: Organisation) -> OrgInfo:
+    assert row.id is not None
+    return OrgInfo(row.id, row.code, row.name)
+
+
+def _to_state(row: Learner) -> LearnerState:
+    assert row.id is not None
+    return LearnerState(
+        learner_id=row.id,
+        org_id=row.org_id,
+        stage=Stage(row.stage),
+        awaiting=Awaiting(row.awaiting),
+        paused=row.paused,
+        learning_time=row.learning_time,
+        working_days=tuple(row.working_days.split()),
+        module_id=row.module_id,
+        cursor=row.cursor,
+        attempt=row.attempt,
+        pending_question=row.pending_question,
+        question_shown_at=row.question_shown_at,
+    )

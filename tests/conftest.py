@@ -1,0 +1,90 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), clock, and the demo curriculum."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lessons.loader import builtin_pack_path, load_curriculum
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+
+# Monday 2 March 2026, 09:00 UTC: a working day, no bank holiday.
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock that moves only when a test moves it."""
+    return ManualClock(START)
+
+
+@pytest.fixture(scope="session")
+def demo_curriculum() -> Curriculum:
+    """The three-module demo pack: small and stable, for exact transcripts."""
+    return load_curriculum([builtin_pack_path("demo")])
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file."""
+    return f"sqlite:///{tmp_path / 'bites.db'}"
+
+
+def _postgres_base() -> str | None:
+    return os.environ.get("CB_TEST_POSTGRES_URL")
+
+
+def _postgres_or_skip() -> str:
+    base = _postgres_base()
+    reason = "CB_TEST_POSTGRES_URL is not set"
+    if base:
+        try:
+            engine = create_engine(_driver(base))
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            return base
+        except Exception as error:
+            reason = f"PostgreSQL at CB_TEST_POSTGRES_URL is unreachable: {error}"
+    if os.environ.get("CB_REQUIRE_POSTGRES") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _driver(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    base = _driver(_postgres_or_skip())
+    schema = "cb_test_" + secrets.token_hex(6)
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each database the service supports, in turn."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))

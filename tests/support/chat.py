@@ -1,0 +1,70 @@
+"""A transcript harness: the real bot on a real database, driven like a chat user.
+
+Replies are rendered as in the terminal (text, then numbered buttons) so tests read like
+scripts and assert the exact words.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from adapters.terminal.convert import render
+from app.settings import Settings
+from app.wiring import Services, build_services
+from bot.messages import ConversationRef, Inbound, Outbound
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class ChatUser:
+    """One person chatting with the bot through the neutral seam."""
+
+    services: Services
+    clock: ManualClock
+    user_id: str = "officer-1"
+    platform: str = "test"
+    last: list[Outbound] = field(default_factory=list)
+
+    def send(self, inbound: Inbound) -> list[str]:
+        """Send an inbound message; return the rendered replies."""
+        self.last = self.services.bot.handle(inbound)
+        return [render(reply) for reply in self.last]
+
+    def _inbound(self, **fields: object) -> Inbound:
+        ref = ConversationRef(self.platform, f"conv-{self.user_id}", self.user_id)
+        return Inbound(ref, self.clock.now(), message_id=f"m{next(_ids)}", **fields)  # type: ignore[arg-type]
+
+    def say(self, text: str, org_hint: str | None = None) -> list[str]:
+        """Type a message."""
+        return self.send(self._inbound(text=text, org_hint=org_hint))
+
+    def press(self, label: str) -> list[str]:
+        """Press the button with this label among the last replies."""
+        for reply in reversed(self.last):
+            for choice in reply.choices:
+                if choice.label == label:
+                    return self.send(self._inbound(choice_id=choice.id))
+        offered = [c.label for r in self.last for c in r.choices]
+        raise AssertionError(f"no button {label!r}; offered: {offered}")
+
+    def press_payload(self, payload: str) -> list[str]:
+        """Send a raw button payload (forged or stale)."""
+        return self.send(self._inbound(choice_id=payload))
+
+    def payload_of(self, label: str) -> str:
+        """The payload behind a button label in the last replies."""
+        for reply in self.last:
+            for choice in reply.choices:
+                if choice.label == label:
+                    return choice.id
+        raise AssertionError(f"no button {label!r}")
+
+
+def make_services(url: str, clock: ManualClock, curriculum: Curriculum) -> Services:
+    """The real wiring on the given database, clock and curriculum."""
+    settings = Settings(database_url=url, scheduler=False)
+    return build_services(settings, clock=clock, curriculum=curriculum)
