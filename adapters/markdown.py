@@ -23,7 +23,9 @@ def to_plain(text: str) -> str:
 
 def _inline_html(text: str) -> str:
     out = escape(text, quote=True)
-    out = _LINK.sub(lambda m: f'<a href="{m.group(2)}" rel="noopener noreferrer">{m.group(1)}</a>', out)
+    out = _LINK.sub(
+        lambda m: f'<a href="{m.group(2)}" rel="noopener noreferrer">{m.group(1)}</a>', out
+    )
     out = _BOLD.sub(r"<strong>\1</strong>", out)
     return _ITALIC.sub(r"<em>\1</em>", out)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -53,16 +53,23 @@ def serve(
         " (Ctrl-C to stop)."
     )
     uvicorn.run(
-        create_app(services), host=settings.host, port=settings.port, log_config=None,
+        create_app(services),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
         server_header=False,
     )
 
 
 @app.command()
 def chat(
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded database).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: the embedded database).")
+    ] = None,
     user: Annotated[str, typer.Option("--user", help="Your user id in the terminal.")] = "local",
-    org: Annotated[str | None, typer.Option("--org", help="Join the council with this join code on /start.")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Join the council with this join code on /start.")
+    ] = None,
 ) -> None:
     """Talk to the bot in this terminal. Scripted: one message per line on standard input."""
     from adapters.terminal.adapter import run_terminal
@@ -73,14 +80,21 @@ def chat(
     configure_logging("WARNING", "text")
     services = _build(lambda: build_services(settings))
     run_terminal(
-        services.bot.handle, services.clock, user, sys.stdin, sys.stdout, org_hint=org,
+        services.bot.handle,
+        services.clock,
+        user,
+        sys.stdin,
+        sys.stdout,
+        org_hint=org,
         interactive=sys.stdin.isatty(),
     )
 
 
 @content_app.command("validate")
 def content_validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")
+    ] = None,
 ) -> None:
     """Check packs; print every problem as file:line: what to fix. Exit 1 if any."""
     from lessons.loader import default_pack_paths, validate_packs
@@ -98,7 +112,9 @@ def content_validate(
 
 @content_app.command("stats")
 def content_stats(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Per module: id, track, estimated minutes, cards and questions; with totals."""
@@ -108,12 +124,17 @@ def content_stats(
     packs, _problems = validate_packs(paths or default_pack_paths())
     rows: list[dict[str, Any]] = [
         {
-            "id": m.id, "pack": p.id, "track": m.track, "title": m.title,
-            "estimated_minutes": estimate_minutes(m), "cards": len(m.cards),
+            "id": m.id,
+            "pack": p.id,
+            "track": m.track,
+            "title": m.title,
+            "estimated_minutes": estimate_minutes(m),
+            "cards": len(m.cards),
             "questions": len(m.questions),
             "refresher_questions": sum(1 for q in m.questions if q.refresher),
         }
-        for p in packs for m in p.modules
+        for p in packs
+        for m in p.modules
     ]
     totals = {
         "modules": len(rows),
@@ -126,14 +147,18 @@ def content_stats(
         typer.echo(json.dumps({"modules": rows, "totals": totals}, indent=2))
         return
     for r in rows:
-        typer.echo(f"{r['id']:48} {r['track']:>3} {r['estimated_minutes']:>3} min "
-                   f"{r['cards']:>2} cards {r['questions']:>2} questions")
+        typer.echo(
+            f"{r['id']:48} {r['track']:>3} {r['estimated_minutes']:>3} min "
+            f"{r['cards']:>2} cards {r['questions']:>2} questions"
+        )
     typer.echo(f"{totals['modules']} modules, {totals['estimated_minutes']} minutes in all.")
 
 
 @db_app.command("upgrade")
 def db_upgrade(
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: DATABASE_URL).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: DATABASE_URL).")
+    ] = None,
 ) -> None:
     """Create or migrate the database to the newest schema."""
     from storage.db import make_engine

@@ -25,8 +25,17 @@ MAX_BYTES = 64
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
-_SIMPLE = {NEXT, JOIN_DEMO, JOIN_CODE, PROGRESS, SETTINGS, SETTINGS_TIME, SETTINGS_DAYS, HELP,
-           RESUME}
+_SIMPLE = {
+    NEXT,
+    JOIN_DEMO,
+    JOIN_CODE,
+    PROGRESS,
+    SETTINGS,
+    SETTINGS_TIME,
+    SETTINGS_DAYS,
+    HELP,
+    RESUME,
+}
 
 
 @dataclass(frozen=True)

@@ -68,5 +68,3 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on error."""
         ...
-
-

@@ -9,7 +9,10 @@ from bot.texts import Texts
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*(am|pm)?$")
 _DAY_PREFIXES = {d: d for d in WEEKDAYS} | {
-    "tues": "tue", "thur": "thu", "thurs": "thu", "weds": "wed",
+    "tues": "tue",
+    "thur": "thu",
+    "thurs": "thu",
+    "weds": "wed",
 }
 
 

@@ -18,7 +18,10 @@ class Texts:
         "bites: a few cards to read, then a quick quiz, never more than 20 minutes. Later I "
         "bring back questions just before you would forget them."
     )
-    ask_council: str = "Which council are you with? If your council gave you a join code, choose the second option."
+    ask_council: str = (
+        "Which council are you with? If your council gave you a join code, choose the "
+        "second option."
+    )
     demo_council_button: str = "Try the demo council"
     join_code_button: str = "I have a join code"
     ask_join_code: str = "Please type your council's join code."
@@ -27,9 +30,7 @@ class Texts:
         "type it again, or choose the demo council."
     )
     joined: str = "You have joined {council}."
-    ask_time: str = (
-        "When would you like your daily bite? Choose a time or type one, like 09:15."
-    )
+    ask_time: str = "When would you like your daily bite? Choose a time or type one, like 09:15."
     bad_time: str = "Please type a time like 09:15 or 14:30, or choose one of the buttons."
     onboarded: str = (
         "All set: your daily bite comes at {time}, {days}. You can change this with /settings."
@@ -40,7 +41,8 @@ class Texts:
     continue_button: str = "Continue"
     next_question_button: str = "Next question"
     module_intro: str = (
-        "**Module {number} of {count}: {title}**\nAbout {minutes} minutes. You will be able to:\n{objectives}"
+        "**Module {number} of {count}: {title}**\n"
+        "About {minutes} minutes. You will be able to:\n{objectives}"
     )
     card: str = "**Card {number} of {count}: {title}**\n\n{body}"
     quiz_intro: str = "Quiz time: {count} questions."
@@ -80,9 +82,7 @@ class Texts:
     )
     change_time_button: str = "Change time"
     change_days_button: str = "Change days"
-    ask_days: str = (
-        "Which days do you work? Choose below or type them, like: mon tue thu."
-    )
+    ask_days: str = "Which days do you work? Choose below or type them, like: mon tue thu."
     bad_days: str = "Please type days like: mon tue wed, or choose one of the buttons."
     time_saved: str = "Saved: your daily bite comes at {time}."
     days_saved: str = "Saved: your working days are {days}."
@@ -102,8 +102,7 @@ class Texts:
     forged_button: str = "Sorry, I don't recognise that button. Send /next to carry on."
     stale_button: str = "That button is out of date. Send /next to carry on."
     already_answered: str = (
-        "You have already answered that question; your first answer counts. "
-        "Send /next to carry on."
+        "You have already answered that question; your first answer counts. Send /next to carry on."
     )
     define_usage: str = "Tell me which term, for example: /define KPI"
     define_unknown: str = (
@@ -117,7 +116,13 @@ class Texts:
     days_range: str = "{first} to {last}"
     list_and: str = " and "
     day_names: tuple[str, ...] = (
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
     )
     no_time: str = "not set"
 

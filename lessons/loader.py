@@ -97,28 +97,42 @@ def _cross_checks(packs: Iterable[Pack]) -> list[Problem]:
             where = f"{module.path}:1"
             if module.id in module_ids:
                 problems.append(
-                    Problem(module.path, 2, f"duplicate module id '{module.id}' "
-                            f"(also in {module_ids[module.id]})")
+                    Problem(
+                        module.path,
+                        2,
+                        f"duplicate module id '{module.id}' (also in {module_ids[module.id]})",
+                    )
                 )
             module_ids.setdefault(module.id, where)
             if module.track not in track_ids:
                 problems.append(
-                    Problem(module.path, 4, f"track '{module.track}' is not in the pack's "
-                            f"pack.yaml (known: {', '.join(sorted(track_ids))})")
+                    Problem(
+                        module.path,
+                        4,
+                        f"track '{module.track}' is not in the pack's "
+                        f"pack.yaml (known: {', '.join(sorted(track_ids))})",
+                    )
                 )
             minutes = estimate_minutes(module)
             if minutes > limits.MAX_MODULE_MINUTES:
                 problems.append(
-                    Problem(module.path, 1, f"the module takes about {minutes} minutes; "
-                            f"at most {limits.MAX_MODULE_MINUTES}: move cards or questions "
-                            "into another module")
+                    Problem(
+                        module.path,
+                        1,
+                        f"the module takes about {minutes} minutes; "
+                        f"at most {limits.MAX_MODULE_MINUTES}: move cards or questions "
+                        "into another module",
+                    )
                 )
             for question in module.questions:
                 if question.id in question_ids:
                     problems.append(
-                        Problem(module.path, question.line,
-                                f"duplicate question id '{question.id}' "
-                                f"(also in {question_ids[question.id]})")
+                        Problem(
+                            module.path,
+                            question.line,
+                            f"duplicate question id '{question.id}' "
+                            f"(also in {question_ids[question.id]})",
+                        )
                     )
                 question_ids.setdefault(question.id, f"{module.path}:{question.line}")
             problems.extend(_template_problems(module, context))
@@ -135,8 +149,12 @@ def _template_problems(module: Module, context: dict[str, Any]) -> list[Problem]
             render_text(text, context)
         except RenderError as error:
             problems.append(
-                Problem(module.path, line, f"broken variable: {error}; known variables are "
-                        + ", ".join(f"council.{k}" for k in sorted(context["council"])))
+                Problem(
+                    module.path,
+                    line,
+                    f"broken variable: {error}; known variables are "
+                    + ", ".join(f"council.{k}" for k in sorted(context["council"])),
+                )
             )
     return problems
 
@@ -182,9 +200,11 @@ def _glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
         definition = str(item["definition"]).strip()
         if len(definition) > limits.MAX_DEFINITION:
             problems.append(
-                Problem(str(path), line,
-                        f"definition is {len(definition)} characters; at most "
-                        f"{limits.MAX_DEFINITION}")
+                Problem(
+                    str(path),
+                    line,
+                    f"definition is {len(definition)} characters; at most {limits.MAX_DEFINITION}",
+                )
             )
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list):
@@ -192,7 +212,11 @@ def _glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
             aliases = []
         module = item.get("module")
         entries.append(
-            GlossaryEntry(str(item["term"]), tuple(str(a) for a in aliases), definition,
-                          str(module) if module else None)
+            GlossaryEntry(
+                str(item["term"]),
+                tuple(str(a) for a in aliases),
+                definition,
+                str(module) if module else None,
+            )
         )
     return tuple(entries)

@@ -158,9 +158,7 @@ def _parse_question(path: str, section: _Section, problems: list[Problem]) -> Qu
                 "a true-false question has exactly two options, 'True' then 'False'",
             )
         )
-    return Question(
-        qid, kind, refresher, stem, tuple(options), explanation, section.line
-    )
+    return Question(qid, kind, refresher, stem, tuple(options), explanation, section.line)
 
 
 def _question_kind(
@@ -263,9 +261,7 @@ def _build_module(
     values = front.values
     for key in values:
         if key not in _KNOWN_FRONT:
-            problems.append(
-                Problem(path, front.line_of(key), f"unknown front matter key '{key}'")
-            )
+            problems.append(Problem(path, front.line_of(key), f"unknown front matter key '{key}'"))
     missing = [k for k in ("id", "title", "track") if not isinstance(values.get(k), str)]
     for key in missing:
         problems.append(Problem(path, front.line_of(key), f"front matter needs '{key}' (text)"))

@@ -38,8 +38,13 @@ class Ticker:
         scheduler = AsyncIOScheduler(timezone="UTC")
         for job in self._jobs:
             scheduler.add_job(
-                _run_job, "interval", seconds=job.seconds, id=job.id, args=[job],
-                max_instances=1, coalesce=True,
+                _run_job,
+                "interval",
+                seconds=job.seconds,
+                id=job.id,
+                args=[job],
+                max_instances=1,
+                coalesce=True,
             )
         scheduler.start()
         self._scheduler = scheduler

@@ -63,7 +63,7 @@ class SqlStore:
     def prune_processed_inbound(self, older_than: dt.datetime) -> int:
         """Forget platform message ids received before a time; return how many."""
         with self.transaction() as tx:
-            result = tx.session.exec(  # type: ignore[call-overload]
+            result = tx.session.exec(
                 delete(ProcessedInbound).where(col(ProcessedInbound.received_at) < older_than)
             )
             return int(result.rowcount or 0)
@@ -169,8 +169,13 @@ class SqlTransaction:
         ).all()
         return {
             r.module_id: ModuleProgress(
-                r.module_id, ModuleStatus(r.status), r.attempt, r.started_at, r.completed_at,
-                r.score, r.total,
+                r.module_id,
+                ModuleStatus(r.status),
+                r.attempt,
+                r.started_at,
+                r.completed_at,
+                r.score,
+                r.total,
             )
             for r in rows
         }
@@ -185,8 +190,11 @@ class SqlTransaction:
         ).first()
         if row is None:
             row = ModuleProgressRow(
-                learner_id=learner_id, module_id=progress.module_id, status="",
-                attempt=progress.attempt, started_at=progress.started_at,
+                learner_id=learner_id,
+                module_id=progress.module_id,
+                status="",
+                attempt=progress.attempt,
+                started_at=progress.started_at,
             )
         row.status = progress.status.value
         row.attempt = progress.attempt
@@ -207,7 +215,12 @@ class SqlTransaction:
         ).all()
         return {
             r.question_id: AnswerRecord(
-                r.module_id, r.question_id, r.attempt, r.option_id, r.correct, r.answered_at,
+                r.module_id,
+                r.question_id,
+                r.attempt,
+                r.option_id,
+                r.correct,
+                r.answered_at,
                 r.duration_ms,
             )
             for r in rows
@@ -226,10 +239,14 @@ class SqlTransaction:
             with self.session.begin_nested():
                 self.session.add(
                     AnswerRow(
-                        learner_id=learner_id, module_id=answer.module_id,
-                        question_id=answer.question_id, attempt=answer.attempt,
-                        option_id=answer.option_id, correct=answer.correct,
-                        answered_at=answer.answered_at, duration_ms=answer.duration_ms,
+                        learner_id=learner_id,
+                        module_id=answer.module_id,
+                        question_id=answer.question_id,
+                        attempt=answer.attempt,
+                        option_id=answer.option_id,
+                        correct=answer.correct,
+                        answered_at=answer.answered_at,
+                        duration_ms=answer.duration_ms,
                     )
                 )
         except IntegrityError:

@@ -68,7 +68,9 @@ class ModuleProgressRow(SQLModel, table=True):
     """A learner's record of one module."""
 
     __tablename__ = "module_progress"
-    __table_args__ = (UniqueConstraint("learner_id", "module_id", name="uq_progress_learner_module"),)
+    __table_args__ = (
+        UniqueConstraint("learner_id", "module_id", name="uq_progress_learner_module"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)

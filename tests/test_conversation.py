@@ -50,7 +50,9 @@ QUESTION_1 = (
     "Question 1 of 4\nWhich stage of a contract does the NAO framework cover?\n"
     "[1] Writing the specification\n[2] Evaluating the bids\n[3] Running the contract after award"
 )
-QUESTION_2 = "Question 2 of 4\nThe NAO good practice framework has eight areas.\n[1] True\n[2] False"
+QUESTION_2 = (
+    "Question 2 of 4\nThe NAO good practice framework has eight areas.\n[1] True\n[2] False"
+)
 HELP = (
     "What I can do\n- /next: the next card, question or module\n"
     "- /progress: modules done and your quiz scores\n"
@@ -85,12 +87,16 @@ def test_onboarding_with_the_demo_council(user: ChatUser) -> None:
     ]
     row = learner_row(user)
     assert (row.stage, row.learning_time, row.working_days) == (
-        "active", "09:15", "mon tue wed thu fri"
+        "active",
+        "09:15",
+        "mon tue wed thu fri",
     )
 
 
 def test_onboarding_with_a_join_code(user: ChatUser) -> None:
-    user.services.store.ensure_org("borsetshire", "Borsetshire County Council", "BORS-26", user.clock.now())
+    user.services.store.ensure_org(
+        "borsetshire", "Borsetshire County Council", "BORS-26", user.clock.now()
+    )
     user.say("/start")
     assert user.press("I have a join code") == ["Please type your council's join code."]
     assert user.say("nope") == [
@@ -112,7 +118,9 @@ def test_start_with_a_code_or_an_org_hint_joins_at_once(
     assert first.say("/start demo") == [WELCOME, "You have joined Demo Council.", ASK_TIME]
     second = ChatUser(services, clock, user_id="b")
     assert second.say("hello", org_hint="demo") == [
-        WELCOME, "You have joined Demo Council.", ASK_TIME,
+        WELCOME,
+        "You have joined Demo Council.",
+        ASK_TIME,
     ]
 
 
@@ -149,7 +157,10 @@ def test_a_whole_module_and_its_quiz(user: ChatUser) -> None:
         answers = session.exec(select(AnswerRow).order_by(AnswerRow.id)).all()
         progress = session.exec(select(ModuleProgressRow)).one()
     assert [(a.question_id, a.option_id, a.correct) for a in answers] == [
-        ("t1-q1", "c", True), ("t1-q2", "a", False), ("t1-q3", "b", True), ("t1-q4", "b", True),
+        ("t1-q1", "c", True),
+        ("t1-q2", "a", False),
+        ("t1-q3", "b", True),
+        ("t1-q4", "b", True),
     ]
     assert answers[0].answered_at == user.clock.now()
     assert answers[0].answered_at.tzinfo is dt.UTC
@@ -238,7 +249,8 @@ class TestBadInput:
         for _ in range(3):
             user.press("Continue")
         assert user.say("the third one") == [
-            "Please choose one of the answers to the question above.", QUESTION_1,
+            "Please choose one of the answers to the question above.",
+            QUESTION_1,
         ]
 
     @pytest.mark.parametrize(
@@ -358,9 +370,7 @@ def test_settings_change_time_and_days(user: ChatUser) -> None:
     assert (row.learning_time, row.working_days) == ("08:30", "mon wed fri")
 
 
-def test_define_uses_the_glossary(
-    sqlite_url: str, clock: ManualClock
-) -> None:
+def test_define_uses_the_glossary(sqlite_url: str, clock: ManualClock) -> None:
     from lessons.loader import load_curriculum
 
     user = ChatUser(make_services(sqlite_url, clock, load_curriculum()), clock)
@@ -368,8 +378,7 @@ def test_define_uses_the_glossary(
     assert user.say("/define")[0] == "Tell me which term, for example: /define KPI"
     assert user.say("/define kpi")[0].startswith("KPI: ")
     assert user.say("/define flux capacitor") == [
-        "I don't have a definition of flux capacitor yet. Try a term such as KPI or service "
-        "credit."
+        "I don't have a definition of flux capacitor yet. Try a term such as KPI or service credit."
     ]
 
 

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from adapters.webchat.convert import BadRequest, to_inbound, to_json
+from adapters.webchat.convert import BadMessageError, to_inbound, to_json
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock
 
@@ -54,23 +54,17 @@ def webchat_router(handle: Handler, clock: Clock) -> APIRouter:
         try:
             body = json.loads(await request.body())
             inbound = to_inbound(body, user_id, clock.now())
-        except (ValueError, BadRequest) as error:
-            reason = str(error) if isinstance(error, BadRequest) else "the body is not JSON"
+        except (ValueError, BadMessageError) as error:
+            reason = str(error) if isinstance(error, BadMessageError) else "the body is not JSON"
             return _error(400, reason)
         replies = await run_in_threadpool(handle, inbound)
         return JSONResponse({"replies": [to_json(r) for r in replies]})
 
-    router.add_route("/chat/static/{path:path}", _static_route(static), include_in_schema=False)
+    @router.get("/chat/static/{path:path}", include_in_schema=False)
+    async def static_file(path: str, request: Request) -> Response:
+        return await static.get_response(path, request.scope)
+
     return router
-
-
-def _static_route(static: StaticFiles) -> Callable[[Request], object]:
-    async def serve(request: Request) -> Response:
-        path = request.path_params["path"]
-        response = await static.get_response(path, request.scope)
-        return response
-
-    return serve
 
 
 def _ensure_cookie(request: Request, response: Response) -> None:

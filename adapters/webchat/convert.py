@@ -13,26 +13,26 @@ MAX_TEXT = 2000
 MAX_ID = 128
 
 
-class BadRequest(ValueError):
+class BadMessageError(ValueError):
     """The request body is not a valid web chat message; the text says why."""
 
 
 def to_inbound(body: Any, user_id: str, received_at: dt.datetime) -> Inbound:
-    """Convert a posted JSON body {text | choice, id} to an Inbound, or raise BadRequest."""
+    """Convert a posted JSON body {text | choice, id} to an Inbound, or raise BadMessageError."""
     if not isinstance(body, dict):
-        raise BadRequest("send a JSON object with 'text' or 'choice'")
+        raise BadMessageError("send a JSON object with 'text' or 'choice'")
     unknown = set(body) - {"text", "choice", "id"}
     if unknown:
-        raise BadRequest(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise BadMessageError(f"unknown field(s): {', '.join(sorted(unknown))}")
     text, choice, message_id = body.get("text", ""), body.get("choice"), body.get("id")
     if not isinstance(text, str) or len(text) > MAX_TEXT:
-        raise BadRequest(f"'text' must be a string of at most {MAX_TEXT} characters")
+        raise BadMessageError(f"'text' must be a string of at most {MAX_TEXT} characters")
     if choice is not None and (not isinstance(choice, str) or not 0 < len(choice) <= MAX_ID):
-        raise BadRequest(f"'choice' must be a string of 1 to {MAX_ID} characters")
+        raise BadMessageError(f"'choice' must be a string of 1 to {MAX_ID} characters")
     if message_id is not None and (
         not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID
     ):
-        raise BadRequest(f"'id' must be a string of 1 to {MAX_ID} characters")
+        raise BadMessageError(f"'id' must be a string of 1 to {MAX_ID} characters")
     ref = ConversationRef(PLATFORM, user_id, user_id)
     return Inbound(ref, received_at, text=text, choice_id=choice, message_id=message_id)
 

@@ -8,8 +8,8 @@ from bot.flows.learning import next_module
 from bot.flows.onboarding import time_choices
 from bot.messages import Choice
 from bot.schedule_words import describe_days, parse_days, parse_time
-from lessons.model import Module
 from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
+from lessons.model import Module
 
 DAY_PRESETS: tuple[tuple[str, ...], ...] = (
     DEFAULT_WORKING_DAYS,
@@ -28,7 +28,8 @@ def progress(state: LearnerState, ctx: Context) -> Decision:
     t = ctx.texts
     modules = ctx.curriculum.modules
     done = [
-        (m, p) for m in modules
+        (m, p)
+        for m in modules
         if (p := ctx.progress.get(m.id)) is not None and p.status is ModuleStatus.COMPLETED
     ]
     lines = [t.progress_title.format(done=len(done), count=len(modules))]
@@ -41,7 +42,9 @@ def progress(state: LearnerState, ctx: Context) -> Decision:
     current = ctx.curriculum.module(state.module_id) if state.module_id else None
     if current is not None:
         lines.append(t.progress_in_progress_heading)
-        lines.append(t.progress_in_progress_line.format(title=current.title, where=_where(state, ctx)))
+        lines.append(
+            t.progress_in_progress_line.format(title=current.title, where=_where(state, ctx))
+        )
     upcoming = next_module(ctx) if current is None else _after(current.id, ctx)
     if upcoming is not None and (current is None or upcoming.id != current.id):
         lines.append(t.progress_next.format(title=upcoming.title))
@@ -159,5 +162,7 @@ def define(state: LearnerState, term: str, ctx: Context) -> Decision:
     for entry in ctx.curriculum.glossary:
         names = (entry.term, *entry.aliases)
         if any(name.casefold() == wanted for name in names):
-            return say(state, text(t.definition.format(term=entry.term, definition=entry.definition)))
+            return say(
+                state, text(t.definition.format(term=entry.term, definition=entry.definition))
+            )
     return say(state, text(t.define_unknown.format(term=term.strip())))

@@ -62,9 +62,7 @@ def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decisi
     else:
         answer_text = render_text(question.correct_option.text, context)
         body = t.incorrect.format(answer=answer_text, explanation=explanation)
-    moved = replace(
-        state, cursor=state.cursor + 1, pending_question=None, question_shown_at=None
-    )
+    moved = replace(state, cursor=state.cursor + 1, pending_question=None, question_shown_at=None)
     is_last = moved.cursor >= len(module.cards) + len(module.questions)
     if not is_last:
         feedback = Outbound(body, (Choice(payloads.NEXT, t.next_question_button),), question.id)
@@ -80,11 +78,18 @@ def _start_next_module(state: LearnerState, ctx: Context) -> Decision:
     module = next_module(ctx)
     if module is None:
         count = len(ctx.curriculum.modules)
-        return say(state, text(t.all_done.format(count=count), Choice(payloads.PROGRESS, t.progress_button)))
+        return say(
+            state,
+            text(t.all_done.format(count=count), Choice(payloads.PROGRESS, t.progress_button)),
+        )
     previous = ctx.progress.get(module.id)
     attempt = previous.attempt + 1 if previous else 1
     started = replace(
-        state, module_id=module.id, cursor=0, attempt=attempt, pending_question=None,
+        state,
+        module_id=module.id,
+        cursor=0,
+        attempt=attempt,
+        pending_question=None,
         question_shown_at=None,
     )
     record = ModuleProgress(module.id, ModuleStatus.IN_PROGRESS, attempt, ctx.now)
@@ -92,8 +97,11 @@ def _start_next_module(state: LearnerState, ctx: Context) -> Decision:
     objectives = "\n".join(f"- {objective}" for objective in module.objectives)
     intro = text(
         t.module_intro.format(
-            number=position, count=len(ctx.curriculum.modules), title=module.title,
-            minutes=module.minutes, objectives=objectives,
+            number=position,
+            count=len(ctx.curriculum.modules),
+            title=module.title,
+            minutes=module.minutes,
+            objectives=objectives,
         )
     )
     shown = _show_item(started, module, ctx)
@@ -107,7 +115,9 @@ def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
         card = module.cards[state.cursor]
         context = _council(ctx)
         body = t.card.format(
-            number=state.cursor + 1, count=cards, title=render_text(card.title, context),
+            number=state.cursor + 1,
+            count=cards,
+            title=render_text(card.title, context),
             body=render_text(card.body, context),
         )
         return say(
@@ -125,7 +135,9 @@ def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
 def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
     """The pending question again, for a learner who typed instead of choosing."""
     module = ctx.curriculum.module(state.module_id) if state.module_id else None
-    question = module.question(state.pending_question) if module and state.pending_question else None
+    question = (
+        module.question(state.pending_question) if module and state.pending_question else None
+    )
     if module is None or question is None:
         return None
     return _question_reply(module, question, ctx)
@@ -144,25 +156,31 @@ def _question_reply(module: Module, question: Question, ctx: Context) -> Outboun
     return Outbound(body, choices)
 
 
-def _complete(
-    state: LearnerState, module: Module, last: AnswerRecord, ctx: Context
-) -> Decision:
+def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:
     t = ctx.texts
     answers = {**ctx.answers, last.question_id: last}
     score = sum(
-        1 for q in module.questions
+        1
+        for q in module.questions
         if (a := answers.get(q.id)) is not None and a.attempt == state.attempt and a.correct
     )
     total = len(module.questions)
     previous = ctx.progress.get(module.id)
     record = ModuleProgress(
-        module.id, ModuleStatus.COMPLETED, state.attempt,
-        previous.started_at if previous else ctx.now, ctx.now, score, total,
+        module.id,
+        ModuleStatus.COMPLETED,
+        state.attempt,
+        previous.started_at if previous else ctx.now,
+        ctx.now,
+        score,
+        total,
     )
     done = 1 + sum(
-        1 for m in ctx.curriculum.modules
+        1
+        for m in ctx.curriculum.modules
         if m.id != module.id
-        and (p := ctx.progress.get(m.id)) is not None and p.status is ModuleStatus.COMPLETED
+        and (p := ctx.progress.get(m.id)) is not None
+        and p.status is ModuleStatus.COMPLETED
     )
     sources = "; ".join(f"{s.title}: {s.url}" for s in module.sources)
     finished = replace(state, module_id=None, cursor=0, pending_question=None)
