@@ -1,0 +1,91 @@
+"""The `bites` command line, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BITES = str(Path(sys.executable).parent / "bites")
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BITES, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_scripted_chat_prints_replies_with_numbered_buttons(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'chat.db'}"
+    script = "/start\n1\n2\n1\n/progress\n"
+    result = run("chat", "--db", db, "--user", "ann", stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Welcome to Contract Bites.")
+    assert "[1] Try the demo council\n[2] I have a join code\n" in out
+    assert "All set: your daily bite comes at 12:30, Monday to Friday." in out
+    assert "Module 1 of 34: Why contract management matters" in out
+    assert "Your progress: 0 of 34 modules done.\nIn progress:\n" in out
+    # The same learner continues in a second session on the same database.
+    again = run("chat", "--db", db, "--user", "ann", stdin="/next\n")
+    assert again.stdout.startswith("Card 2 of ")
+
+
+def test_chat_labels_work_like_numbers_and_org_joins(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'chat.db'}"
+    result = run("chat", "--db", db, "--org", "demo", stdin="/start\n08:30\n")
+    assert "You have joined Demo Council." in result.stdout
+    assert "All set: your daily bite comes at 08:30" in result.stdout
+
+
+def test_content_validate_passes_on_the_built_in_curriculum() -> None:
+    result = run("content", "validate")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("OK: 1 pack(s), ")
+
+
+def test_content_validate_fails_with_file_and_line(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    (pack / "modules").mkdir(parents=True)
+    (pack / "pack.yaml").write_text("id: p\ntitle: P\ntracks:\n  - id: T\n    title: T\n")
+    (pack / "modules" / "bad.md").write_text("no front matter\n")
+    result = run("content", "validate", str(pack))
+    assert result.returncode == 1
+    assert f"{pack}/modules/bad.md:1: the file must start with a '---' line" in result.stdout
+    assert "problem(s) found." in result.stderr
+
+
+def test_content_stats_json() -> None:
+    result = run("content", "stats", "--json")
+    data = json.loads(result.stdout)
+    assert data["totals"]["modules"] == len(data["modules"]) >= 34
+    first = data["modules"][0]
+    assert set(first) >= {"id", "track", "estimated_minutes", "cards", "questions"}
+    assert all(m["estimated_minutes"] <= 20 for m in data["modules"])
+
+
+def test_a_bad_setting_names_the_variable(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "CB_PORT": "eighty"}
+    result = run("chat", "--db", f"sqlite:///{tmp_path / 'x.db'}", env=env)
+    assert result.returncode == 2
+    assert "CB_PORT: Input should be a valid integer" in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["chat"], ["content", "validate"], ["serve"]])
+def test_help_texts(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage: bites" in result.stdout

@@ -1,0 +1,162 @@
+"""The FastAPI host: health, readiness and the web chat API, through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.host import create_app
+from app.settings import Settings
+from app.wiring import Services
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+from storage.db import make_engine
+from storage.tables import AnswerRow, Learner
+from tests.support.chat import make_services
+
+
+@pytest.fixture
+def services(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Services:
+    return make_services(sqlite_url, clock, demo_curriculum)
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+async def open_chat(client: httpx.AsyncClient) -> None:
+    page = await client.get("/chat")
+    assert page.status_code == 200
+    assert "cb_chat" in client.cookies
+
+
+async def post(client: httpx.AsyncClient, **body: str) -> list[dict[str, object]]:
+    response = await client.post("/chat/api/messages", json=body)
+    assert response.status_code == 200, response.text
+    replies = response.json()["replies"]
+    assert isinstance(replies, list)
+    return replies
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+async def test_not_ready_when_migrations_are_missing(services: Services, tmp_path: object) -> None:
+    empty = make_engine(f"sqlite:///{tmp_path}/empty.db")
+    stale = Services(
+        services.settings,
+        empty,
+        services.store,
+        services.curriculum,
+        services.clock,
+        services.bot,
+    )
+    transport = httpx.ASGITransport(app=create_app(stale))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "migrations pending"})
+
+
+async def test_not_ready_when_the_database_is_unreachable(services: Services) -> None:
+    gone = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    broken = Services(
+        services.settings,
+        gone,
+        services.store,
+        services.curriculum,
+        services.clock,
+        services.bot,
+    )
+    transport = httpx.ASGITransport(app=create_app(broken))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "database unreachable"})
+
+
+async def test_the_chat_page_is_served_with_a_cookie_and_strict_headers(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/chat")
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="en-GB">' in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/chat" in cookie
+    assert (await client.get("/chat/static/chat.js")).status_code == 200
+    assert (await client.get("/")).headers["location"] == "/chat"
+
+
+async def test_a_lesson_through_the_web_chat_api(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await open_chat(client)
+    replies = await post(client, text="/start", id="1")
+    assert replies[1]["choices"] == [
+        {"id": "join:demo", "label": "Try the demo council"},
+        {"id": "join:code", "label": "I have a join code"},
+    ]
+    await post(client, choice="join:demo", id="2")
+    await post(client, choice="time:1230", id="3")
+    replies = await post(client, choice="next", id="4")
+    assert replies[0]["html"] == (
+        "<p><strong>Module 1 of 3: What contract management is</strong><br>"
+        "About 5 minutes. You will be able to:</p><ul><li>Say which part of a contract&#x27;s "
+        "life contract management covers.</li><li>Name the four blocks of the NAO good "
+        "practice framework.</li></ul>"
+    )
+    for n in range(3):
+        await post(client, choice="next", id=f"c{n}")
+    feedback = await post(client, choice="ans:t1-q1:c", id="a1")
+    assert feedback[0]["text"].startswith("Correct.")
+    assert feedback[0]["answers_question"] == "t1-q1"
+    # The browser retrying the same message id changes nothing.
+    assert await post(client, choice="ans:t1-q1:c", id="a1") == []
+    with Session(services.engine) as session:
+        assert len(session.exec(select(AnswerRow)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "error"),
+    [
+        (b'{"text": 5}', 400, "'text' must be a string of at most 2000 characters"),
+        (b'{"text": "hi", "admin": true}', 400, "unknown field(s): admin"),
+        (b"not json", 400, "the body is not JSON"),
+        (b"[1, 2]", 400, "send a JSON object with 'text' or 'choice'"),
+        (b'{"choice": ""}', 400, "'choice' must be a string of 1 to 128 characters"),
+    ],
+)
+async def test_bad_requests_are_refused_without_side_effects(
+    client: httpx.AsyncClient, services: Services, content: bytes, status: int, error: str
+) -> None:
+    await open_chat(client)
+    response = await client.post(
+        "/chat/api/messages", content=content, headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (status, {"error": error})
+    with Session(services.engine) as session:
+        assert session.exec(select(Learner)).all() == []
+
+
+async def test_posts_need_json_and_the_chat_cookie(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    no_cookie = await client.post("/chat/api/messages", json={"text": "/start"})
+    assert no_cookie.status_code == 401
+    await open_chat(client)
+    form = await client.post("/chat/api/messages", data={"text": "/start"})
+    assert form.status_code == 415
+    with Session(services.engine) as session:
+        assert session.exec(select(Learner)).all() == []
+
+
+def test_settings_default_to_the_embedded_database() -> None:
+    assert Settings().database_url == "sqlite:///var/contract-bites.db"
