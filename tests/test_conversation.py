@@ -395,3 +395,35 @@ def test_all_modules_done(user: ChatUser, demo_curriculum: Curriculum) -> None:
         "You have completed all 3 modules. Well done! New modules will appear here when your "
         "council adds them. See /progress for your scores.\n[1] My progress"
     ]
+
+
+def test_every_core_module_and_quiz_can_be_taken_through_the_bot(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    """Load the whole built-in curriculum and take every module, answering every question."""
+    from lessons.loader import load_curriculum
+
+    curriculum = load_curriculum()
+    user = ChatUser(make_services(sqlite_url, clock, curriculum), clock)
+    onboard(user)
+    for number, module in enumerate(curriculum.modules, 1):
+        replies = user.say("/next")
+        assert replies[0].startswith(f"Module {number} of {len(curriculum.modules)}: ")
+        for _ in module.cards[1:]:
+            user.say("/next")
+        for index, question in enumerate(module.questions):
+            user.say("/next")
+            # Alternate right and wrong answers; the score must count only the right ones.
+            option = (
+                question.correct_option
+                if index % 2 == 0
+                else next(o for o in question.options if not o.correct)
+            )
+            feedback = user.press(option.text)
+            assert feedback[0].startswith("Correct." if option.correct else "Not quite.")
+        right = (len(module.questions) + 1) // 2
+        assert feedback[1] == (
+            f"Quiz complete: you scored {right} out of {len(module.questions)}. "
+            f"That is {number} of {len(curriculum.modules)} modules done."
+        )
+    assert user.say("/next")[0].startswith(f"You have completed all {len(curriculum.modules)}")
