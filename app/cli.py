@@ -96,10 +96,12 @@ def content_validate(
         list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")
     ] = None,
 ) -> None:
-    """Check packs; print every problem as file:line: what to fix. Exit 1 if any."""
-    from lessons.loader import default_pack_paths, validate_packs
+    """Check packs; print every problem as file:line: what to fix. Exit 1 if any.
 
-    packs, problems = validate_packs(paths or default_pack_paths())
+    A local pack is checked together with the built-in pack it extends."""
+    from lessons.loader import default_pack_paths, validate_packs, with_base_packs
+
+    packs, problems = validate_packs(with_base_packs(paths) if paths else default_pack_paths())
     for problem in problems:
         typer.echo(str(problem))
     modules = sum(len(p.modules) for p in packs)

@@ -76,11 +76,13 @@ class BotService:
     def _context(
         self, tx: Transaction, state: LearnerState, join_code: str | None, now: dt.datetime
     ) -> Context:
+        org = tx.org(state.org_id) if state.org_id is not None else None
         return Context(
-            curriculum=self._curriculum,
+            # Each council sees the shared packs plus its own local pack.
+            curriculum=self._curriculum.for_council(org.code if org else None),
             texts=self._texts,
             now=now,
-            org=tx.org(state.org_id) if state.org_id is not None else None,
+            org=org,
             found_org=tx.org_by_join_code(join_code) if join_code else None,
             progress=tx.progress(state.learner_id),
             answers=(

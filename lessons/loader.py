@@ -7,13 +7,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from lessons import limits
 from lessons.estimate import estimate_minutes
 from lessons.frontmatter import load_yaml_file, node_lines
-from lessons.model import Curriculum, GlossaryEntry, Module, Pack, Track
-from lessons.parse import parse_module
+from lessons.model import Addition, Curriculum, GlossaryEntry, Module, Pack, Track
+from lessons.parse import parse_addition, parse_module
 from lessons.problems import ContentError, Problem
-from lessons.render import RenderError, council_context, render_text
+from lessons.render import COUNCIL_VARIABLES, RenderError, council_context, render_text
 
 BUILTIN_PACKS = ("core",)
 
@@ -44,8 +46,11 @@ def load_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
     tracks = _tracks(manifest.get("tracks"), manifest_path, problems)
     modules: list[Module] = []
     module_files = sorted((folder / "modules").glob("*.md"))
-    if not module_files:
-        problems.append(Problem(str(manifest_path), 1, "the pack has no modules/*.md files"))
+    additions = _additions(folder, problems)
+    if not module_files and not additions:
+        problems.append(
+            Problem(str(manifest_path), 1, "the pack has no modules/*.md or additions/*.md files")
+        )
     for file in module_files:
         module, found = parse_module(str(file), file.read_text("utf-8"), pack_id)
         problems.extend(found)
@@ -61,8 +66,32 @@ def load_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
         modules=tuple(modules),
         glossary=_glossary(folder / "glossary.yaml", problems),
         path=str(folder),
+        extends=_optional_text(manifest, "extends", manifest_path, problems),
+        council=_optional_text(manifest, "council", manifest_path, problems),
+        variables=_variables(manifest.get("variables"), manifest_path, problems),
+        additions=tuple(additions),
     )
+    if pack.council is None and (pack.additions or pack.variables):
+        problems.append(
+            Problem(
+                str(manifest_path),
+                1,
+                "a pack with additions or variables must name its council: council: CODE",
+            )
+        )
     return pack, problems
+
+
+def with_base_packs(folders: Sequence[Path]) -> list[Path]:
+    """The folders, preceded by any built-in pack they extend that is not among them."""
+    result = list(folders)
+    named = {_pack_id(folder) for folder in result}
+    for folder in folders:
+        base = _extends(folder)
+        if base in BUILTIN_PACKS and base not in named:
+            result.insert(0, builtin_pack_path(base))
+            named.add(base)
+    return result
 
 
 def validate_packs(folders: Sequence[Path]) -> tuple[list[Pack], list[Problem]]:
@@ -86,13 +115,52 @@ def load_curriculum(folders: Sequence[Path] | None = None) -> Curriculum:
     return Curriculum(tuple(packs))
 
 
-def _cross_checks(packs: Iterable[Pack]) -> list[Problem]:
+def _cross_checks(packs: Sequence[Pack]) -> list[Problem]:
+    problems = _module_checks(packs)
+    pack_ids = {p.id for p in packs}
+    for pack in packs:
+        manifest = str(Path(pack.path) / "pack.yaml")
+        if pack.extends is not None and pack.extends not in pack_ids:
+            problems.append(
+                Problem(
+                    manifest,
+                    1,
+                    f"extends '{pack.extends}', which is not loaded: "
+                    "validate it together with that pack",
+                )
+            )
+        visible = {
+            m.id for p in packs if p.council is None or p.council == pack.council for m in p.modules
+        }
+        context = council_context(dict(pack.variables))
+        for addition in pack.additions:
+            if addition.module_id not in visible:
+                problems.append(
+                    Problem(
+                        addition.path,
+                        addition.line,
+                        "dangling local reference: module "
+                        f"'{addition.module_id}' is not in the curriculum (renamed or "
+                        "withdrawn upstream?): point it at a current module or remove it",
+                    )
+                )
+            for card in addition.cards:
+                problems.extend(
+                    _template_problem(
+                        addition.path, card.line, card.title + "\n" + card.body, context
+                    )
+                )
+    return problems
+
+
+def _module_checks(packs: Iterable[Pack]) -> list[Problem]:
     problems: list[Problem] = []
     module_ids: dict[str, str] = {}
     question_ids: dict[str, str] = {}
     context = council_context()
+    packs = list(packs)
+    track_ids = {t.id for pack in packs for t in pack.tracks}
     for pack in packs:
-        track_ids = {t.id for t in pack.tracks}
         for module in pack.modules:
             where = f"{module.path}:1"
             if module.id in module_ids:
@@ -145,18 +213,17 @@ def _template_problems(module: Module, context: dict[str, Any]) -> list[Problem]
     for q in module.questions:
         texts.append((q.line, "\n".join([q.stem, q.explanation, *(o.text for o in q.options)])))
     for line, text in texts:
-        try:
-            render_text(text, context)
-        except RenderError as error:
-            problems.append(
-                Problem(
-                    module.path,
-                    line,
-                    f"broken variable: {error}; known variables are "
-                    + ", ".join(f"council.{k}" for k in sorted(context["council"])),
-                )
-            )
+        problems.extend(_template_problem(module.path, line, text, context))
     return problems
+
+
+def _template_problem(path: str, line: int, text: str, context: dict[str, Any]) -> list[Problem]:
+    try:
+        render_text(text, context)
+    except RenderError as error:
+        known = ", ".join(f"council.{k}" for k in sorted(context["council"]))
+        return [Problem(path, line, f"broken variable: {error}; known variables are {known}")]
+    return []
 
 
 def _manifest_text(manifest: dict[str, Any], key: str, path: Path, problems: list[Problem]) -> str:
@@ -165,6 +232,62 @@ def _manifest_text(manifest: dict[str, Any], key: str, path: Path, problems: lis
         problems.append(Problem(str(path), 1, f"pack.yaml needs '{key}' (text)"))
         return ""
     return value
+
+
+def _optional_text(
+    manifest: dict[str, Any], key: str, path: Path, problems: list[Problem]
+) -> str | None:
+    value = manifest.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(str(path), 1, f"'{key}' must be text"))
+        return None
+    return value.strip()
+
+
+def _variables(raw: Any, path: Path, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), 1, "variables must be a mapping of name: value"))
+        return ()
+    pairs = []
+    for key, value in raw.items():
+        if key not in COUNCIL_VARIABLES:
+            known = ", ".join(sorted(COUNCIL_VARIABLES))
+            problems.append(Problem(str(path), 1, f"unknown variable '{key}': use one of {known}"))
+            continue
+        pairs.append((str(key), str(value)))
+    return tuple(pairs)
+
+
+def _additions(folder: Path, problems: list[Problem]) -> list[Addition]:
+    additions = []
+    for file in sorted((folder / "additions").glob("*.md")):
+        addition, found = parse_addition(str(file), file.read_text("utf-8"))
+        problems.extend(found)
+        if addition is not None:
+            additions.append(addition)
+    return additions
+
+
+def _manifest_file(folder: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load((folder / "pack.yaml").read_text("utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _pack_id(folder: Path) -> str | None:
+    value = _manifest_file(folder).get("id")
+    return value if isinstance(value, str) else None
+
+
+def _extends(folder: Path) -> str | None:
+    value = _manifest_file(folder).get("extends")
+    return value if isinstance(value, str) else None
 
 
 def _tracks(raw: Any, path: Path, problems: list[Problem]) -> list[Track]:

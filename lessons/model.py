@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -103,8 +103,22 @@ class GlossaryEntry:
 
 
 @dataclass(frozen=True)
+class Addition:
+    """Cards a local pack appends to a module of another pack."""
+
+    module_id: str
+    cards: tuple[Card, ...]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Pack:
-    """A folder of modules with a manifest."""
+    """A folder of modules with a manifest.
+
+    A local pack `extends` another (usually 'core') and belongs to one `council` (its code):
+    its modules, additions and variables are seen only by that council's learners.
+    """
 
     id: str
     title: str
@@ -113,6 +127,10 @@ class Pack:
     modules: tuple[Module, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
     path: str = ""
+    extends: str | None = None
+    council: str | None = None
+    variables: tuple[tuple[str, str], ...] = ()
+    additions: tuple[Addition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,11 +138,13 @@ class Curriculum:
     """The modules a learner can take, in delivery order, with lookups by id."""
 
     packs: tuple[Pack, ...]
+    variables: tuple[tuple[str, str], ...] = ()
     modules: tuple[Module, ...] = field(init=False)
     _by_id: dict[str, Module] = field(init=False, repr=False, compare=False)
     _question_index: dict[str, tuple[Module, Question]] = field(
         init=False, repr=False, compare=False
     )
+    _views: dict[str | None, Curriculum] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         modules = tuple(module for pack in self.packs for module in pack.modules)
@@ -135,6 +155,32 @@ class Curriculum:
             "_question_index",
             {q.id: (m, q) for m in modules for q in m.questions},
         )
+        object.__setattr__(self, "_views", {})
+
+    def for_council(self, council: str | None) -> Curriculum:
+        """What one council's learners see: shared packs plus that council's local packs,
+        with local cards appended to the modules they extend and the council's variables."""
+        if council in self._views:
+            return self._views[council]
+        packs = [p for p in self.packs if p.council is None or p.council == council]
+        extra: dict[str, list[Card]] = {}
+        for pack in packs:
+            for addition in pack.additions:
+                extra.setdefault(addition.module_id, []).extend(addition.cards)
+        shown = tuple(
+            replace(
+                pack,
+                modules=tuple(
+                    replace(m, cards=m.cards + tuple(extra[m.id])) if m.id in extra else m
+                    for m in pack.modules
+                ),
+            )
+            for pack in packs
+        )
+        variables = tuple(pair for pack in packs for pair in pack.variables)
+        view = Curriculum(shown, variables)
+        self._views[council] = view
+        return view
 
     def module(self, module_id: str) -> Module | None:
         """The module with this id, or None if the curriculum no longer has it."""

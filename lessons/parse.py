@@ -9,7 +9,7 @@ from typing import Any
 
 from lessons import limits
 from lessons.frontmatter import FrontMatter, split_front_matter
-from lessons.model import Card, Module, Option, Question, QuestionKind, Source
+from lessons.model import Addition, Card, Module, Option, Question, QuestionKind, Source
 from lessons.problems import Problem
 
 _CARD = re.compile(r"^## Card:\s*(.*)$")
@@ -51,6 +51,38 @@ def parse_module(path: str, text: str, pack_id: str) -> tuple[Module | None, lis
     if module is not None:
         _check_counts(path, front, module, problems)
     return module, problems
+
+
+def parse_addition(path: str, text: str) -> tuple[Addition | None, list[Problem]]:
+    """Parse an additions file: front matter naming a `module`, then cards to append to it."""
+    problems: list[Problem] = []
+    lines = text.splitlines()
+    front, body_start = split_front_matter(path, lines, problems)
+    sections = _split_sections(path, lines, body_start, problems)
+    cards: list[Card] = []
+    for section in sections:
+        if section.kind == "question":
+            problems.append(
+                Problem(path, section.line, "additions hold cards only; put questions in a module")
+            )
+        elif card := _parse_card(path, section, problems):
+            cards.append(card)
+    if front is None:
+        return None, problems
+    for key in front.values:
+        if key != "module":
+            problems.append(
+                Problem(path, front.line_of(key), f"unknown key '{key}': additions take 'module'")
+            )
+    module_id = front.values.get("module")
+    if not isinstance(module_id, str):
+        problems.append(
+            Problem(path, front.line_of("module"), "name the module to add to: module: ID")
+        )
+        return None, problems
+    if not cards:
+        problems.append(Problem(path, front.end_line, "add at least one '## Card: TITLE'"))
+    return Addition(module_id, tuple(cards), path, front.line_of("module")), problems
 
 
 def _split_sections(

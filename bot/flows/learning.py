@@ -197,4 +197,6 @@ def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Cont
 
 
 def _council(ctx: Context) -> dict[str, dict[str, str]]:
-    return council_context({"name": ctx.org.name} if ctx.org else None)
+    values = {"name": ctx.org.name} if ctx.org else {}
+    values.update(ctx.curriculum.variables)  # a council's local pack may set fuller values
+    return council_context(values)
