@@ -22,7 +22,13 @@ T = TypeVar("T")
 content_app = typer.Typer(help="Check and describe content packs.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
+gift_app = typer.Typer(
+    help="Move questions to and from a learning platform (GIFT).", no_args_is_help=True
+)
+content_app.add_typer(gift_app, name="gift")
+council_app = typer.Typer(help="Councils (tenants) and their join codes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(council_app, name="council")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -154,6 +160,70 @@ def content_stats(
             f"{r['cards']:>2} cards {r['questions']:>2} questions"
         )
     typer.echo(f"{totals['modules']} modules, {totals['estimated_minutes']} minutes in all.")
+
+
+@content_app.command("variables")
+def content_variables() -> None:
+    """List the council variables content may use, with the text shown when unset."""
+    from lessons.render import COUNCIL_VARIABLES
+
+    for name, placeholder in COUNCIL_VARIABLES.items():
+        typer.echo(f"{{{{ council.{name} }}}}  (unset: {placeholder})")
+
+
+@gift_app.command("export")
+def gift_export(
+    module_id: Annotated[str, typer.Argument(help="The module whose questions to export.")],
+    pack: Annotated[
+        list[Path] | None, typer.Option(help="Pack folders (default: built-in).")
+    ] = None,
+) -> None:
+    """Print a module's questions in GIFT, the format Moodle and other platforms import."""
+    from lessons.gift import export_gift
+    from lessons.loader import default_pack_paths, load_curriculum, with_base_packs
+
+    curriculum = _build(
+        lambda: load_curriculum(with_base_packs(pack) if pack else default_pack_paths())
+    )
+    module = curriculum.module(module_id)
+    if module is None:
+        typer.echo(f"No module {module_id!r}; see `bites content stats`.", err=True)
+        raise typer.Exit(1)
+    typer.echo(export_gift(module), nl=False)
+
+
+@gift_app.command("import")
+def gift_import(
+    file: Annotated[Path, typer.Argument(help="A GIFT file.", exists=True, dir_okay=False)],
+) -> None:
+    """Print a GIFT file's questions as module Markdown; problems as file:line. Exit 1 if any."""
+    from lessons.gift import import_gift, questions_to_markdown
+
+    questions, problems = import_gift(file.read_text("utf-8"), str(file))
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(questions_to_markdown(questions), nl=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+@council_app.command("add")
+def council_add(
+    code: Annotated[str, typer.Option(help="Short code, e.g. borsetshire (local packs name it).")],
+    name: Annotated[str, typer.Option(help="Full name shown to learners.")],
+    join_code: Annotated[str, typer.Option(help="Code officers type to join (/start CODE).")],
+    db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
+) -> None:
+    """Create a council, or show the existing one with that code."""
+    from scheduler.clock import SystemClock
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.store import SqlStore
+
+    engine = make_engine(_settings(database_url=db).database_url)
+    upgrade(engine)
+    org = SqlStore(engine).ensure_org(code, name, join_code, SystemClock().now())
+    typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {join_code}")
 
 
 @db_app.command("upgrade")
