@@ -89,3 +89,38 @@ def test_help_texts(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.returncode == 0
     assert "Usage: bites" in result.stdout
+
+
+def test_gift_export_then_import_through_the_cli(tmp_path: Path) -> None:
+    exported = run("content", "gift", "export", "k3-modifying-contracts")
+    assert exported.returncode == 0, exported.stderr
+    assert "$CATEGORY: contract-bites/k3-modifying-contracts" in exported.stdout
+    gift = tmp_path / "k3.gift"
+    gift.write_text(exported.stdout, "utf-8")
+    imported = run("content", "gift", "import", str(gift))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("## Question: k3-q1\n")
+    missing = run("content", "gift", "export", "no-such-module")
+    assert missing.returncode == 1
+    assert "No module 'no-such-module'" in missing.stderr
+
+
+def test_council_add_then_join_with_its_code(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    added = run(
+        "council",
+        "add",
+        "--code",
+        "borsetshire",
+        "--name",
+        "Borsetshire CC",
+        "--join-code",
+        "BORS-26",
+        "--db",
+        db,
+    )
+    assert (
+        added.stdout == "Council borsetshire: Borsetshire CC. Officers join with /start BORS-26\n"
+    )
+    chat = run("chat", "--db", db, stdin="/start BORS-26\n")
+    assert "You have joined Borsetshire CC." in chat.stdout
