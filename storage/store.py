@@ -125,8 +125,8 @@ class SqlTransaction:
                 created_at=at,
             )
         )
-        # A concurrent first message from the same user loses here on the unique
-        # constraint and is retried by the caller's transaction failing: nothing half-made.
+        # Two simultaneous first messages from one user: the second fails here on the
+        # unique constraint and its whole transaction rolls back, so nothing is half-made.
         self.session.flush()
         return _to_state(learner)
 

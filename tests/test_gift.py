@@ -11,26 +11,8 @@ from lessons.gift import export_gift, import_gift, questions_to_markdown
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Card, Module, Option, Question, QuestionKind
 from lessons.parse import parse_module
-
-FRONT = """---
-id: {id}
-title: A test module
-track: T
-minutes: 5
-objectives:
-  - Do one thing.
-  - Do another thing.
-sources:
-  - title: Procurement Act 2023
-    url: https://www.legislation.gov.uk/ukpga/2023/54
-last_reviewed: 2026-11-22
----
-
-## Card: A card
-
-Some text for {{{{ council.name }}}}.
-
-"""
+from tests.test_lessons import CARD
+from tests.test_lessons import FRONT as FRONT_MATTER
 
 
 def without_lines(questions: list[Question] | tuple[Question, ...]) -> list[Question]:
@@ -443,7 +425,7 @@ def test_questions_to_markdown_writes_the_content_format() -> None:
 
 
 def parse_back(questions: list[Question], module_id: str = "m1") -> list[Question]:
-    text = FRONT.format(id=module_id) + questions_to_markdown(questions)
+    text = FRONT_MATTER.format(id=module_id) + CARD + "\n" + questions_to_markdown(questions)
     module, problems = parse_module(f"{module_id}.md", text, "test")
     assert [str(p) for p in problems] == []
     assert module is not None
