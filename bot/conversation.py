@@ -7,6 +7,7 @@ from bot.decision import Context, Decision, say, text
 from bot.flows import account, learning, onboarding
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
+from bot.schedule_words import parse_days
 from bot.state import Awaiting, LearnerState, Stage
 
 # Commands that work while a learner is paused: they send nothing unasked for.
@@ -88,7 +89,7 @@ def _text(state: LearnerState, typed: Text, ctx: Context) -> Decision:
     if state.awaiting is Awaiting.LEARNING_TIME:
         return account.save_time(state, typed.text, ctx)
     if state.awaiting is Awaiting.WORKING_DAYS:
-        return account.save_days(state, account.typed_days(typed.text), ctx)
+        return account.save_days(state, parse_days(typed.text), ctx)
     if state.pending_question is not None:
         again = learning.question_reply(state, ctx)
         if again is not None:

@@ -14,7 +14,7 @@ import time
 from bot.conversation import respond
 from bot.decision import Context
 from bot.flows.onboarding import join_code_wanted
-from bot.intents import read_intent
+from bot.intents import Press, read_intent
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock, Store, Transaction
 from bot.state import LearnerState
@@ -53,7 +53,7 @@ class BotService:
                 return []
             state = tx.learner_for(inbound.ref, now)
             join_code = join_code_wanted(state, intent, inbound.org_hint)
-            ctx = self._context(tx, state, join_code, now)
+            ctx = self._context(tx, state, join_code, now, isinstance(intent, Press))
             decision = respond(state, intent, ctx)
             for answer in decision.answers:
                 tx.record_answer(state.learner_id, answer)
@@ -74,7 +74,12 @@ class BotService:
         return list(decision.replies)
 
     def _context(
-        self, tx: Transaction, state: LearnerState, join_code: str | None, now: dt.datetime
+        self,
+        tx: Transaction,
+        state: LearnerState,
+        join_code: str | None,
+        now: dt.datetime,
+        pressed: bool,
     ) -> Context:
         org = tx.org(state.org_id) if state.org_id is not None else None
         return Context(
@@ -90,5 +95,8 @@ class BotService:
                 if state.module_id
                 else {}
             ),
-            answered_questions=tx.answered_questions(state.learner_id),
+            # Only a button press can repeat an earlier answer; skip the query otherwise.
+            answered_questions=(
+                tx.answered_questions(state.learner_id) if pressed else frozenset()
+            ),
         )

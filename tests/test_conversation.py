@@ -363,6 +363,10 @@ def test_settings_change_time_and_days(user: ChatUser) -> None:
         "Which days do you work? Choose below or type them, like: mon tue thu.\n"
         "[1] Monday to Friday\n[2] Monday to Thursday\n[3] Tuesday to Friday"
     ]
+    assert user.say("most days") == [
+        "Please type days like: mon tue wed, or choose one of the buttons.\n"
+        "[1] Monday to Friday\n[2] Monday to Thursday\n[3] Tuesday to Friday"
+    ]
     assert user.say("mon, wed and fri") == [
         "Saved: your working days are Monday, Wednesday and Friday."
     ]

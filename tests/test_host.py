@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -50,36 +51,21 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
 
 
-async def test_not_ready_when_migrations_are_missing(services: Services, tmp_path: object) -> None:
-    empty = make_engine(f"sqlite:///{tmp_path}/empty.db")
-    stale = Services(
-        services.settings,
-        empty,
-        services.store,
-        services.curriculum,
-        services.clock,
-        services.bot,
-    )
-    transport = httpx.ASGITransport(app=create_app(stale))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-        response = await client.get("/readyz")
-    assert (response.status_code, response.json()) == (503, {"status": "migrations pending"})
-
-
-async def test_not_ready_when_the_database_is_unreachable(services: Services) -> None:
-    gone = make_engine("postgresql://nobody@127.0.0.1:1/none")
-    broken = Services(
-        services.settings,
-        gone,
-        services.store,
-        services.curriculum,
-        services.clock,
-        services.bot,
-    )
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("sqlite:///{tmp}/empty.db", "migrations pending"),
+        ("postgresql://nobody@127.0.0.1:1/none", "database unreachable"),
+    ],
+)
+async def test_not_ready_without_a_current_database(
+    services: Services, tmp_path: object, url: str, status: str
+) -> None:
+    broken = replace(services, engine=make_engine(url.format(tmp=tmp_path)))
     transport = httpx.ASGITransport(app=create_app(broken))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         response = await client.get("/readyz")
-    assert (response.status_code, response.json()) == (503, {"status": "database unreachable"})
+    assert (response.status_code, response.json()) == (503, {"status": status})
 
 
 async def test_the_chat_page_is_served_with_a_cookie_and_strict_headers(

@@ -7,9 +7,8 @@ from bot.decision import Context, Decision, say, text
 from bot.flows.learning import next_module
 from bot.flows.onboarding import time_choices
 from bot.messages import Choice
-from bot.schedule_words import describe_days, parse_days, parse_time
+from bot.schedule_words import describe_days, parse_time
 from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
-from lessons.model import Module
 
 DAY_PRESETS: tuple[tuple[str, ...], ...] = (
     DEFAULT_WORKING_DAYS,
@@ -45,7 +44,7 @@ def progress(state: LearnerState, ctx: Context) -> Decision:
         lines.append(
             t.progress_in_progress_line.format(title=current.title, where=_where(state, ctx))
         )
-    upcoming = next_module(ctx) if current is None else _after(current.id, ctx)
+    upcoming = next_module(ctx, after=current.id if current else None)
     if upcoming is not None and (current is None or upcoming.id != current.id):
         lines.append(t.progress_next.format(title=upcoming.title))
     if not done and current is None:
@@ -63,16 +62,6 @@ def _where(state: LearnerState, ctx: Context) -> str:
         index = state.cursor - cards + 1
         return t.progress_where_question.format(number=index, count=len(module.questions))
     return t.progress_where_card.format(number=max(state.cursor, 1), count=cards)
-
-
-def _after(module_id: str, ctx: Context) -> Module | None:
-    modules = ctx.curriculum.modules
-    position = ctx.curriculum.position(module_id) or 0
-    for module in modules[position + 1 :]:
-        record = ctx.progress.get(module.id)
-        if record is None or record.status is not ModuleStatus.COMPLETED:
-            return module
-    return None
 
 
 def settings(state: LearnerState, ctx: Context) -> Decision:
@@ -101,9 +90,7 @@ def ask_time(state: LearnerState, ctx: Context) -> Decision:
 
 def ask_days(state: LearnerState, ctx: Context) -> Decision:
     """Ask for new working days."""
-    t = ctx.texts
-    choices = [Choice(payloads.days_payload(days), describe_days(days, t)) for days in DAY_PRESETS]
-    return say(state, text(t.ask_days, *choices), awaiting=Awaiting.WORKING_DAYS)
+    return say(state, text(ctx.texts.ask_days, *_day_choices(ctx)), awaiting=Awaiting.WORKING_DAYS)
 
 
 def save_time(state: LearnerState, raw: str | None, ctx: Context) -> Decision:
@@ -119,10 +106,16 @@ def save_time(state: LearnerState, raw: str | None, ctx: Context) -> Decision:
     )
 
 
+def _day_choices(ctx: Context) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(payloads.days_payload(days), describe_days(days, ctx.texts)) for days in DAY_PRESETS
+    )
+
+
 def save_days(state: LearnerState, days: tuple[str, ...] | None, ctx: Context) -> Decision:
-    """Store working days."""
+    """Store working days given by button or typed (None: the typed text was not days)."""
     if not days:
-        return ask_days(state, ctx).then(say(state, text(ctx.texts.bad_days)))
+        return say(state, text(ctx.texts.bad_days, *_day_choices(ctx)))
     described = describe_days(days, ctx.texts)
     return say(
         state,
@@ -130,11 +123,6 @@ def save_days(state: LearnerState, days: tuple[str, ...] | None, ctx: Context) -
         working_days=days,
         awaiting=Awaiting.NOTHING,
     )
-
-
-def typed_days(raw: str) -> tuple[str, ...] | None:
-    """Working days from typed text."""
-    return parse_days(raw)
 
 
 def stop(state: LearnerState, ctx: Context) -> Decision:

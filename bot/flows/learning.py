@@ -27,9 +27,11 @@ def next_step(state: LearnerState, ctx: Context) -> Decision:
     return _show_item(state, module, ctx)
 
 
-def next_module(ctx: Context) -> Module | None:
-    """The first module in delivery order the learner has not completed."""
-    for module in ctx.curriculum.modules:
+def next_module(ctx: Context, after: str | None = None) -> Module | None:
+    """The first module in delivery order the learner has not completed, optionally
+    looking only past the module `after`."""
+    start = 0 if after is None else (ctx.curriculum.position(after) or 0) + 1
+    for module in ctx.curriculum.modules[start:]:
         record = ctx.progress.get(module.id)
         if record is None or record.status is not ModuleStatus.COMPLETED:
             return module
