@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from app.settings import Settings
-from bot.ports import Clock
+from bot.ports import Clock, Sender
 from bot.service import BotService
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.model import Curriculum
@@ -33,6 +33,8 @@ class Services:
     curriculum: Curriculum
     clock: Clock
     bot: BotService
+    # Proactive senders by platform; each configured channel adds its own.
+    senders: dict[str, Sender]
 
     def jobs(self) -> list[Job]:
         """The periodic jobs this process ticks."""
@@ -56,4 +58,5 @@ def build_services(
     if curriculum is None:
         curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
     bot = BotService(curriculum, store, clock)
-    return Services(settings, engine, store, curriculum, clock, bot)
+    senders: dict[str, Sender] = {}
+    return Services(settings, engine, store, curriculum, clock, bot, senders)

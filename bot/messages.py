@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,33 @@ class Outbound:
     text: str
     choices: tuple[Choice, ...] = ()
     answers_question: str | None = None
+
+
+class SendStatus(Enum):
+    """What happened to a proactive send."""
+
+    SENT = "sent"  # the platform accepted it
+    RETRY = "retry"  # throttled (429) or a transient failure (5xx, timeout): try again later
+    UNREACHABLE = "unreachable"  # the learner blocked the bot, uninstalled it, or left (403/404)
+    FAILED = "failed"  # the platform refused this message for good (e.g. 400); do not retry
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """A sender's report. `retry_after` is the platform's Retry-After in seconds, if given;
+    `message_id` is the platform's id of the (last) message sent, kept for audit and edits."""
+
+    status: SendStatus
+    retry_after: float | None = None
+    message_id: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """A platform's send limits: messages per second for the whole bot (per tenant or
+    workspace where the platform counts that way) and the gap between two messages to
+    one conversation."""
+
+    per_second: float
+    conversation_gap_seconds: float

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from bot.messages import ConversationRef
+from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 
 
@@ -67,4 +68,31 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on error."""
+        ...
+
+
+class Sender(Protocol):
+    """Sends proactive messages on one platform; each adapter provides one.
+
+    The deliveries dispatcher calls `send` outside any database transaction and records
+    the result. A sender never sleeps on a 429: it returns RETRY with the Retry-After, and
+    the dispatcher reschedules the delivery.
+    """
+
+    @property
+    def platform(self) -> str:
+        """The platform name, as in ConversationRef.platform."""
+        ...
+
+    @property
+    def limits(self) -> RateLimits:
+        """The platform's send limits, which the dispatcher keeps to."""
+        ...
+
+    def limit_key(self, ref: ConversationRef) -> str:
+        """The bucket a send counts against: the bot, or its tenant or workspace."""
+        ...
+
+    async def send(self, ref: ConversationRef, messages: Sequence[Outbound]) -> SendResult:
+        """Send messages to one conversation, in order; report how it went."""
         ...

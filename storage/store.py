@@ -60,6 +60,24 @@ class SqlStore:
             assert row.id is not None
             return OrgInfo(row.id, row.code, row.name)
 
+    def org_code_for(self, platform: str, tenant: str) -> str | None:
+        """The council code registered for a Teams tenant or a Slack workspace, if any."""
+        column = getattr(Organisation, _TENANT_FIELDS[platform])
+        with self.transaction() as tx:
+            row = tx.session.exec(select(Organisation).where(column == tenant)).first()
+            return row.code if row else None
+
+    def register_tenant(self, code: str, platform: str, tenant: str | None) -> bool:
+        """Link (or with None unlink) a council to a Teams tenant or Slack workspace;
+        False if there is no council with that code."""
+        with self.transaction() as tx:
+            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            if row is None:
+                return False
+            setattr(row, _TENANT_FIELDS[platform], tenant)
+            tx.session.add(row)
+            return True
+
     def prune_processed_inbound(self, older_than: dt.datetime) -> int:
         """Forget platform message ids received before a time; return how many."""
         with self.transaction() as tx:
@@ -67,6 +85,9 @@ class SqlStore:
                 delete(ProcessedInbound).where(col(ProcessedInbound.received_at) < older_than)
             )
             return int(result.rowcount or 0)
+
+
+_TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 
 
 class SqlTransaction:
@@ -94,7 +115,17 @@ class SqlTransaction:
             )
         ).first()
         if identity is None:
-            return self._create_learner(ref, at)
+            try:
+                with self.session.begin_nested():
+                    return self._create_learner(ref, at)
+            except IntegrityError:
+                # Two first messages at once: the other transaction created this learner
+                # and has committed (PostgreSQL waited for it), so read theirs.
+                identity = self.session.exec(
+                    select(Identity).where(
+                        Identity.platform == ref.platform, Identity.user_id == ref.user_id
+                    )
+                ).one()
         extra = json.dumps(ref.extra, sort_keys=True)
         if identity.conversation_id != ref.conversation_id or identity.extra != extra:
             identity.conversation_id, identity.extra = ref.conversation_id, extra
@@ -125,9 +156,7 @@ class SqlTransaction:
                 created_at=at,
             )
         )
-        # Two simultaneous first messages from one user: the second fails here on the
-        # unique constraint and its whole transaction rolls back, so nothing is half-made.
-        self.session.flush()
+        self.session.flush()  # a simultaneous first message fails here (see learner_for)
         return _to_state(learner)
 
     def save_learner(self, state: LearnerState, at: dt.datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -24,6 +24,14 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=120)
     join_code: str = Field(max_length=32, unique=True)
     timezone: str = Field(default="Europe/London", max_length=64)
+    nation: str = Field(default="england", max_length=16)  # for UK bank holidays
+    work_start: str = Field(default="08:00", max_length=5)  # working hours, local time
+    work_end: str = Field(default="18:00", max_length=5)
+    desired_retention: float = 0.9
+    lesson_cap: int = 1  # proactive lesson nudges per learner per day
+    refresher_cap: int = 3  # refresher questions per learner per day
+    teams_tenant_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    slack_team_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
     created_at: dt.datetime = Field(sa_column=_utc_column())
 
 
@@ -45,6 +53,11 @@ class Learner(SQLModel, table=True):
     attempt: int = 0
     pending_question: str | None = Field(default=None, max_length=48)
     question_shown_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    nation: str | None = Field(default=None, max_length=16)  # overrides the council's
+    away_from: dt.date | None = None  # annual leave (/pause DATE), inclusive local dates
+    away_until: dt.date | None = None
+    last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    nudges_ignored: int = 0  # lesson nudges sent since the learner last wrote
     created_at: dt.datetime = Field(sa_column=_utc_column())
     updated_at: dt.datetime = Field(sa_column=_utc_column())
 
@@ -61,6 +74,8 @@ class Identity(SQLModel, table=True):
     user_id: str = Field(max_length=128)
     conversation_id: str = Field(max_length=256)
     extra: str = Field(default="{}")  # JSON of the platform's ConversationRef.extra
+    last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    unreachable_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     created_at: dt.datetime = Field(sa_column=_utc_column())
 
 
@@ -110,3 +125,79 @@ class ProcessedInbound(SQLModel, table=True):
     platform: str = Field(max_length=16, primary_key=True)
     message_id: str = Field(max_length=128, primary_key=True)
     received_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+
+
+class Delivery(SQLModel, table=True):
+    """One proactive message, planned before it is sent (see docs/deploy.md).
+
+    `key` makes planning idempotent; `status` moves queued → sending → sent, or to
+    skipped, unreachable or failed. A `sending` row whose lease has expired is queued again.
+    """
+
+    __tablename__ = "delivery"
+    # The dispatcher's claim query: what is queued and due, oldest first.
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=96, unique=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    kind: str = Field(max_length=16)
+    ref: str | None = Field(default=None, max_length=48)  # question or module id
+    payload: str = Field(default="{}")  # JSON: e.g. the shuffled option order
+    due_at: dt.datetime = Field(sa_column=_utc_column())
+    status: str = Field(default="queued", max_length=12)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=_utc_column())
+    lease_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    platform: str | None = Field(default=None, max_length=16)
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class SrsCard(SQLModel, table=True):
+    """A learner's spaced-repetition (FSRS) memory of one refresher question."""
+
+    __tablename__ = "srs_card"
+    __table_args__ = (UniqueConstraint("learner_id", "question_id", name="uq_srs_card"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    question_id: str = Field(max_length=48)
+    state: int
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: dt.datetime = Field(sa_column=_utc_column(index=True))
+    last_review: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+
+
+class ReviewLogRow(SQLModel, table=True):
+    """One FSRS review with its duration: the data to optimise a council's parameters."""
+
+    __tablename__ = "review_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="srs_card.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    question_id: str = Field(max_length=48)
+    rating: int
+    reviewed_at: dt.datetime = Field(sa_column=_utc_column())
+    duration_ms: int | None = None
+    source: str = Field(max_length=12)  # "quiz" or "refresher"
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id", unique=True)
+
+
+class PlanRun(SQLModel, table=True):
+    """A day already planned for the learners of one time zone (planning runs once)."""
+
+    __tablename__ = "plan_run"
+
+    timezone: str = Field(max_length=64, primary_key=True)
+    local_date: dt.date = Field(primary_key=True)
+    planned_at: dt.datetime = Field(sa_column=_utc_column())
+    learners: int = 0
+    deliveries: int = 0
