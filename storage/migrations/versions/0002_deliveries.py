@@ -31,7 +31,9 @@ def upgrade() -> None:
     ]
     for column in org:
         op.add_column("organisation", column)
-    op.create_index("ix_organisation_teams_tenant_id", "organisation", ["teams_tenant_id"], unique=True)
+    op.create_index(
+        "ix_organisation_teams_tenant_id", "organisation", ["teams_tenant_id"], unique=True
+    )
     op.create_index("ix_organisation_slack_team_id", "organisation", ["slack_team_id"], unique=True)
     learner: list[sa.Column[object]] = [
         sa.Column("nation", sa.String(16), nullable=True),
