@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
+from scheduler.pacing import WEEKDAYS as WEEKDAYS  # re-exported for the bot
+
 
 class Stage(Enum):
     """Where a learner is in onboarding."""
@@ -25,7 +27,6 @@ class Awaiting(Enum):
     WORKING_DAYS = "working_days"
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WORKING_DAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
@@ -49,6 +50,13 @@ class LearnerState:
     attempt: int
     pending_question: str | None
     question_shown_at: dt.datetime | None
+    timezone: str | None = None
+    nation: str | None = None
+    away_from: dt.date | None = None
+    away_until: dt.date | None = None
+    last_seen_at: dt.datetime | None = None
+    nudges_ignored: int = 0
+    last_nudge_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,13 @@ class OrgInfo:
     id: int
     code: str
     name: str
+    timezone: str = "Europe/London"
+    nation: str = "england"
+    work_start: str = "08:00"
+    work_end: str = "18:00"
+    desired_retention: float = 0.9
+    lesson_cap: int = 1
+    refresher_cap: int = 3
 
 
 class ModuleStatus(Enum):

@@ -58,7 +58,7 @@ class SqlStore:
                 tx.session.add(row)
                 tx.session.flush()
             assert row.id is not None
-            return OrgInfo(row.id, row.code, row.name)
+            return _to_org(row)
 
     def org_code_for(self, platform: str, tenant: str) -> str | None:
         """The council code registered for a Teams tenant or a Slack workspace, if any."""
@@ -126,13 +126,16 @@ class SqlTransaction:
                         Identity.platform == ref.platform, Identity.user_id == ref.user_id
                     )
                 ).one()
-        extra = json.dumps(ref.extra, sort_keys=True)
-        if identity.conversation_id != ref.conversation_id or identity.extra != extra:
-            identity.conversation_id, identity.extra = ref.conversation_id, extra
-            self.session.add(identity)
+        identity.conversation_id = ref.conversation_id
+        identity.extra = json.dumps(ref.extra, sort_keys=True)
+        # Writing to us proves the learner can be reached here again.
+        identity.last_seen_at, identity.unreachable_at = at, None
+        self.session.add(identity)
         row = self.session.exec(
             select(Learner).where(Learner.id == identity.learner_id).with_for_update()
         ).one()
+        row.last_seen_at, row.nudges_ignored = at, 0
+        self.session.add(row)
         return _to_state(row)
 
     def _create_learner(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
@@ -140,6 +143,7 @@ class SqlTransaction:
             stage=Stage.NEW.value,
             awaiting=Awaiting.NOTHING.value,
             working_days=" ".join(DEFAULT_WORKING_DAYS),
+            last_seen_at=at,
             created_at=at,
             updated_at=at,
         )
@@ -153,6 +157,7 @@ class SqlTransaction:
                 user_id=ref.user_id,
                 conversation_id=ref.conversation_id,
                 extra=json.dumps(ref.extra, sort_keys=True),
+                last_seen_at=at,
                 created_at=at,
             )
         )
@@ -174,6 +179,9 @@ class SqlTransaction:
         row.attempt = state.attempt
         row.pending_question = state.pending_question
         row.question_shown_at = state.question_shown_at
+        row.timezone = state.timezone
+        row.away_from = state.away_from
+        row.away_until = state.away_until
         row.updated_at = at
         self.session.add(row)
 
@@ -285,7 +293,18 @@ class SqlTransaction:
 
 def _to_org(row: Organisation) -> OrgInfo:
     assert row.id is not None
-    return OrgInfo(row.id, row.code, row.name)
+    return OrgInfo(
+        row.id,
+        row.code,
+        row.name,
+        row.timezone,
+        row.nation,
+        row.work_start,
+        row.work_end,
+        row.desired_retention,
+        row.lesson_cap,
+        row.refresher_cap,
+    )
 
 
 def _to_state(row: Learner) -> LearnerState:
@@ -303,4 +322,11 @@ def _to_state(row: Learner) -> LearnerState:
         attempt=row.attempt,
         pending_question=row.pending_question,
         question_shown_at=row.question_shown_at,
+        timezone=row.timezone,
+        nation=row.nation,
+        away_from=row.away_from,
+        away_until=row.away_until,
+        last_seen_at=row.last_seen_at,
+        nudges_ignored=row.nudges_ignored,
+        last_nudge_at=row.last_nudge_at,
     )

@@ -58,6 +58,7 @@ class Learner(SQLModel, table=True):
     away_until: dt.date | None = None
     last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     nudges_ignored: int = 0  # lesson nudges sent since the learner last wrote
+    last_nudge_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     created_at: dt.datetime = Field(sa_column=_utc_column())
     updated_at: dt.datetime = Field(sa_column=_utc_column())
 

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("away_until", sa.Date(), nullable=True),
         sa.Column("last_seen_at", UTCDateTime(), nullable=True),
         sa.Column("nudges_ignored", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_nudge_at", UTCDateTime(), nullable=True),
     ]
     for column in learner:
         op.add_column("learner", column)
@@ -118,7 +119,14 @@ def downgrade() -> None:
     op.drop_table("delivery")
     op.drop_column("identity", "unreachable_at")
     op.drop_column("identity", "last_seen_at")
-    for name in ("nudges_ignored", "last_seen_at", "away_until", "away_from", "nation"):
+    for name in (
+        "last_nudge_at",
+        "nudges_ignored",
+        "last_seen_at",
+        "away_until",
+        "away_from",
+        "nation",
+    ):
         op.drop_column("learner", name)
     op.drop_index("ix_organisation_slack_team_id", "organisation")
     op.drop_index("ix_organisation_teams_tenant_id", "organisation")

@@ -1,0 +1,144 @@
+"""Pacing rules: when a learner may be sent something. Pure, no I/O.
+
+A learner's day is a *working day* when it is one of their working days, not a bank
+holiday in their nation, and not inside their leave. Proactive messages go only inside
+their working hours on working days, in their time zone (the learner's, else the
+council's, else Europe/London). Local times are turned into UTC with `zoneinfo`, so
+clock changes (BST) move the UTC instant, never the local time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_LEARNING_TIME = dt.time(9, 0)
+NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
+# Refreshers come after the lesson of the day, spaced out so they feel like refreshers.
+REFRESHER_OFFSETS = (dt.timedelta(hours=2), dt.timedelta(hours=4), dt.timedelta(hours=6))
+LAST_SEND_BEFORE_END = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Everything the pacing rules need to know about one learner."""
+
+    timezone: str
+    nation: str
+    working_days: tuple[str, ...]
+    learning_time: dt.time
+    work_start: dt.time
+    work_end: dt.time
+    away_from: dt.date | None = None
+    away_until: dt.date | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The learner's time zone."""
+        return zone(self.timezone)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A time zone by name; Europe/London when unknown or missing."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def parse_hhmm(value: str | None, default: dt.time) -> dt.time:
+    """'HH:MM' as a time; the default when missing or malformed."""
+    try:
+        hours, minutes = (value or "").split(":")
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        return default
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(nation: str, year: int) -> frozenset[dt.date]:
+    subdivision = NATIONS.get(nation, "ENG")
+    return frozenset(holidays.country_holidays("GB", subdiv=subdivision, years=year).keys())
+
+
+def is_bank_holiday(nation: str, day: dt.date) -> bool:
+    """True on a UK bank holiday in that nation (England when the nation is unknown)."""
+    return day in _bank_holidays(nation, day.year)
+
+
+def on_leave(pacing: Pacing, day: dt.date) -> bool:
+    """True on a day inside the learner's leave (both ends included)."""
+    if pacing.away_until is None:
+        return False
+    start = pacing.away_from or day
+    return start <= day <= pacing.away_until
+
+
+def is_working_day(pacing: Pacing, day: dt.date) -> bool:
+    """May the learner be sent anything on this local date?"""
+    return (
+        WEEKDAYS[day.weekday()] in pacing.working_days
+        and not is_bank_holiday(pacing.nation, day)
+        and not on_leave(pacing, day)
+    )
+
+
+def window(pacing: Pacing, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The learner's working hours on a local date, as UTC instants [start, end)."""
+    tz = pacing.zone
+    start = dt.datetime.combine(day, pacing.work_start, tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(day, pacing.work_end, tz).astimezone(dt.UTC)
+    return start, end
+
+
+def in_working_hours(pacing: Pacing, at: dt.datetime) -> bool:
+    """Is `at` inside the learner's working hours on one of their working days?"""
+    day = at.astimezone(pacing.zone).date()
+    if not is_working_day(pacing, day):
+        return False
+    start, end = window(pacing, day)
+    return start <= at < end
+
+
+def lesson_time(pacing: Pacing, day: dt.date) -> dt.datetime | None:
+    """When the lesson of the day is offered (UTC), or None on a day off.
+
+    A learning time outside working hours is moved inside them."""
+    if not is_working_day(pacing, day):
+        return None
+    start, end = window(pacing, day)
+    if end - start <= LAST_SEND_BEFORE_END:
+        return None
+    wanted = dt.datetime.combine(day, pacing.learning_time, pacing.zone).astimezone(dt.UTC)
+    return min(max(wanted, start), end - LAST_SEND_BEFORE_END)
+
+
+def refresher_times(pacing: Pacing, day: dt.date, count: int) -> list[dt.datetime]:
+    """When the day's refreshers are sent (UTC): after the lesson, inside working hours."""
+    first = lesson_time(pacing, day)
+    if first is None or count <= 0:
+        return []
+    start, end = window(pacing, day)
+    latest = end - LAST_SEND_BEFORE_END
+    times = []
+    for index in range(count):
+        offset = REFRESHER_OFFSETS[index % len(REFRESHER_OFFSETS)] * (
+            1 + index // len(REFRESHER_OFFSETS)
+        )
+        at = first + offset
+        if at > latest:
+            # Late learners: fit the rest between the start of the day and the lesson.
+            at = start + (first - start) * (index + 1) / (count + 1)
+        times.append(min(max(at, start), latest))
+    return sorted(times)
+
+
+def local_date(pacing: Pacing, at: dt.datetime) -> dt.date:
+    """The learner's local date at an instant."""
+    return at.astimezone(pacing.zone).date()

@@ -1,0 +1,122 @@
+"""Spaced repetition with FSRS: how a quiz outcome becomes a review, and what is due.
+
+Pure: values in, values out. Each refresher question a learner has met has one FSRS card;
+its database id is the FSRS card id (`fsrs.Card()` without one sleeps a millisecond to
+make a unique id, which would throttle planning).
+
+The mapping from a quiz outcome to an FSRS rating is ours:
+
+| outcome                                   | rating |
+|-------------------------------------------|--------|
+| wrong                                     | Again  |
+| right, within `SLOW_ANSWER`               | Good   |
+| right, but slower than `SLOW_ANSWER`      | Hard   |
+| not answered                              | no review at all |
+
+Easy is never given: a multiple-choice click cannot tell "easy" from "good" reliably.
+Learning steps are turned off: chat refreshers come at most a few a day, in working hours,
+so minute-scale steps cannot be honoured; every card is scheduled in whole days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+
+from fsrs import Card, Rating, Scheduler, State
+
+SLOW_ANSWER = dt.timedelta(seconds=60)
+DEFAULT_RETENTION = 0.9
+
+
+class Grade(IntEnum):
+    """The FSRS ratings we give (values match `fsrs.Rating`)."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A learner's FSRS card for one question, as stored."""
+
+    card_id: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: dt.datetime
+    last_review: dt.datetime | None
+
+
+def grade_for(correct: bool, duration_ms: int | None) -> Grade:
+    """The rating for an answered question (see the module docstring)."""
+    if not correct:
+        return Grade.AGAIN
+    if duration_ms is not None and duration_ms > SLOW_ANSWER.total_seconds() * 1000:
+        return Grade.HARD
+    return Grade.GOOD
+
+
+def new_memory(card_id: int, at: dt.datetime) -> Memory:
+    """A card never reviewed, due now."""
+    return Memory(card_id, int(State.Learning), None, None, None, at, None)
+
+
+def review(
+    memory: Memory,
+    grade: Grade,
+    at: dt.datetime,
+    duration_ms: int | None = None,
+    retention: float = DEFAULT_RETENTION,
+    fuzz: bool = True,
+) -> Memory:
+    """The card after a review at `at`."""
+    card, _log = _scheduler(retention, fuzz).review_card(
+        _to_card(memory), Rating(int(grade)), at, duration_ms
+    )
+    return _from_card(card)
+
+
+def recall(memory: Memory, at: dt.datetime, retention: float = DEFAULT_RETENTION) -> float:
+    """The predicted probability of recalling the answer at `at` (0 to 1)."""
+    if memory.last_review is None or memory.stability is None:
+        return 0.0
+    return float(_scheduler(retention, False).get_card_retrievability(_to_card(memory), at))
+
+
+@lru_cache(maxsize=32)
+def _scheduler(retention: float, fuzz: bool) -> Scheduler:
+    return Scheduler(
+        desired_retention=retention,
+        learning_steps=(),
+        relearning_steps=(),
+        enable_fuzzing=fuzz,
+    )
+
+
+def _to_card(memory: Memory) -> Card:
+    return Card(
+        card_id=memory.card_id,
+        state=State(memory.state),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due,
+        last_review=memory.last_review,
+    )
+
+
+def _from_card(card: Card) -> Memory:
+    return Memory(
+        card.card_id,
+        int(card.state),
+        card.step,
+        card.stability,
+        card.difficulty,
+        card.due,
+        card.last_review,
+    )
