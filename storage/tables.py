@@ -202,3 +202,34 @@ class PlanRun(SQLModel, table=True):
     planned_at: dt.datetime = Field(sa_column=_utc_column())
     learners: int = 0
     deliveries: int = 0
+
+
+class SlackInstallation(SQLModel, table=True):
+    """A Slack workspace that installed the app over OAuth, with its bot token.
+
+    `bot_token` holds the token encrypted (Fernet, key from CB_SLACK_TOKEN_KEY), never the
+    plain `xoxb-` value; see adapters/slack/installations.py. Deleted on uninstall.
+    """
+
+    __tablename__ = "slack_installation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, unique=True)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=120)
+    app_id: str | None = Field(default=None, max_length=32)
+    bot_id: str = Field(max_length=32)
+    bot_user_id: str = Field(max_length=32)
+    bot_token: str = Field(max_length=512)
+    bot_scopes: str = Field(default="", max_length=1000)
+    installer_user_id: str | None = Field(default=None, max_length=32)
+    installed_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """A one-time OAuth `state` issued by /slack/install, consumed by the redirect."""
+
+    __tablename__ = "slack_oauth_state"
+
+    state: str = Field(max_length=64, primary_key=True)
+    expires_at: dt.datetime = Field(sa_column=_utc_column(index=True))
