@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.flows import account, learning, onboarding
+from bot.flows import account, learning, onboarding, refresher
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
 from bot.schedule_words import parse_days
 from bot.state import Awaiting, LearnerState, Stage
 
 # Commands that work while a learner is paused: they send nothing unasked for.
-_WHILE_PAUSED = {"help", "progress", "settings", "define", "stop"}
+_WHILE_PAUSED = {"help", "progress", "settings", "define", "stop", "pause"}
 
 
 def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
@@ -51,6 +51,8 @@ def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
             return account.stop(state, ctx)
         case "define":
             return account.define(state, command.args, ctx)
+        case "pause":
+            return account.pause(state, command.args, ctx)
     return say(state, text(ctx.texts.unknown_command.format(name=command.name)))
 
 
@@ -61,6 +63,8 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
         return say(state, text(t.forged_button))
     if isinstance(picked, payloads.Answer):
         return learning.answer(state, picked, ctx)
+    if isinstance(picked, payloads.RefresherAnswer):
+        return refresher.answer(state, picked, ctx)
     if isinstance(picked, payloads.PickTime):
         if state.awaiting is not Awaiting.LEARNING_TIME:
             return say(state, text(t.stale_button))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.deliveries import RefresherInfo, Review
 from bot.messages import Choice, Outbound
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from bot.texts import Texts
@@ -28,6 +29,13 @@ class Context:
     progress: Mapping[str, ModuleProgress] = field(default_factory=dict)
     answers: Mapping[str, AnswerRecord] = field(default_factory=dict)
     answered_questions: frozenset[str] = frozenset()
+    today: dt.date | None = None  # the learner's local date, where it matters
+    refresher: RefresherInfo | None = None  # the refresher a pressed rf: button names
+
+    @property
+    def local_today(self) -> dt.date:
+        """The learner's local date (UTC date when the service did not say)."""
+        return self.today or self.now.date()
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class Decision:
     replies: tuple[Outbound, ...]
     answers: tuple[AnswerRecord, ...] = ()
     progress: tuple[ModuleProgress, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
     def then(self, other: Decision) -> Decision:
         """This decision followed by another that started from this one's state."""
@@ -46,6 +55,7 @@ class Decision:
             self.replies + other.replies,
             self.answers + other.answers,
             self.progress + other.progress,
+            self.reviews + other.reviews,
         )
 
 

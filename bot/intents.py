@@ -8,9 +8,12 @@ from bot.messages import Inbound
 
 # Words that work as commands without a slash (Teams and Slack users type them plainly).
 BARE_COMMANDS = frozenset(
-    {"start", "next", "continue", "progress", "help", "settings", "stop", "define"}
+    {"start", "next", "continue", "progress", "help", "settings", "stop", "define", "pause"}
 )
-ALIASES = {"continue": "next", "menu": "help", "resume": "start", "pause": "stop"}
+ALIASES = {"continue": "next", "menu": "help", "resume": "start", "leave": "pause"}
+
+
+_TAKES_ARGS = frozenset({"define", "pause"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,6 @@ def read_intent(inbound: Inbound) -> Intent:
         name = head.split("@", 1)[0].lower()  # Telegram sends /next@BotName in groups
         return Command(ALIASES.get(name, name), args.strip())
     head, _, args = text.partition(" ")
-    if head.lower() in BARE_COMMANDS and (not args or head.lower() == "define"):
+    if head.lower() in BARE_COMMANDS and (not args or head.lower() in _TAKES_ARGS):
         return Command(ALIASES.get(head.lower(), head.lower()), args.strip())
     return Text(text)

@@ -25,6 +25,7 @@ MAX_BYTES = 64
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
+_REFRESHER = re.compile(r"^rf:([1-9][0-9]{0,17}):([a-e])$")
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -67,7 +68,15 @@ class Answer:
     option_id: str
 
 
-Payload = Simple | PickTime | PickDays | Answer
+@dataclass(frozen=True)
+class RefresherAnswer:
+    """An answer button on a refresher question; the delivery names the question."""
+
+    delivery_id: int
+    option_id: str
+
+
+Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer
 
 
 def time_payload(hhmm: str) -> str:
@@ -85,6 +94,11 @@ def answer_payload(question_id: str, option_id: str) -> str:
     return f"ans:{question_id}:{option_id}"
 
 
+def refresher_payload(delivery_id: int, option_id: str) -> str:
+    """Payload for answering a refresher question sent as a delivery."""
+    return f"rf:{delivery_id}:{option_id}"
+
+
 def read_payload(raw: str) -> Payload | None:
     """Parse a payload; None if it is not one the bot makes."""
     if len(raw.encode("utf-8")) > MAX_BYTES:
@@ -98,4 +112,6 @@ def read_payload(raw: str) -> Payload | None:
         return PickDays(days)
     if match := _ANSWER.match(raw):
         return Answer(match.group(1), match.group(2))
+    if match := _REFRESHER.match(raw):
+        return RefresherAnswer(int(match.group(1)), match.group(2))
     return None

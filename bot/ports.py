@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from bot.deliveries import RefresherInfo, Review
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from scheduler.srs import Memory
 
 
 class Clock(Protocol):
@@ -60,6 +62,26 @@ class Transaction(Protocol):
 
     def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
         """Store an answer; False if that question was already answered in that attempt."""
+        ...
+
+    def learner(self, learner_id: int) -> LearnerState | None:
+        """A learner's state by id, read only (proactive sends do not count as contact)."""
+        ...
+
+    def reach(self, learner_id: int) -> ConversationRef | None:
+        """Where to send a proactive message: the reachable identity last written from."""
+        ...
+
+    def refresher(self, learner_id: int, delivery_id: int) -> RefresherInfo | None:
+        """A refresher delivery sent to this learner (None for anyone else's)."""
+        ...
+
+    def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
+        """The learner's FSRS card for a question, created (due now) if new."""
+        ...
+
+    def save_memory(self, learner_id: int, memory: Memory, review: Review, grade: int) -> None:
+        """Store a card after a review, with the review in the review log."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from bot.state import DEFAULT_WORKING_DAYS, WEEKDAYS
@@ -82,3 +83,37 @@ def describe_days(days: tuple[str, ...], texts: Texts) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + texts.list_and + names[-1]
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
+_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
+
+
+def parse_date(raw: str, today: dt.date) -> dt.date | None:
+    """A date as UK officers type it: 2026-12-24, 24/12/2026, 24/12, 24 Dec, 24th December
+    2026. Without a year, the next such date from today on. None if it is not a date."""
+    text = raw.strip().lower().replace(",", "")
+    try:
+        if match := _ISO.match(text):
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if match := _NUMERIC.match(text):
+            day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+            return _dated(day, month, year, today)
+        if match := _WORDS.match(text):
+            month_name = match.group(2)[:3]
+            if month_name not in _MONTHS:
+                return None
+            return _dated(int(match.group(1)), _MONTHS.index(month_name) + 1, match.group(3), today)
+    except ValueError:  # e.g. 31 February
+        return None
+    return None
+
+
+def _dated(day: int, month: int, year: str | None, today: dt.date) -> dt.date:
+    if year is not None:
+        full = int(year) + (2000 if len(year) == 2 else 0)
+        return dt.date(full, month, day)
+    candidate = dt.date(today.year, month, day)
+    return candidate if candidate >= today else dt.date(today.year + 1, month, day)

@@ -11,15 +11,20 @@ import datetime as dt
 import logging
 import time
 
+from bot import payloads
 from bot.conversation import respond
-from bot.decision import Context
+from bot.decision import Context, Decision
+from bot.deliveries import ClaimedDelivery, Composed, Review, Withheld
 from bot.flows.onboarding import join_code_wanted
+from bot.flows.proactive import compose, pacing_of
 from bot.intents import Press, read_intent
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock, Store, Transaction
-from bot.state import LearnerState
+from bot.state import LearnerState, OrgInfo
 from bot.texts import ENGLISH, Texts
 from lessons.model import Curriculum
+from scheduler import srs
+from scheduler.pacing import local_date
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +33,18 @@ class BotService:
     """Handles inbound messages for any platform."""
 
     def __init__(
-        self, curriculum: Curriculum, store: Store, clock: Clock, texts: Texts = ENGLISH
+        self,
+        curriculum: Curriculum,
+        store: Store,
+        clock: Clock,
+        texts: Texts = ENGLISH,
+        fuzz: bool = True,
     ) -> None:
         self._curriculum = curriculum
         self._store = store
         self._clock = clock
         self._texts = texts
+        self._fuzz = fuzz  # FSRS interval fuzz; off in tests for exact intervals
 
     @property
     def curriculum(self) -> Curriculum:
@@ -53,14 +64,9 @@ class BotService:
                 return []
             state = tx.learner_for(inbound.ref, now)
             join_code = join_code_wanted(state, intent, inbound.org_hint)
-            ctx = self._context(tx, state, join_code, now, isinstance(intent, Press))
+            ctx = self._context(tx, state, join_code, now, intent)
             decision = respond(state, intent, ctx)
-            for answer in decision.answers:
-                tx.record_answer(state.learner_id, answer)
-            for record in decision.progress:
-                tx.save_progress(state.learner_id, record)
-            if decision.state != state:
-                tx.save_learner(decision.state, now)
+            self._store_decision(tx, state, decision, ctx.org, now)
         log.info(
             "inbound handled",
             extra={
@@ -73,15 +79,76 @@ class BotService:
         )
         return list(decision.replies)
 
+    def compose(self, delivery: ClaimedDelivery) -> Composed | Withheld:
+        """Turn a claimed delivery into messages, or say why it must not be sent."""
+        now = self._clock.now()
+        with self._store.transaction() as tx:
+            state = tx.learner(delivery.learner_id)
+            if state is None:
+                return Withheld("skipped", "learner erased")
+            ref = tx.reach(delivery.learner_id)
+            if ref is None:
+                return Withheld("unreachable", "no reachable chat")
+            org = tx.org(state.org_id) if state.org_id is not None else None
+            ctx = Context(
+                curriculum=self._curriculum.for_council(org.code if org else None),
+                texts=self._texts,
+                now=now,
+                org=org,
+                progress=tx.progress(state.learner_id),
+                today=local_date(pacing_of(state, org), now),
+            )
+            composed = compose(delivery, state, org, ctx)
+        if isinstance(composed, Withheld):
+            return composed
+        return Composed(ref, composed)
+
+    def _store_decision(
+        self,
+        tx: Transaction,
+        state: LearnerState,
+        decision: Decision,
+        org: OrgInfo | None,
+        now: dt.datetime,
+    ) -> None:
+        reviews = list(decision.reviews)
+        for answer in decision.answers:
+            recorded = tx.record_answer(state.learner_id, answer)
+            found = self._curriculum.find_question(answer.question_id)
+            if recorded and found is not None and found[1].refresher:
+                reviews.append(
+                    Review(
+                        answer.question_id,
+                        answer.correct,
+                        answer.answered_at,
+                        answer.duration_ms,
+                        "quiz",
+                    )
+                )
+        for record in decision.progress:
+            tx.save_progress(state.learner_id, record)
+        retention = org.desired_retention if org else srs.DEFAULT_RETENTION
+        for review in reviews:
+            grade = srs.grade_for(review.correct, review.duration_ms)
+            memory = tx.memory(state.learner_id, review.question_id, review.at)
+            reviewed = srs.review(
+                memory, grade, review.at, review.duration_ms, retention, self._fuzz
+            )
+            tx.save_memory(state.learner_id, reviewed, review, int(grade))
+        if decision.state != state:
+            tx.save_learner(decision.state, now)
+
     def _context(
         self,
         tx: Transaction,
         state: LearnerState,
         join_code: str | None,
         now: dt.datetime,
-        pressed: bool,
+        intent: object,
     ) -> Context:
         org = tx.org(state.org_id) if state.org_id is not None else None
+        pressed = isinstance(intent, Press)
+        picked = payloads.read_payload(intent.payload) if isinstance(intent, Press) else None
         return Context(
             # Each council sees the shared packs plus its own local pack.
             curriculum=self._curriculum.for_council(org.code if org else None),
@@ -98,5 +165,11 @@ class BotService:
             # Only a button press can repeat an earlier answer; skip the query otherwise.
             answered_questions=(
                 tx.answered_questions(state.learner_id) if pressed else frozenset()
+            ),
+            today=local_date(pacing_of(state, org), now),
+            refresher=(
+                tx.refresher(state.learner_id, picked.delivery_id)
+                if isinstance(picked, payloads.RefresherAnswer)
+                else None
             ),
         )

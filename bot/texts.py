@@ -74,7 +74,8 @@ class Texts:
         "- /progress: modules done and your quiz scores\n"
         "- /settings: your learning time and working days\n"
         "- /define TERM: what a contract management term means\n"
-        "- /stop: pause Contract Bites; /start: resume\n"
+        "- /pause DATE: going on leave; nothing is sent until that date\n"
+        "- /stop: stop all messages; /start: resume\n"
         "- /help: this list"
     )
     settings: str = (
@@ -125,6 +126,30 @@ class Texts:
         "Sunday",
     )
     no_time: str = "not set"
+    lesson_nudge_new: str = (
+        "Your daily bite is ready: **{title}**, module {number} of {count}, "
+        "about {minutes} minutes."
+    )
+    lesson_nudge_resume: str = "Ready to carry on? You are part way through **{title}**."
+    gentle_nudge: str = (
+        "It has been a while. Whenever you are ready, your next bite is **{title}**, about "
+        "{minutes} minutes. I won't send more reminders until you are back."
+    )
+    start_button: str = "Start"
+    refresher_question: str = "**Refresher** from {module}\n{stem}"
+    pause_usage: str = (
+        "Going on leave? Tell me the last day you are away, for example /pause 24 Dec or "
+        "/pause 2026-12-24. I will send nothing until then, and your refreshers will wait."
+    )
+    pause_bad_date: str = (
+        "I couldn't read {text} as a date from today on. Try /pause 24 Dec or /pause 2026-12-24."
+    )
+    pause_too_long: str = "Leave can be up to a year. For longer, send /stop."
+    paused_until: str = (
+        "Enjoy your leave. I won't send you anything until after {date}, and your refreshers "
+        "will wait. Send /start if you come back early."
+    )
+    back_from_leave: str = "Welcome back. Your daily bites start again from today."
 
 
 ENGLISH = Texts()

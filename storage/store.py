@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.deliveries import RefresherInfo, Review
 from bot.messages import ConversationRef
 from bot.state import (
     DEFAULT_WORKING_DAYS,
@@ -22,13 +23,17 @@ from bot.state import (
     OrgInfo,
     Stage,
 )
+from scheduler.srs import Memory, new_memory
 from storage.tables import (
     AnswerRow,
+    Delivery,
     Identity,
     Learner,
     ModuleProgressRow,
     Organisation,
     ProcessedInbound,
+    ReviewLogRow,
+    SrsCard,
 )
 
 
@@ -87,10 +92,85 @@ class SqlStore:
             return int(result.rowcount or 0)
 
 
+class _ReadsForDeliveries:
+    """The reads and writes proactive sends and spaced repetition need."""
+
+    session: Session
+
+    def learner(self, learner_id: int) -> LearnerState | None:
+        """A learner's state, read only."""
+        row = self.session.get(Learner, learner_id)
+        return _to_state(row) if row else None
+
+    def reach(self, learner_id: int) -> ConversationRef | None:
+        """The reachable identity the learner last wrote from."""
+        row = self.session.exec(
+            select(Identity)
+            .where(Identity.learner_id == learner_id, col(Identity.unreachable_at).is_(None))
+            .order_by(col(Identity.last_seen_at).desc(), col(Identity.id).desc())
+        ).first()
+        if row is None:
+            return None
+        return ConversationRef(
+            row.platform, row.conversation_id, row.user_id, json.loads(row.extra)
+        )
+
+    def refresher(self, learner_id: int, delivery_id: int) -> RefresherInfo | None:
+        """A refresher delivery of this learner's."""
+        row = self.session.get(Delivery, delivery_id)
+        if row is None or row.learner_id != learner_id or row.kind != "refresher" or not row.ref:
+            return None
+        order = tuple(json.loads(row.payload).get("order", []))
+        return RefresherInfo(row.id or 0, row.ref, order, row.sent_at, row.answered_at)
+
+    def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
+        """The FSRS card, created on the first review."""
+        row = self.session.exec(
+            select(SrsCard).where(
+                SrsCard.learner_id == learner_id, SrsCard.question_id == question_id
+            )
+        ).first()
+        if row is None:
+            fresh = new_memory(0, at)
+            row = SrsCard(learner_id=learner_id, question_id=question_id, state=fresh.state, due=at)
+            self.session.add(row)
+            self.session.flush()
+        assert row.id is not None
+        return Memory(
+            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
+        )
+
+    def save_memory(self, learner_id: int, memory: Memory, review: Review, grade: int) -> None:
+        """Store the reviewed card and log the review (with its duration)."""
+        row = self.session.get(SrsCard, memory.card_id)
+        assert row is not None and row.learner_id == learner_id
+        row.state, row.step = memory.state, memory.step
+        row.stability, row.difficulty = memory.stability, memory.difficulty
+        row.due, row.last_review = memory.due, memory.last_review
+        self.session.add(row)
+        self.session.add(
+            ReviewLogRow(
+                card_id=memory.card_id,
+                learner_id=learner_id,
+                question_id=review.question_id,
+                rating=grade,
+                reviewed_at=review.at,
+                duration_ms=review.duration_ms,
+                source=review.source,
+                delivery_id=review.delivery_id,
+            )
+        )
+        if review.delivery_id is not None:
+            delivery = self.session.get(Delivery, review.delivery_id)
+            if delivery is not None:
+                delivery.answered_at = review.at
+                self.session.add(delivery)
+
+
 _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 
 
-class SqlTransaction:
+class SqlTransaction(_ReadsForDeliveries):
     """The reads and writes of one inbound message, inside one database transaction."""
 
     def __init__(self, session: Session) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot import payloads
 from bot.decision import Context, Decision, say, text
 from bot.flows.learning import next_module
 from bot.flows.onboarding import time_choices
 from bot.messages import Choice
-from bot.schedule_words import describe_days, parse_time
+from bot.schedule_words import describe_days, parse_date, parse_time
 from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
 
 DAY_PRESETS: tuple[tuple[str, ...], ...] = (
@@ -130,12 +132,44 @@ def stop(state: LearnerState, ctx: Context) -> Decision:
     return say(state, text(ctx.texts.stopped), paused=True, awaiting=Awaiting.NOTHING)
 
 
+MAX_LEAVE = dt.timedelta(days=366)
+
+
+def pause(state: LearnerState, raw: str, ctx: Context) -> Decision:
+    """Annual leave: nothing is sent from today until the given date (inclusive)."""
+    t = ctx.texts
+    if not raw.strip():
+        return say(state, text(t.pause_usage))
+    today = ctx.local_today
+    until = parse_date(raw, today)
+    if until is None or until < today:
+        return say(state, text(t.pause_bad_date.format(text=raw.strip())))
+    if until - today > MAX_LEAVE:
+        return say(state, text(t.pause_too_long))
+    shown = f"{until.day} {until:%B %Y}"
+    return say(
+        state,
+        text(t.paused_until.format(date=shown)),
+        away_from=today,
+        away_until=until,
+        awaiting=Awaiting.NOTHING,
+    )
+
+
 def resume(state: LearnerState, ctx: Context) -> Decision:
-    """Resume after /stop, or greet a returning learner."""
+    """Resume after /stop or leave, or greet a returning learner."""
     t = ctx.texts
     continue_button = Choice(payloads.NEXT, t.continue_button)
     if state.paused:
         return say(state, text(t.resumed, continue_button), paused=False)
+    if state.away_until is not None and state.away_until >= ctx.local_today:
+        # Back early: leave ends yesterday, so the planner shifts refreshers by the days away.
+        yesterday = ctx.local_today - dt.timedelta(days=1)
+        if state.away_from is not None and yesterday < state.away_from:
+            return say(
+                state, text(t.back_from_leave, continue_button), away_from=None, away_until=None
+            )
+        return say(state, text(t.back_from_leave, continue_button), away_until=yesterday)
     days = describe_days(state.working_days, t)
     greeting = t.welcome_back.format(time=state.learning_time or t.no_time, days=days)
     return say(state, text(greeting, continue_button))

@@ -202,3 +202,8 @@ def _council(ctx: Context) -> dict[str, dict[str, str]]:
     values = {"name": ctx.org.name} if ctx.org else {}
     values.update(ctx.curriculum.variables)  # a council's local pack may set fuller values
     return council_context(values)
+
+
+def render_for(template: str, ctx: Context) -> str:
+    """Content text with the learner's council's values filled in."""
+    return render_text(template, _council(ctx))

@@ -1,0 +1,133 @@
+"""What a proactive message says, decided when it is about to be sent. Pure.
+
+The planner decided *when*; this decides *whether* (the learner may have stopped, gone on
+leave, gone quiet or finished since) and *what*, from the learner's state at send time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+from bot import payloads
+from bot.decision import Context
+from bot.deliveries import ClaimedDelivery, DeliveryKind, Withheld
+from bot.flows.learning import next_module, render_for
+from bot.messages import Choice, Outbound
+from bot.state import LearnerState, OrgInfo, Stage
+from lessons.model import Question
+from scheduler.pacing import (
+    DEFAULT_LEARNING_TIME,
+    Pacing,
+    in_working_hours,
+    local_date,
+    on_leave,
+    parse_hhmm,
+)
+
+QUIET_AFTER = 3  # ignored lesson nudges before the learner is left alone
+GENTLE_AFTER = dt.timedelta(days=7)  # wait after the last ignored nudge before the gentle one
+
+
+def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
+    """The learner's pacing inputs: their own settings, else their council's."""
+    council = org or OrgInfo(0, "", "")
+    return Pacing(
+        timezone=state.timezone or council.timezone,
+        nation=state.nation or council.nation,
+        working_days=state.working_days,
+        learning_time=parse_hhmm(state.learning_time, DEFAULT_LEARNING_TIME),
+        work_start=parse_hhmm(council.work_start, dt.time(8, 0)),
+        work_end=parse_hhmm(council.work_end, dt.time(18, 0)),
+        away_from=state.away_from,
+        away_until=state.away_until,
+    )
+
+
+def option_order(question: Question, seed: str) -> tuple[str, ...]:
+    """A shuffled order of a question's options, the same every time for one seed."""
+    ids = [option.id for option in question.options]
+    random.Random(seed).shuffle(ids)  # noqa: S311 - a shuffle, not a secret
+    return tuple(ids)
+
+
+def compose(
+    delivery: ClaimedDelivery, state: LearnerState, org: OrgInfo | None, ctx: Context
+) -> tuple[Outbound, ...] | Withheld:
+    """The messages for a claimed delivery, or why it must not be sent now."""
+    pacing = pacing_of(state, org)
+    if state.stage is not Stage.ACTIVE:
+        return Withheld("skipped", "not onboarded")
+    if state.paused:
+        return Withheld("skipped", "stopped")
+    if on_leave(pacing, local_date(pacing, ctx.now)):
+        return Withheld("skipped", "on leave")
+    if local_date(pacing, ctx.now) != local_date(pacing, delivery.due_at):
+        return Withheld("expired", "its day has passed")
+    if not in_working_hours(pacing, ctx.now):
+        return Withheld("expired", "outside working hours")
+    match delivery.kind:
+        case DeliveryKind.LESSON:
+            return _lesson(state, pacing, ctx)
+        case DeliveryKind.GENTLE:
+            return _gentle(state, ctx)
+        case DeliveryKind.REFRESHER:
+            return _refresher(delivery, state, ctx)
+
+
+def _lesson(state: LearnerState, pacing: Pacing, ctx: Context) -> tuple[Outbound, ...] | Withheld:
+    t = ctx.texts
+    if state.nudges_ignored >= QUIET_AFTER:
+        return Withheld("skipped", "quiet: three nudges ignored")
+    seen = state.last_seen_at
+    if seen is not None and local_date(pacing, seen) == local_date(pacing, ctx.now):
+        return Withheld("skipped", "already active today")
+    current = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if current is not None:
+        body = t.lesson_nudge_resume.format(title=current.title)
+        return (Outbound(body, (Choice(payloads.NEXT, t.continue_button),)),)
+    upcoming = next_module(ctx)
+    if upcoming is None:
+        return Withheld("skipped", "curriculum finished")
+    body = t.lesson_nudge_new.format(
+        title=upcoming.title,
+        number=(ctx.curriculum.position(upcoming.id) or 0) + 1,
+        count=len(ctx.curriculum.modules),
+        minutes=upcoming.minutes,
+    )
+    return (Outbound(body, (Choice(payloads.NEXT, t.start_button),)),)
+
+
+def _gentle(state: LearnerState, ctx: Context) -> tuple[Outbound, ...] | Withheld:
+    if state.nudges_ignored != QUIET_AFTER:
+        return Withheld("skipped", "gentle nudge not due")
+    module = ctx.curriculum.module(state.module_id) if state.module_id else next_module(ctx)
+    if module is None:
+        return Withheld("skipped", "curriculum finished")
+    body = ctx.texts.gentle_nudge.format(title=module.title, minutes=module.minutes)
+    return (Outbound(body, (Choice(payloads.NEXT, ctx.texts.continue_button),)),)
+
+
+def _refresher(
+    delivery: ClaimedDelivery, state: LearnerState, ctx: Context
+) -> tuple[Outbound, ...] | Withheld:
+    if state.nudges_ignored >= QUIET_AFTER:
+        return Withheld("skipped", "quiet: three nudges ignored")
+    found = ctx.curriculum.find_question(delivery.ref or "")
+    if found is None:
+        return Withheld("skipped", "question withdrawn")
+    module, question = found
+    order = tuple(json.loads(delivery.payload).get("order", [])) or option_order(
+        question, delivery.key
+    )
+    by_id = {option.id: option for option in question.options}
+    body = ctx.texts.refresher_question.format(
+        module=module.title, stem=render_for(question.stem, ctx)
+    )
+    choices = tuple(
+        Choice(payloads.refresher_payload(delivery.id, oid), render_for(by_id[oid].text, ctx))
+        for oid in order
+        if oid in by_id
+    )
+    return (Outbound(body, choices),)
