@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from adapters.webchat.adapter import webchat_router
-from app.wiring import Services
+from app.wiring import Services, teams_config, teams_configured, telegram_config
+from scheduler.metrics import render
 from scheduler.ticker import Ticker
 from storage.migrate import is_current
 
@@ -53,6 +55,32 @@ def create_app(services: Services) -> FastAPI:
         if not current:
             return JSONResponse({"status": "migrations pending"}, status_code=503)
         return JSONResponse({"status": "ready"})
+
+    if teams_configured(services.settings):
+        # Imported here: the Teams SDK is heavy and only needed when the channel is on.
+        from adapters.teams.adapter import TeamsChannel
+
+        teams = TeamsChannel(
+            teams_config(services.settings),
+            services.bot.handle,
+            lambda tenant: services.store.org_code_for("teams", tenant),
+            services.clock,
+        )
+        app.include_router(teams.router())
+
+    telegram = telegram_config(services.settings)
+    if telegram is not None:
+        # The router carries the channel's lifespan: PTB starts and stops with the host.
+        from adapters.telegram.adapter import telegram_router
+
+        app.include_router(telegram_router(telegram, services.bot.handle, services.clock))
+
+    if services.settings.metrics:
+
+        @app.get("/metrics", include_in_schema=False)
+        def metrics() -> Response:
+            """Prometheus metrics: deliveries by status and platform, queue, lag, latency."""
+            return Response(render(services.metrics), media_type=CONTENT_TYPE_LATEST)
 
     if services.settings.webchat:
         app.include_router(webchat_router(services.bot.handle, services.clock))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/contract-bites.db"
@@ -30,6 +30,79 @@ class Settings(BaseSettings):
     demo_council: bool = Field(default=True, description="create the demo council on start")
     webchat: bool = Field(default=True, description="serve the local web chat at /chat")
     scheduler: bool = Field(default=True, description="run the scheduler ticks in-process")
+    plan_seconds: float = Field(
+        default=300, gt=0, description="how often the planner looks for a new local day"
+    )
+    dispatch_seconds: float = Field(
+        default=5, gt=0, description="how often the dispatcher sends what is due"
+    )
+    metrics: bool = Field(default=True, description="serve Prometheus metrics at /metrics")
+    public_url: str | None = Field(
+        default=None,
+        description="the service's public https address, e.g. https://bites.example.gov.uk",
+    )
+    teams_app_id: str | None = Field(
+        default=None,
+        description="Microsoft Teams: the bot's Microsoft App ID (a GUID); enables /api/messages",
+    )
+    teams_app_password: SecretStr | None = Field(
+        default=None, description="Microsoft Teams: the bot's client secret (never logged)"
+    )
+    teams_tenant_id: str | None = Field(
+        default=None, description="Microsoft Teams: the Entra tenant id of a single-tenant bot"
+    )
+    teams_cloud: Literal["public", "gcc", "gcch", "dod", "china"] = Field(
+        default="public", description="Microsoft Teams: the cloud (public, gcc, gcch, dod, china)"
+    )
+    teams_dev_bypass: bool = Field(
+        default=False,
+        description="Microsoft Teams, development only: accept activities without a token",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="Slack: the app's signing secret; enables /slack/events (never logged)",
+    )
+    slack_client_id: str | None = Field(
+        default=None, description="Slack: the app's client id, for multi-workspace OAuth installs"
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None, description="Slack: the app's client secret (never logged)"
+    )
+    slack_token_key: SecretStr | None = Field(
+        default=None,
+        description="Slack: Fernet key(s), comma-separated, newest first, that encrypt stored "
+        "bot tokens; required with OAuth installs (`bites slack token-key` makes one)",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="Slack: a single workspace's xoxb- bot token, instead of OAuth"
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="Slack: an xapp- app-level token, for Socket Mode"
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack: the Web API base URL"
+    )
+    telegram_token: SecretStr | None = Field(
+        default=None,
+        description="Telegram: the bot token from BotFather; enables the channel (never logged)",
+    )
+    telegram_secret_token: SecretStr | None = Field(
+        default=None,
+        description="Telegram: the webhook's secret token (1-256 of A-Z a-z 0-9 _ -); "
+        "required for the webhook, sent by Telegram in X-Telegram-Bot-Api-Secret-Token",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org", description="Telegram: the Bot API base URL"
+    )
+    telegram_polling: bool = Field(
+        default=False, description="Telegram: long polling instead of the webhook (local use)"
+    )
+    telegram_concurrency: int = Field(
+        default=32, ge=1, le=512, description="Telegram: updates processed at once (per process)"
+    )
+    telegram_max_connections: int = Field(
+        default=40, ge=1, le=100, description="Telegram: webhook connections Telegram may open"
+    )
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
 from app.settings import Settings
@@ -13,10 +15,18 @@ from bot.service import BotService
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.model import Curriculum
 from scheduler.clock import SystemClock
+from scheduler.dispatcher import Dispatcher
+from scheduler.metrics import build_registry
+from scheduler.planner import plan_today
 from scheduler.ticker import Job
 from storage.db import make_engine
+from storage.deliveries import SqlDeliveries
 from storage.migrate import upgrade
 from storage.store import SqlStore
+
+if TYPE_CHECKING:
+    from adapters.teams.config import TeamsConfig
+    from adapters.telegram.adapter import TelegramConfig
 
 DEMO_CODE = "demo"
 DEMO_NAME = "Demo Council"
@@ -35,10 +45,26 @@ class Services:
     bot: BotService
     # Proactive senders by platform; each configured channel adds its own.
     senders: dict[str, Sender]
+    deliveries: SqlDeliveries
+    dispatcher: Dispatcher
+    metrics: CollectorRegistry
 
     def jobs(self) -> list[Job]:
         """The periodic jobs this process ticks."""
-        return [Job("housekeeping", 3600, self.housekeeping)]
+        return [
+            Job("housekeeping", 3600, self.housekeeping),
+            Job("plan", self.settings.plan_seconds, self.plan),
+            Job("dispatch", self.settings.dispatch_seconds, self.dispatch),
+        ]
+
+    def plan(self) -> int:
+        """Plan today's proactive messages for time zones whose day has begun."""
+        return plan_today(self.deliveries, self.clock.now())
+
+    async def dispatch(self) -> None:
+        """Send what is due, batch after batch, until nothing due is left."""
+        while (await self.dispatcher.run_once()).claimed:
+            pass
 
     def housekeeping(self) -> int:
         """Forget inbound message ids older than a week (platforms retry within minutes)."""
@@ -59,4 +85,65 @@ def build_services(
         curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
     bot = BotService(curriculum, store, clock)
     senders: dict[str, Sender] = {}
-    return Services(settings, engine, store, curriculum, clock, bot, senders)
+    if teams_configured(settings):
+        # Imported here: the Teams SDK is heavy and only needed when the channel is on.
+        from adapters.teams.sender import TeamsSender
+
+        senders["teams"] = TeamsSender(teams_config(settings))
+    telegram = telegram_config(settings)
+    if telegram is not None:
+        from adapters.telegram.sender import TelegramSender, build_bot
+
+        senders["telegram"] = TelegramSender(build_bot(telegram.token, telegram.api_url))
+    deliveries = SqlDeliveries(engine)
+    registry, metrics = build_registry(
+        deliveries.counts, lambda: deliveries.queue_depth(clock.now())
+    )
+    dispatcher = Dispatcher(deliveries, bot.compose, senders, clock, metrics)
+    return Services(
+        settings,
+        engine,
+        store,
+        curriculum,
+        clock,
+        bot,
+        senders,
+        deliveries,
+        dispatcher,
+        registry,
+    )
+
+
+def teams_configured(settings: Settings) -> bool:
+    """The Teams channel is on when a bot app id is set (or the development bypass is)."""
+    return bool(settings.teams_app_id) or settings.teams_dev_bypass
+
+
+def teams_config(settings: Settings) -> TeamsConfig:
+    """The Teams bot registration from settings."""
+    from adapters.teams.config import TeamsConfig
+
+    password = settings.teams_app_password
+    return TeamsConfig(
+        app_id=settings.teams_app_id,
+        app_password=password.get_secret_value() if password else None,
+        tenant_id=settings.teams_tenant_id,
+        cloud=settings.teams_cloud,
+        dev_bypass=settings.teams_dev_bypass,
+    )
+
+
+def telegram_config(settings: Settings) -> TelegramConfig | None:
+    """The Telegram channel's settings, or None when no bot token is set."""
+    from adapters.telegram.adapter import TelegramConfig
+
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        return None
+    secret = settings.telegram_secret_token
+    return TelegramConfig(
+        token=settings.telegram_token.get_secret_value(),
+        secret_token=secret.get_secret_value() if secret else "",
+        api_url=settings.telegram_api_url.rstrip("/"),
+        polling=settings.telegram_polling,
+        concurrency=settings.telegram_concurrency,
+    )
