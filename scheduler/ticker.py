@@ -7,6 +7,7 @@ made safe to repeat by the tables it reads and writes.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Job:
-    """A periodic piece of work, run in a worker thread every `seconds`."""
+    """A periodic piece of work every `seconds`: a coroutine function runs on the event
+    loop, a plain function in a worker thread (so database work never blocks the loop)."""
 
     id: str
     seconds: float
@@ -64,7 +66,10 @@ class Ticker:
 
 async def _run_job(job: Job) -> None:
     try:
-        await anyio.to_thread.run_sync(job.run)
+        if inspect.iscoroutinefunction(job.run):
+            await job.run()
+        else:
+            await anyio.to_thread.run_sync(job.run)
     except Exception:
         # A failing job must not stop the ticker; the next tick tries again.
         log.exception("job failed", extra={"job": job.id})

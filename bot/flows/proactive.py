@@ -25,9 +25,8 @@ from scheduler.pacing import (
     on_leave,
     parse_hhmm,
 )
+from scheduler.planner import QUIET_AFTER
 
-QUIET_AFTER = 3  # ignored lesson nudges before the learner is left alone
-GENTLE_AFTER = dt.timedelta(days=7)  # wait after the last ignored nudge before the gentle one
 
 
 def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:

@@ -1,0 +1,382 @@
+"""Delivery rows: planning a day in bulk, claiming with leases, recording outcomes.
+
+Claims use `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING` on
+PostgreSQL, so several dispatchers on one database never claim the same row; SQLite
+renders the same statement without the lock clause and runs one writer at a time
+(`BEGIN IMMEDIATE`). Every outcome is written only by the claim that holds the row
+(`claimed_by` is a fresh token per claim), so a dispatcher whose lease ran out cannot
+overwrite the work of the one that took over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, func, or_, update
+from sqlalchemy import select as sql_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from bot.deliveries import ClaimedDelivery, DeliveryKind, PlannedDelivery
+from bot.messages import ConversationRef
+from scheduler.pacing import DEFAULT_LEARNING_TIME, DEFAULT_TIMEZONE, Pacing, parse_hhmm
+from scheduler.planner import DueCard, LearnerPlan, leave_shift
+from scheduler.srs import Memory
+from storage.tables import Delivery, Identity, Learner, Organisation, PlanRun, SrsCard
+
+INSERT_CHUNK = 2000
+NUDGE_KINDS = ("lesson", "gentle")
+
+
+@dataclass(frozen=True)
+class DayPlanned:
+    """What one planning run stored."""
+
+    timezone: str
+    day: dt.date
+    learners: int
+    deliveries: int
+
+
+PlanFunction = Callable[[LearnerPlan, dt.date, list[DueCard]], list[PlannedDelivery]]
+
+
+def _effective_timezone() -> ColumnElement[str]:
+    return func.coalesce(col(Learner.timezone), col(Organisation.timezone), DEFAULT_TIMEZONE)
+
+
+class SqlDeliveries:
+    """The deliveries table and the reads planning needs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def timezones(self) -> list[str]:
+        """The time zones of learners who may be sent something."""
+        tz = _effective_timezone()
+        with self._session() as session:
+            rows = session.execute(
+                sql_select(tz)
+                .select_from(Learner)
+                .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
+                .where(col(Learner.stage) == "active", col(Learner.paused).is_(False))
+                .distinct()
+            ).all()
+        return sorted(str(row) for row in rows)
+
+    def plan_day(
+        self, timezone: str, day: dt.date, end_utc: dt.datetime, at: dt.datetime, plan: PlanFunction
+    ) -> DayPlanned | None:
+        """Plan a local day for every learner in a time zone, once: None if it was planned
+        already (by this or another process)."""
+        with self._session() as session:
+            try:
+                with session.begin_nested():
+                    session.add(PlanRun(timezone=timezone, local_date=day, planned_at=at))
+            except IntegrityError:
+                return None
+            learners = self._learners(session, timezone)
+            self._end_leave(session, learners, day)
+            cards = self._due_cards(session, timezone, end_utc)
+            planned: list[PlannedDelivery] = []
+            for learner in learners:
+                planned += plan(learner, day, cards.get(learner.learner_id, []))
+            self._insert(session, planned, at)
+            run = session.get(PlanRun, (timezone, day))
+            assert run is not None
+            run.learners, run.deliveries = len(learners), len(planned)
+            session.add(run)
+        return DayPlanned(timezone, day, len(learners), len(planned))
+
+    def _learners(self, session: Session, timezone: str) -> list[LearnerPlan]:
+        tz = _effective_timezone()
+        rows = session.execute(
+            sql_select(
+                col(Learner.id),
+                col(Learner.nation),
+                col(Organisation.nation),
+                col(Learner.working_days),
+                col(Learner.learning_time),
+                col(Organisation.work_start),
+                col(Organisation.work_end),
+                col(Learner.away_from),
+                col(Learner.away_until),
+                col(Learner.nudges_ignored),
+                col(Learner.last_nudge_at),
+                col(Organisation.lesson_cap),
+                col(Organisation.refresher_cap),
+                col(Organisation.desired_retention),
+            )
+            .select_from(Learner)
+            .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
+            .where(col(Learner.stage) == "active", col(Learner.paused).is_(False), tz == timezone)
+        ).all()
+        return [
+            LearnerPlan(
+                learner_id=r[0],
+                pacing=Pacing(
+                    timezone=timezone,
+                    nation=r[1] or r[2] or "england",
+                    working_days=tuple(r[3].split()),
+                    learning_time=parse_hhmm(r[4], DEFAULT_LEARNING_TIME),
+                    work_start=parse_hhmm(r[5], dt.time(8, 0)),
+                    work_end=parse_hhmm(r[6], dt.time(18, 0)),
+                    away_from=r[7],
+                    away_until=r[8],
+                ),
+                nudges_ignored=r[9],
+                last_nudge_at=r[10],
+                lesson_cap=1 if r[11] is None else r[11],
+                refresher_cap=3 if r[12] is None else r[12],
+                retention=r[13] or 0.9,
+            )
+            for r in rows
+        ]
+
+    def _end_leave(self, session: Session, learners: list[LearnerPlan], day: dt.date) -> None:
+        """Leave that has ended: push the learner's due dates back by its length, so the
+        backlog is what was due before the leave, then forget the leave."""
+        for index, learner in enumerate(learners):
+            shift = leave_shift(learner.pacing, day)
+            if shift is None:
+                continue
+            for card in session.exec(
+                select(SrsCard).where(SrsCard.learner_id == learner.learner_id)
+            ).all():
+                card.due = card.due + shift
+                session.add(card)
+            row = session.get(Learner, learner.learner_id)
+            assert row is not None
+            row.away_from = row.away_until = None
+            session.add(row)
+            pacing = learner.pacing
+            learners[index] = LearnerPlan(
+                learner.learner_id,
+                Pacing(
+                    pacing.timezone,
+                    pacing.nation,
+                    pacing.working_days,
+                    pacing.learning_time,
+                    pacing.work_start,
+                    pacing.work_end,
+                ),
+                learner.nudges_ignored,
+                learner.last_nudge_at,
+                learner.lesson_cap,
+                learner.refresher_cap,
+                learner.retention,
+            )
+
+    def _due_cards(
+        self, session: Session, timezone: str, end_utc: dt.datetime
+    ) -> dict[int, list[DueCard]]:
+        tz = _effective_timezone()
+        rows = session.exec(
+            select(SrsCard)
+            .join(Learner, col(SrsCard.learner_id) == col(Learner.id))
+            .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
+            .where(
+                col(SrsCard.due) < end_utc,
+                Learner.stage == "active",
+                col(Learner.paused).is_(False),
+                tz == timezone,
+            )
+        ).all()
+        cards: dict[int, list[DueCard]] = {}
+        for c in rows:
+            assert c.id is not None
+            memory = Memory(c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review)
+            cards.setdefault(c.learner_id, []).append(DueCard(c.question_id, memory))
+        return cards
+
+    def _insert(
+        self, session: Session, planned: Sequence[PlannedDelivery], at: dt.datetime
+    ) -> None:
+        dialect = self._engine.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(planned), INSERT_CHUNK):
+            values = [
+                {
+                    "key": p.key,
+                    "learner_id": p.learner_id,
+                    "kind": p.kind.value,
+                    "ref": p.ref,
+                    "payload": p.payload,
+                    "due_at": p.due_at,
+                    "status": "queued",
+                    "attempts": 0,
+                    "next_attempt_at": p.due_at,
+                    "created_at": at,
+                }
+                for p in planned[start : start + INSERT_CHUNK]
+            ]
+            session.execute(insert(table).on_conflict_do_nothing(index_elements=["key"]), values)
+
+    def add(self, planned: Sequence[PlannedDelivery], at: dt.datetime) -> None:
+        """Store deliveries planned elsewhere (e.g. a manager's nudge); duplicates ignored."""
+        with self._session() as session:
+            self._insert(session, planned, at)
+
+    def claim(
+        self, token: str, now: dt.datetime, limit: int, lease: dt.timedelta
+    ) -> list[ClaimedDelivery]:
+        """Lease up to `limit` due deliveries (and any whose lease ran out) to `token`."""
+        due = or_(
+            and_(col(Delivery.status) == "queued", col(Delivery.next_attempt_at) <= now),
+            and_(col(Delivery.status) == "sending", col(Delivery.lease_until) < now),
+        )
+        chosen = (
+            select(Delivery.id)
+            .where(due)
+            .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(Delivery)
+            .where(col(Delivery.id).in_(chosen.scalar_subquery()))
+            .values(
+                status="sending",
+                lease_until=now + lease,
+                claimed_by=token,
+                attempts=col(Delivery.attempts) + 1,
+            )
+            .returning(
+                col(Delivery.id),
+                col(Delivery.key),
+                col(Delivery.learner_id),
+                col(Delivery.kind),
+                col(Delivery.ref),
+                col(Delivery.payload),
+                col(Delivery.due_at),
+                col(Delivery.attempts),
+            )
+        )
+        with self._session() as session:
+            rows = session.execute(statement).all()
+        claimed = [
+            ClaimedDelivery(r[0], r[1], r[2], DeliveryKind(r[3]), r[4], r[5], r[6], r[7])
+            for r in rows
+        ]
+        return sorted(claimed, key=lambda d: (d.due_at, d.id))
+
+    def _finish(self, session: Session, delivery_id: int, token: str, **values: object) -> bool:
+        result = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.claimed_by) == token,
+                col(Delivery.status) == "sending",
+            )
+            .values(lease_until=None, **values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def record_sent(
+        self,
+        delivery: ClaimedDelivery,
+        token: str,
+        at: dt.datetime,
+        platform: str,
+        message_id: str | None,
+    ) -> bool:
+        """Mark a delivery sent; a lesson nudge also counts towards 'ignored' until the
+        learner writes back. False if this claim no longer holds the row."""
+        with self._session() as session:
+            done = self._finish(
+                session,
+                delivery.id,
+                token,
+                status="sent",
+                sent_at=at,
+                platform=platform,
+                platform_message_id=message_id,
+            )
+            if done and delivery.kind.value in NUDGE_KINDS:
+                session.execute(
+                    update(Learner)
+                    .where(col(Learner.id) == delivery.learner_id)
+                    .values(nudges_ignored=col(Learner.nudges_ignored) + 1, last_nudge_at=at)
+                )
+        return done
+
+    def record_retry(
+        self, delivery: ClaimedDelivery, token: str, next_at: dt.datetime, error: str
+    ) -> bool:
+        """Put a delivery back in the queue for a later attempt."""
+        with self._session() as session:
+            return self._finish(
+                session,
+                delivery.id,
+                token,
+                status="queued",
+                next_attempt_at=next_at,
+                last_error=error[:200],
+            )
+
+    def record_final(
+        self,
+        delivery: ClaimedDelivery,
+        token: str,
+        status: str,
+        reason: str,
+        platform: str | None = None,
+    ) -> bool:
+        """End a delivery without sending: skipped, expired, failed or unreachable."""
+        with self._session() as session:
+            return self._finish(
+                session,
+                delivery.id,
+                token,
+                status=status,
+                last_error=reason[:200],
+                platform=platform,
+            )
+
+    def mark_unreachable(self, ref: ConversationRef, at: dt.datetime) -> None:
+        """The platform refused for good (blocked, uninstalled): stop using this identity."""
+        with self._session() as session:
+            session.execute(
+                update(Identity)
+                .where(col(Identity.platform) == ref.platform, col(Identity.user_id) == ref.user_id)
+                .values(unreachable_at=at)
+            )
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(status, platform, count) over all deliveries, for /metrics."""
+        with self._session() as session:
+            rows = session.execute(
+                sql_select(col(Delivery.status), col(Delivery.platform), func.count()).group_by(
+                    col(Delivery.status), col(Delivery.platform)
+                )
+            ).all()
+        return [(r[0], r[1] or "", int(r[2])) for r in rows]
+
+    def queue_depth(self, now: dt.datetime) -> int:
+        """Deliveries due and waiting to be sent."""
+        with self._session() as session:
+            value = session.execute(
+                sql_select(func.count())
+                .select_from(Delivery)
+                .where(col(Delivery.status) == "queued", col(Delivery.next_attempt_at) <= now)
+            ).scalar_one()
+        return int(value)
+
+    def payload_of(self, delivery_id: int) -> dict[str, object]:
+        """A delivery's payload, decoded (for tests and tools)."""
+        with self._session() as session:
+            row = session.get(Delivery, delivery_id)
+            return json.loads(row.payload) if row else {}
