@@ -72,9 +72,13 @@ class Services:
 
 
 def build_services(
-    settings: Settings, clock: Clock | None = None, curriculum: Curriculum | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    curriculum: Curriculum | None = None,
+    fuzz: bool = True,
 ) -> Services:
-    """Connect the database (migrating it), load the curriculum and build the bot."""
+    """Connect the database (migrating it), load the curriculum and build the bot.
+    `fuzz=False` turns off FSRS interval fuzz, for exact intervals in tests."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -83,7 +87,7 @@ def build_services(
         store.ensure_org(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
     if curriculum is None:
         curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
-    bot = BotService(curriculum, store, clock)
+    bot = BotService(curriculum, store, clock, fuzz=fuzz)
     senders: dict[str, Sender] = {}
     if teams_configured(settings):
         # Imported here: the Teams SDK is heavy and only needed when the channel is on.
@@ -95,6 +99,13 @@ def build_services(
         from adapters.telegram.sender import TelegramSender, build_bot
 
         senders["telegram"] = TelegramSender(build_bot(telegram.token, telegram.api_url))
+    if settings.slack_signing_secret is not None:
+        # Imported here: the Slack SDKs load only when the channel is configured.
+        from adapters.slack.factory import build_slack_sender
+
+        slack = build_slack_sender(settings, store, clock)
+        if slack is not None:
+            senders["slack"] = slack
     deliveries = SqlDeliveries(engine)
     registry, metrics = build_registry(
         deliveries.counts, lambda: deliveries.queue_depth(clock.now())

@@ -128,9 +128,13 @@ class Dispatcher:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
         self._last_send: dict[tuple[str, str], float] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch and deliver it; returns what happened."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # limiters belong to one event loop (simulations make many)
+            self._loop, self._limiters = loop, {}
         token = uuid.uuid4().hex
         now = self._clock.now()
         claimed = await anyio.to_thread.run_sync(

@@ -134,9 +134,13 @@ def refresher_times(pacing: Pacing, day: dt.date, count: int) -> list[dt.datetim
         at = first + offset
         if at > latest:
             # Late learners: fit the rest between the start of the day and the lesson.
-            at = start + (first - start) * (index + 1) / (count + 1)
+            at = _round_down(start + (first - start) * (index + 1) / (count + 1))
         times.append(min(max(at, start), latest))
     return sorted(times)
+
+
+def _round_down(at: dt.datetime, minutes: int = 5) -> dt.datetime:
+    return at.replace(minute=at.minute - at.minute % minutes, second=0, microsecond=0)
 
 
 def local_date(pacing: Pacing, at: dt.datetime) -> dt.date:

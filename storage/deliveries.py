@@ -73,8 +73,8 @@ class SqlDeliveries:
                 .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
                 .where(col(Learner.stage) == "active", col(Learner.paused).is_(False))
                 .distinct()
-            ).all()
-        return sorted(str(row) for row in rows)
+            ).scalars()
+            return sorted(str(name) for name in rows)
 
     def plan_day(
         self, timezone: str, day: dt.date, end_utc: dt.datetime, at: dt.datetime, plan: PlanFunction

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from adapters.recording import RecordingSender
 from adapters.terminal.convert import render
 from app.settings import Settings
 from app.wiring import Services, build_services
@@ -28,6 +29,22 @@ class ChatUser:
     user_id: str = "officer-1"
     platform: str = "test"
     last: list[Outbound] = field(default_factory=list)
+    seen: int = 0  # proactive sends already looked at
+
+    def arrived(self) -> list[str]:
+        """Proactive messages sent to this user since the last look, rendered; their
+        buttons become the ones `press` can use."""
+        sends = outbox(self.services).sent
+        new = [
+            message
+            for sent in sends[self.seen :]
+            if sent.ref.user_id == self.user_id
+            for message in sent.messages
+        ]
+        self.seen = len(sends)
+        if new:
+            self.last = new
+        return [render(message) for message in new]
 
     def send(self, inbound: Inbound) -> list[str]:
         """Send an inbound message; return the rendered replies."""
@@ -65,6 +82,26 @@ class ChatUser:
 
 
 def make_services(url: str, clock: ManualClock, curriculum: Curriculum) -> Services:
-    """The real wiring on the given database, clock and curriculum."""
+    """The real wiring on the given database, clock and curriculum, with a recording
+    sender for the test platform and FSRS fuzz off."""
     settings = Settings(database_url=url, scheduler=False)
-    return build_services(settings, clock=clock, curriculum=curriculum)
+    services = build_services(settings, clock=clock, curriculum=curriculum, fuzz=False)
+    services.senders["test"] = RecordingSender("test", clock.now)
+    return services
+
+
+def outbox(services: Services) -> RecordingSender:
+    """The recording sender of the test platform."""
+    sender = services.senders["test"]
+    assert isinstance(sender, RecordingSender)
+    return sender
+
+
+def proactive(services: Services, user_id: str, since: int = 0) -> list[str]:
+    """Proactive messages sent to one user (from the `since`-th send on), rendered."""
+    return [
+        render(message)
+        for sent in outbox(services).sent[since:]
+        if sent.ref.user_id == user_id
+        for message in sent.messages
+    ]

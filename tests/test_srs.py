@@ -1,0 +1,59 @@
+"""The quiz-outcome → FSRS rating mapping, with exact intervals (fuzz off)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scheduler import srs
+from scheduler.srs import Grade, grade_for, new_memory, recall, review
+
+AT = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("correct", "duration_ms", "grade"),
+    [
+        (False, 5_000, Grade.AGAIN),
+        (False, None, Grade.AGAIN),
+        (True, 5_000, Grade.GOOD),
+        (True, None, Grade.GOOD),
+        (True, 60_000, Grade.GOOD),  # exactly the limit is not slow
+        (True, 60_001, Grade.HARD),
+    ],
+)
+def test_outcomes_map_to_ratings(correct: bool, duration_ms: int | None, grade: Grade) -> None:
+    assert grade_for(correct, duration_ms) is grade
+
+
+@pytest.mark.parametrize(
+    ("grade", "days"),
+    [(Grade.AGAIN, 1), (Grade.HARD, 1), (Grade.GOOD, 2)],
+)
+def test_first_review_intervals(grade: Grade, days: int) -> None:
+    after = review(new_memory(1, AT), grade, AT, fuzz=False)
+    assert after.due - AT == dt.timedelta(days=days)
+    assert after.last_review == AT
+
+
+def test_intervals_grow_with_good_answers_and_shrink_after_a_lapse() -> None:
+    first = review(new_memory(1, AT), Grade.GOOD, AT, fuzz=False)
+    second = review(first, Grade.GOOD, first.due, fuzz=False)
+    assert second.due - first.due == dt.timedelta(days=11)
+    lapse = review(second, Grade.AGAIN, second.due, fuzz=False)
+    assert lapse.due - second.due == dt.timedelta(days=2)
+
+
+def test_a_higher_desired_retention_brings_reviews_sooner() -> None:
+    first = review(new_memory(1, AT), Grade.GOOD, AT, fuzz=False)
+    relaxed = review(first, Grade.GOOD, first.due, retention=0.8, fuzz=False)
+    strict = review(first, Grade.GOOD, first.due, retention=0.95, fuzz=False)
+    assert strict.due < first.due + dt.timedelta(days=11) < relaxed.due
+
+
+def test_predicted_recall_falls_with_time_and_is_about_the_target_when_due() -> None:
+    card = review(new_memory(1, AT), Grade.GOOD, AT, fuzz=False)
+    assert recall(card, AT + dt.timedelta(hours=1)) > recall(card, card.due)
+    assert recall(card, card.due) == pytest.approx(srs.DEFAULT_RETENTION, abs=0.02)
+    assert recall(new_memory(2, AT), AT) == 0.0
