@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_telegram import telegram_app
 from app.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ content_app.add_typer(gift_app, name="gift")
 council_app = typer.Typer(help="Councils (tenants) and their join codes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
+app.add_typer(telegram_app, name="telegram")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -43,6 +45,9 @@ def _settings(**overrides: object) -> Settings:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (CB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (CB_PORT).")] = None,
+    telegram_polling: Annotated[
+        bool, typer.Option(help="Take Telegram updates by long polling (local use), not webhook.")
+    ] = False,
 ) -> None:
     """Run the web service: web chat, webhooks, health checks and the scheduler."""
     import uvicorn
@@ -51,7 +56,7 @@ def serve(
     from app.logs import configure_logging
     from app.wiring import build_services
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, telegram_polling=telegram_polling or None)
     configure_logging(settings.log_level, settings.log_format)
     services = _build(lambda: build_services(settings))
     typer.echo(
