@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
 from app.settings import Settings, SettingsError, load_settings
 
@@ -30,6 +31,7 @@ content_app.add_typer(gift_app, name="gift")
 council_app = typer.Typer(help="Councils (tenants) and their join codes.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
+app.add_typer(teams_app, name="teams")
 app.add_typer(telegram_app, name="telegram")
 
 
