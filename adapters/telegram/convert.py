@@ -187,7 +187,7 @@ def _read_press(update_id: int, query: CallbackQuery, received_at: dt.datetime) 
     if data is None or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return Incoming(UpdateKind.BAD_PRESS, chat_id, callback_query_id=query.id)
     pressed: PressedButton | None = None
-    if isinstance(message, Message):
+    if isinstance(message, Message) and message.is_accessible:
         label = _label_on_keyboard(message, data)
         if label is None:
             # Not a button of this message: forged, or the keyboard was already locked.

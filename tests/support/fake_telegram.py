@@ -210,7 +210,8 @@ class FakeTelegram:
         return message
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
-        timeout = min(float(params.get("timeout", 0)), 1.0)
+        # Long polls are cut short so that stopping the fake never waits long.
+        timeout = min(float(params.get("timeout", 0)), 0.2)
         updates: list[dict[str, Any]] = []
         try:
             updates.append(await asyncio.wait_for(self._updates.get(), timeout or 0.01))
