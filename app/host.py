@@ -75,6 +75,15 @@ def create_app(services: Services) -> FastAPI:
 
         app.include_router(telegram_router(telegram, services.bot.handle, services.clock))
 
+    if services.settings.slack_signing_secret is not None:
+        # Imported here: slack-bolt loads only when the channel is configured.
+        from adapters.slack.factory import build_slack_channel
+
+        slack = build_slack_channel(services.settings, services.bot, services.store, services.clock)
+        if slack is not None:
+            app.state.slack = slack  # lets tests and shutdown wait for its background work
+            app.include_router(slack.router())
+
     if services.settings.metrics:
 
         @app.get("/metrics", include_in_schema=False)
