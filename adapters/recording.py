@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 
+UNLIMITED = RateLimits(per_second=1_000_000, conversation_gap_seconds=0)
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -26,7 +28,7 @@ class RecordingSender:
 
     platform: str
     now: Callable[[], dt.datetime]
-    limits: RateLimits = RateLimits(per_second=1_000_000, conversation_gap_seconds=0)
+    limits: RateLimits = field(default_factory=lambda: UNLIMITED)
     refuse: Callable[[ConversationRef], SendResult | None] | None = None
     sent: list[Sent] = field(default_factory=list)
     listeners: list[Callable[[Sent], None]] = field(default_factory=list)

@@ -129,7 +129,10 @@ class BotService:
             tx.save_progress(state.learner_id, record)
         retention = org.desired_retention if org else srs.DEFAULT_RETENTION
         for review in reviews:
-            grade = srs.grade_for(review.correct, review.duration_ms)
+            # A refresher's time includes the time before the learner saw it, so speed is
+            # logged (for optimising) but only a quiz answer's speed sets the rating.
+            speed = review.duration_ms if review.source == "quiz" else None
+            grade = srs.grade_for(review.correct, speed)
             memory = tx.memory(state.learner_id, review.question_id, review.at)
             reviewed = srs.review(
                 memory, grade, review.at, review.duration_ms, retention, self._fuzz

@@ -13,6 +13,10 @@ The mapping from a quiz outcome to an FSRS rating is ours:
 | right, but slower than `SLOW_ANSWER`      | Hard   |
 | not answered                              | no review at all |
 
+Speed counts only for quiz answers, timed from when the question was shown. A refresher
+arrives while the officer may be busy, so its time to answer says little about recall: it
+is logged with the review (for optimising) but a right refresher answer is always Good.
+
 Easy is never given: a multiple-choice click cannot tell "easy" from "good" reliably.
 Learning steps are turned off: chat refreshers come at most a few a day, in working hours,
 so minute-scale steps cannot be honoured; every card is scheduled in whole days.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import threading
+from dataclasses import replace
 
 import pytest
 from alembic.autogenerate import compare_metadata

@@ -28,7 +28,6 @@ from scheduler.pacing import (
 from scheduler.planner import QUIET_AFTER
 
 
-
 def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
     """The learner's pacing inputs: their own settings, else their council's."""
     council = org or OrgInfo(0, "", "")

@@ -1,0 +1,217 @@
+"""Proactive messages end to end on a fake clock: the real bot, planner and dispatcher on
+SQLite, with a recording sender. Each pacing rule is shown with exact texts and times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, col, select
+
+from app.simulated import advance
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+from storage.tables import Delivery, Learner, Organisation, ReviewLogRow, SrsCard
+from tests.support.chat import ChatUser, make_services, outbox
+
+NUDGE_1 = (
+    "Your daily bite is ready: What contract management is, module 1 of 3, about 5 minutes.\n"
+    "[1] Start"
+)
+NUDGE_2 = (
+    "Your daily bite is ready: KPIs and contract performance notices, module 2 of 3, "
+    "about 6 minutes.\n[1] Start"
+)
+REFRESHER_Q2 = (
+    "Refresher from What contract management is\n"
+    "The NAO good practice framework has eight areas.\n[1] True\n[2] False"
+)
+GENTLE = (
+    "It has been a while. Whenever you are ready, your next bite is What contract management "
+    "is, about 5 minutes. I won't send more reminders until you are back.\n[1] Continue"
+)
+
+
+def utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.UTC)  # type: ignore[misc]
+
+
+@pytest.fixture
+def user(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> ChatUser:
+    person = ChatUser(make_services(sqlite_url, clock, demo_curriculum), clock)
+    person.say("/start")
+    person.press("Try the demo council")
+    person.press("12:30")
+    return person
+
+
+def wait(user: ChatUser, **delta: float) -> None:
+    advance(user.services, user.clock, dt.timedelta(**delta))
+
+
+def send_times(user: ChatUser) -> list[dt.datetime]:
+    return [sent.at for sent in outbox(user.services).sent]
+
+
+def take_module_one(user: ChatUser) -> None:
+    """Cards, then the quiz: right, wrong, right (refresher questions), right."""
+    user.say("/next")
+    user.press("Continue")
+    user.press("Continue")
+    user.press("Continue")
+    user.press("Running the contract after award")
+    user.press("Next question")
+    user.press("True")
+    user.press("Next question")
+    user.press("Delivery")
+    user.press("Next question")
+    user.press("Paying is one part; performance, change, risk and exit matter too")
+
+
+def cards(user: ChatUser) -> dict[str, dt.datetime]:
+    with Session(user.services.engine) as session:
+        return {c.question_id: c.due for c in session.exec(select(SrsCard)).all()}
+
+
+def test_the_lesson_of_the_day_comes_at_the_usual_time_on_working_days(user: ChatUser) -> None:
+    # Onboarded on Monday at 09:00: active today, so no nudge today.
+    wait(user, hours=12)
+    assert user.arrived() == []
+    wait(user, days=1, hours=3)  # Tuesday 12:00 → Wednesday 00:00 (passing 12:30)
+    assert user.arrived() == [NUDGE_1]
+    wait(user, days=5)  # through Wednesday to Monday 00:00: Wed, Thu, Fri nudges only
+    assert send_times(user) == [
+        utc(2026, 3, 3, 12, 30),
+        utc(2026, 3, 4, 12, 30),
+        utc(2026, 3, 5, 12, 30),
+    ]
+
+
+def test_nudges_skip_bank_holidays_of_the_learners_nation(
+    sqlite_url: str, demo_curriculum: Curriculum
+) -> None:
+    clock = ManualClock(utc(2026, 4, 1, 9, 0))  # Wednesday before Easter
+    services = make_services(sqlite_url, clock, demo_curriculum)
+    english, scottish = ChatUser(services, clock, "eng"), ChatUser(services, clock, "sco")
+    services.store.ensure_org("alba", "Alba Council", "ALBA", clock.now())
+    with Session(services.engine) as session, session.begin():
+        org = session.exec(select(Organisation).where(Organisation.code == "alba")).one()
+        org.nation = "scotland"
+        session.add(org)
+    for person, code in ((english, "demo"), (scottish, "ALBA")):
+        person.say(f"/start {code}")
+        person.press("12:30")
+    advance(services, clock, dt.timedelta(days=6))  # to Tuesday 7 April 09:00
+    days = {
+        sent.ref.user_id: [s.at.date() for s in outbox(services).sent if s.ref == sent.ref]
+        for sent in outbox(services).sent
+    }
+    # BST: 12:30 in London is 11:30 UTC. Good Friday is a holiday in both nations;
+    # Easter Monday only in England.
+    assert days["eng"] == [dt.date(2026, 4, 2)]
+    assert days["sco"] == [dt.date(2026, 4, 2), dt.date(2026, 4, 6)]
+    assert {s.at.time() for s in outbox(services).sent} == {dt.time(11, 30)}
+
+
+def test_quiz_answers_schedule_refreshers_which_come_back_shuffled(user: ChatUser) -> None:
+    take_module_one(user)
+    # Right quickly → Good → 2 days; wrong → Again → 1 day. The non-refresher question 4
+    # has no card.
+    assert cards(user) == {
+        "t1-q1": utc(2026, 3, 4, 9, 0),
+        "t1-q2": utc(2026, 3, 3, 9, 0),
+        "t1-q3": utc(2026, 3, 4, 9, 0),
+    }
+    wait(user, days=1, hours=6)  # Tuesday 15:00
+    # The lesson nudge at 12:30, then the due refresher two hours later.
+    assert user.arrived() == [NUDGE_2, REFRESHER_Q2]
+    assert send_times(user) == [utc(2026, 3, 3, 12, 30), utc(2026, 3, 3, 14, 30)]
+    wait(user, minutes=10)
+    second_click = user.payload_of("True")
+    assert user.press("False") == [
+        "Correct. It has 11 areas in 4 blocks. The 2013 review of major contracts used areas 1 "
+        'to 8 as a checklist, which is where "eight areas" comes from.'
+    ]
+    assert user.press_payload(second_click) == [
+        "You have already answered that question; your first answer counts. Send /next to carry on."
+    ]
+    with Session(user.services.engine) as session:
+        log = session.exec(select(ReviewLogRow).where(ReviewLogRow.source == "refresher")).one()
+    # Sent at 14:30, answered at 15:10: the time is logged, but a right refresher is Good.
+    assert (log.question_id, log.rating, log.duration_ms) == ("t1-q2", 3, 2_400_000)
+    # Right → Good, reviewed a day and a bit after the first review.
+    assert cards(user)["t1-q2"] > utc(2026, 3, 5, 14, 40)
+
+
+def test_at_most_the_daily_caps_and_lowest_recall_first(user: ChatUser) -> None:
+    take_module_one(user)
+    wait(user, days=3)  # to Thursday 09:00: all three cards are due by Wednesday
+    by_day: dict[dt.date, list[str]] = {}
+    for sent in outbox(user.services).sent:
+        by_day.setdefault(sent.at.date(), []).append(sent.messages[0].text.split("\n")[0])
+    assert max(len(texts) for texts in by_day.values()) <= 4  # 1 lesson + 3 refreshers
+    with Session(user.services.engine) as session:
+        wednesday = session.exec(
+            select(Delivery)
+            .where(col(Delivery.key).like("refresher:%:2026-03-04:%"))
+            .order_by(col(Delivery.key))
+        ).all()
+    # Wednesday: t1-q2 (answered wrong, lowest recall) comes first.
+    assert [d.ref for d in wednesday] == ["t1-q2", "t1-q1", "t1-q3"]
+
+
+def test_leave_sends_nothing_and_shifts_due_dates_by_its_length(user: ChatUser) -> None:
+    take_module_one(user)
+    before = cards(user)
+    assert user.say("/pause 13 March") == [
+        "Enjoy your leave. I won't send you anything until after 13 March 2026, and your "
+        "refreshers will wait. Send /start if you come back early."
+    ]
+    wait(user, days=13, hours=4)  # to Sunday 15 March 13:00
+    assert user.arrived() == []
+    wait(user, days=1, hours=1)  # Monday 16 March 14:00
+    arrived = user.arrived()
+    # The third refresher does not fit after a 12:30 lesson, so it came before it.
+    assert [text.split("\n")[0] for text in arrived] == [
+        "Refresher from What contract management is",
+        NUDGE_2.split("\n")[0],
+    ]
+    # Leave was 2–13 March: 12 days. Due dates moved by exactly that.
+    shift = dt.timedelta(days=12)
+    assert cards(user) == {question: due + shift for question, due in before.items()}
+
+
+def test_pause_needs_a_date_from_today_on(user: ChatUser) -> None:
+    assert user.say("/pause") == [
+        "Going on leave? Tell me the last day you are away, for example /pause 24 Dec or "
+        "/pause 2026-12-24. I will send nothing until then, and your refreshers will wait."
+    ]
+    assert user.say("/pause 2026-02-01") == [
+        "I couldn't read 2026-02-01 as a date from today on. Try /pause 24 Dec or "
+        "/pause 2026-12-24."
+    ]
+    assert user.say("/pause 2027-12-01") == ["Leave can be up to a year. For longer, send /stop."]
+
+
+def test_three_ignored_nudges_then_one_gentle_one_then_silence(user: ChatUser) -> None:
+    wait(user, days=3, hours=4)  # Tue, Wed, Thu nudges ignored; Thursday 13:00
+    assert user.arrived() == [NUDGE_1, NUDGE_1, NUDGE_1]
+    wait(user, days=6, hours=23)  # to next Thursday 12:00: nothing
+    assert user.arrived() == []
+    wait(user, hours=1)  # a week after the last ignored nudge
+    assert user.arrived() == [GENTLE]
+    wait(user, days=21)
+    assert user.arrived() == []
+    user.say("/progress")  # back on Thursday 2 April: the count starts again
+    wait(user, days=5)  # Good Friday and Easter Monday are bank holidays
+    assert user.arrived() == [NUDGE_1]
+    assert send_times(user)[-1] == utc(2026, 4, 7, 11, 30)
+
+
+def test_stop_means_stop(user: ChatUser) -> None:
+    take_module_one(user)
+    user.say("/stop")
+    wait(user, days=14)
+    assert outbox(user.services).sent == []
+    with Session(user.services.engine) as session:
+        assert session.exec(select(Learner)).one().paused
