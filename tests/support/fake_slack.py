@@ -14,7 +14,7 @@ import hmac
 import itertools
 import json
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -52,6 +52,7 @@ class Failure:
     status: int
     error: str
     headers: dict[str, str] = field(default_factory=dict)
+    after: int = 0  # successful calls to let through first
 
 
 class FakeSlack:
@@ -107,10 +108,16 @@ class FakeSlack:
         self.oauth_codes[code] = workspace
 
     def fail_next(
-        self, method: str, status: int = 200, error: str = "ratelimited", **headers: str
+        self,
+        method: str,
+        status: int = 200,
+        error: str = "ratelimited",
+        after: int = 0,
+        **headers: str,
     ) -> None:
-        """Answer the next call of `method` with this failure (queue several for more)."""
-        self._failures[method].append(Failure(status, error, dict(headers)))
+        """Answer the next call of `method` (or the one after `after` successes) with this
+        failure; queue several for more."""
+        self._failures[method].append(Failure(status, error, dict(headers), after))
 
     def revoke(self, token: str) -> None:
         """Make a token invalid, as an uninstall does."""
@@ -160,8 +167,11 @@ class FakeSlack:
     def _respond(
         self, method: str, params: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        if self._failures[method]:
-            failure = self._failures[method].popleft()
+        queue = self._failures[method]
+        if queue and queue[0].after > 0:
+            queue[0] = replace(queue[0], after=queue[0].after - 1)
+        elif queue:
+            failure = queue.popleft()
             return failure.status, failure.headers, {"ok": False, "error": failure.error}
         if method == "oauth.v2.access":
             return 200, {}, self._oauth(params)
