@@ -1,0 +1,207 @@
+"""The deliveries dispatcher on SQLite and PostgreSQL: retries honouring Retry-After,
+unreachable learners, restarts and expired leases, idempotent planning, and several
+dispatchers racing on one PostgreSQL with every delivery sent exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from sqlmodel import Session, col, select
+
+from adapters.recording import RecordingSender
+from app.simulated import tick
+from app.wiring import Services
+from bot.deliveries import DeliveryKind, PlannedDelivery
+from bot.messages import ConversationRef, SendResult, SendStatus
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+from storage.tables import Delivery, Identity, Learner, Organisation
+from tests.support.chat import make_services, outbox
+
+MONDAY_0930 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def add_learners(services: Services, count: int, at: dt.datetime) -> list[int]:
+    """Active learners of the demo council, reachable on the test platform."""
+    with Session(services.engine) as session, session.begin():
+        org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        rows = [
+            Learner(
+                org_id=org.id,
+                stage="active",
+                awaiting="nothing",
+                learning_time="09:00",
+                working_days="mon tue wed thu fri",
+                created_at=at,
+                updated_at=at,
+            )
+            for _ in range(count)
+        ]
+        session.add_all(rows)
+        session.flush()
+        for row in rows:
+            session.add(
+                Identity(
+                    learner_id=row.id or 0,
+                    platform="test",
+                    user_id=f"u{row.id}",
+                    conversation_id=f"c{row.id}",
+                    created_at=at,
+                )
+            )
+        return [row.id or 0 for row in rows]
+
+
+def lesson(learner_id: int, at: dt.datetime) -> PlannedDelivery:
+    return PlannedDelivery(f"lesson:{learner_id}:{at.date()}", learner_id, DeliveryKind.LESSON, at)
+
+
+def statuses(services: Services) -> dict[str, str]:
+    with Session(services.engine) as session:
+        return {d.key: d.status for d in session.exec(select(Delivery)).all()}
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_0930)
+
+
+@pytest.fixture
+def services(db_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Services:
+    return make_services(db_url, clock, demo_curriculum)
+
+
+def test_planning_twice_or_from_two_processes_adds_nothing(
+    services: Services, db_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    add_learners(services, 3, clock.now())
+    assert services.plan() == 1
+    assert services.plan() == 0
+    other = make_services(db_url, clock, demo_curriculum)  # a second process, same database
+    assert other.plan() == 0
+    services.deliveries.add([lesson(1, clock.now())], clock.now())  # same key again
+    assert sorted(statuses(services)) == [
+        "lesson:1:2026-03-02",
+        "lesson:2:2026-03-02",
+        "lesson:3:2026-03-02",
+    ]
+
+
+def test_429_is_retried_after_the_retry_after_then_sent_once(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    refusals = [SendResult(SendStatus.RETRY, retry_after=600, detail="429")]
+    outbox(services).refuse = lambda ref: refusals.pop() if refusals else None
+    tick(services)
+    with Session(services.engine) as session:
+        row = session.exec(select(Delivery)).one()
+    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "429")
+    assert row.next_attempt_at >= clock.now() + dt.timedelta(seconds=600)
+    clock.advance(dt.timedelta(minutes=9))
+    tick(services)
+    assert outbox(services).sent == []
+    clock.advance(dt.timedelta(minutes=2))
+    tick(services)
+    tick(services)
+    assert [sent.ref.user_id for sent in outbox(services).sent] == [f"u{learner}"]
+    assert statuses(services) == {f"lesson:{learner}:2026-03-02": "sent"}
+
+
+def test_a_permanent_refusal_marks_the_learner_unreachable(
+    services: Services, clock: ManualClock
+) -> None:
+    first, second = add_learners(services, 2, clock.now())
+    blocked = ConversationRef("test", f"c{first}", f"u{first}")
+    outbox(services).refuse = lambda ref: (
+        SendResult(SendStatus.UNREACHABLE, detail="403 blocked") if ref == blocked else None
+    )
+    services.deliveries.add([lesson(first, clock.now()), lesson(second, clock.now())], clock.now())
+    tick(services)
+    assert statuses(services) == {
+        f"lesson:{first}:2026-03-02": "unreachable",
+        f"lesson:{second}:2026-03-02": "sent",
+    }
+    with Session(services.engine) as session:
+        identity = session.exec(select(Identity).where(Identity.learner_id == first)).one()
+    assert identity.unreachable_at == clock.now()
+    # The next day nothing is even tried for the blocked learner.
+    clock.advance(dt.timedelta(days=1))
+    services.deliveries.add([lesson(first, clock.now())], clock.now())
+    tick(services)
+    assert statuses(services)[f"lesson:{first}:2026-03-03"] == "unreachable"
+    assert [s.ref.user_id for s in outbox(services).sent] == [f"u{second}", f"u{second}"]
+
+
+def test_a_crash_after_claiming_resends_after_the_lease_but_never_a_recorded_send(
+    sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    crashed = make_services(sqlite_url, clock, demo_curriculum)
+    one, two = add_learners(crashed, 2, clock.now())
+    crashed.deliveries.add([lesson(one, clock.now()), lesson(two, clock.now())], clock.now())
+    # The first process claims both, records one send, and dies before the other.
+    claimed = crashed.deliveries.claim("dead", clock.now(), 10, dt.timedelta(minutes=5))
+    assert len(claimed) == 2
+    crashed.deliveries.record_sent(claimed[0], "dead", clock.now(), "test", "m1")
+    restarted = make_services(sqlite_url, clock, demo_curriculum)
+    tick(restarted)
+    assert outbox(restarted).sent == []  # the lease still holds
+    clock.advance(dt.timedelta(minutes=6))
+    tick(restarted)
+    assert [s.ref.user_id for s in outbox(restarted).sent] == [f"u{claimed[1].learner_id}"]
+    # The dead claim can no longer write over the new outcome.
+    assert not crashed.deliveries.record_retry(claimed[1], "dead", clock.now(), "late")
+    assert set(statuses(restarted).values()) == {"sent"}
+
+
+def test_retries_give_up_as_failed_after_the_last_attempt(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    outbox(services).refuse = lambda ref: SendResult(SendStatus.RETRY, retry_after=1, detail="503")
+    for _ in range(8):
+        tick(services)
+        clock.advance(dt.timedelta(minutes=61))
+        with Session(services.engine) as session, session.begin():
+            row = session.exec(select(Delivery)).one()
+            row.due_at = clock.now()  # keep it inside its day for the test
+            session.add(row)
+    assert statuses(services) == {f"lesson:{learner}:2026-03-02": "failed"}
+
+
+@pytest.mark.postgres
+def test_several_dispatchers_on_postgresql_send_each_delivery_exactly_once(
+    postgres_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    first = make_services(postgres_url, clock, demo_curriculum)
+    learners = add_learners(first, 400, clock.now())
+    first.deliveries.add([lesson(i, clock.now()) for i in learners], clock.now())
+    workers = [first] + [make_services(postgres_url, clock, demo_curriculum) for _ in range(3)]
+    shared = RecordingSender("test", clock.now)
+    for worker in workers:
+        worker.dispatcher._batch = 25  # small batches, so the workers interleave
+        worker.senders["test"] = shared
+    start = threading.Barrier(len(workers))
+
+    def drain(worker: Services) -> None:
+        start.wait()
+        asyncio.run(worker.dispatch())
+
+    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sends = Counter(sent.ref.user_id for sent in shared.sent)
+    assert len(sends) == 400
+    assert set(sends.values()) == {1}
+    with Session(first.engine) as session:
+        claimers = session.exec(select(Delivery.claimed_by).distinct()).all()
+        assert session.exec(select(Delivery).where(col(Delivery.status) != "sent")).all() == []
+    assert len(claimers) > 1  # the work really was shared
