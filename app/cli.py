@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_slack import slack_app
 from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
 from app.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from adapters.terminal.adapter import Waiter
+    from app.wiring import Services
+    from bot.messages import Outbound
+    from scheduler.clock import ManualClock
 
 app = typer.Typer(
     name="bites",
@@ -33,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
 app.add_typer(teams_app, name="teams")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(slack_app, name="slack")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -83,6 +92,18 @@ def chat(
     org: Annotated[
         str | None, typer.Option("--org", help="Join the council with this join code on /start.")
     ] = None,
+    simulated_clock: Annotated[
+        bool,
+        typer.Option(
+            "--simulated-clock",
+            help="Run the scheduler on a simulated clock: /wait 2d (or 3h, 30m) moves time "
+            "on and shows the lessons and refreshers that arrive meanwhile.",
+        ),
+    ] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(help="With --simulated-clock: start at this UTC time, e.g. 2026-03-02T09:00."),
+    ] = None,
 ) -> None:
     """Talk to the bot in this terminal. Scripted: one message per line on standard input."""
     from adapters.terminal.adapter import run_terminal
@@ -91,7 +112,8 @@ def chat(
 
     settings = _settings(database_url=db, scheduler=False, webchat=False)
     configure_logging("WARNING", "text")
-    services = _build(lambda: build_services(settings))
+    clock = _simulated_clock(start) if simulated_clock else None
+    services = _build(lambda: build_services(settings, clock=clock))
     run_terminal(
         services.bot.handle,
         services.clock,
@@ -100,7 +122,41 @@ def chat(
         sys.stdout,
         org_hint=org,
         interactive=sys.stdin.isatty(),
+        wait=_waiter(services, clock, user) if clock else None,
     )
+
+
+def _simulated_clock(start: str | None) -> ManualClock:
+    from scheduler.clock import ManualClock
+
+    if start is None:
+        return ManualClock(dt.datetime.now(dt.UTC).replace(second=0, microsecond=0))
+    try:
+        moment = dt.datetime.fromisoformat(start)
+    except ValueError:
+        typer.echo(f"--start: {start!r} is not a date and time like 2026-03-02T09:00", err=True)
+        raise typer.Exit(2) from None
+    return ManualClock(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+
+
+def _waiter(services: Services, clock: ManualClock, user: str) -> Waiter:
+    """Proactive messages to the terminal user arrive while a /wait moves the clock."""
+    from adapters.recording import RecordingSender
+    from adapters.terminal.convert import PLATFORM
+    from app.simulated import advance, parse_duration
+
+    sender = RecordingSender(PLATFORM, clock.now)
+    services.senders[PLATFORM] = sender
+
+    def wait(raw: str) -> list[tuple[dt.datetime, tuple[Outbound, ...]]] | None:
+        delta = parse_duration(raw)
+        if delta is None:
+            return None
+        start = len(sender.sent)
+        advance(services, clock, delta)
+        return [(s.at, s.messages) for s in sender.sent[start:] if s.ref.user_id == user]
+
+    return wait
 
 
 @content_app.command("validate")

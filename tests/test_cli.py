@@ -49,6 +49,22 @@ def test_chat_labels_work_like_numbers_and_org_joins(tmp_path: Path) -> None:
     assert "All set: your daily bite comes at 08:30" in result.stdout
 
 
+def test_chat_with_a_simulated_clock_shows_the_next_days_arriving(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'chat.db'}"
+    script = "/start\n1\n12:30\n/wait 2d\n1\n/wait soon\n"
+    result = run(
+        "chat", "--db", db, "--simulated-clock", "--start", "2026-03-02T09:00", stdin=script
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "-- Tue 03 Mar 2026 12:30 (UK time) --\n"
+        "Your daily bite is ready: Why contract management matters, module 1 of 34, about 10 "
+        "minutes.\n[1] Start\n\n(waited 2d: 1 message(s) arrived)\n\n"
+        "Module 1 of 34: Why contract management matters\n"
+    ) in result.stdout
+    assert result.stdout.endswith("Type /wait with a duration like 2d, 3h or 30m.\n\n")
+
+
 def test_content_validate_passes_on_the_built_in_curriculum() -> None:
     result = run("content", "validate")
     assert result.returncode == 0, result.stdout

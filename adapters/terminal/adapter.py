@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from adapters.terminal.convert import last_choices, render, to_inbound
 from bot.messages import Choice, Inbound, Outbound
 from bot.ports import Clock
 
 Handler = Callable[[Inbound], list[Outbound]]
+# Moves a simulated clock on by a duration such as "2d" or "3h"; returns what was sent to
+# the learner meanwhile (when, what), or None if the duration cannot be read.
+Waiter = Callable[[str], list[tuple[dt.datetime, tuple[Outbound, ...]]] | None]
+UK = ZoneInfo("Europe/London")
 GREETING = "Contract Bites in your terminal. Type /start to begin, /help for help, Ctrl-D to quit."
+WAIT_HELP = "Simulated clock: type /wait 2d (or 3h, 30m) to move time on."
+BAD_WAIT = "Type /wait with a duration like 2d, 3h or 30m."
 
 
 def run_terminal(
@@ -21,15 +29,17 @@ def run_terminal(
     stdout: TextIO,
     org_hint: str | None = None,
     interactive: bool = False,
+    wait: Waiter | None = None,
 ) -> int:
     """Read one message per line until end of input; print the bot's replies.
 
     Interactive mode adds a greeting and a prompt; scripted mode prints replies only, each
-    followed by a blank line, so a transcript can be compared exactly.
+    followed by a blank line, so a transcript can be compared exactly. With `wait`, the
+    line `/wait 2d` moves the simulated clock and prints what arrived, each under its time.
     """
     offered: tuple[Choice, ...] = ()
     if interactive:
-        stdout.write(GREETING + "\n\n")
+        stdout.write(GREETING + "\n" + (WAIT_HELP + "\n" if wait else "") + "\n")
     handled = 0
     while True:
         if interactive:
@@ -38,6 +48,10 @@ def run_terminal(
         line = stdin.readline()
         if not line:
             break
+        if wait is not None and line.strip().lower().startswith("/wait"):
+            offered = _waited(wait, line.strip()[5:], stdout) or offered
+            handled += 1
+            continue
         replies = handle(to_inbound(line, offered, user_id, clock.now(), org_hint))
         handled += 1
         for reply in replies:
@@ -47,3 +61,19 @@ def run_terminal(
     if interactive:
         stdout.write("\n")
     return handled
+
+
+def _waited(wait: Waiter, duration: str, stdout: TextIO) -> tuple[Choice, ...]:
+    arrived = wait(duration)
+    if arrived is None:
+        stdout.write(BAD_WAIT + "\n\n")
+        return ()
+    replies: list[Outbound] = []
+    for at, messages in arrived:
+        stdout.write(f"-- {at.astimezone(UK):%a %d %b %Y %H:%M} (UK time) --\n")
+        for message in messages:
+            stdout.write(render(message) + "\n\n")
+        replies += messages
+    stdout.write(f"(waited {duration.strip()}: {len(arrived)} message(s) arrived)\n\n")
+    stdout.flush()
+    return last_choices(replies)
