@@ -340,6 +340,18 @@ class SlackChannel:
         yield
         await self.drain()
 
+    @asynccontextmanager
+    async def socket_mode_connection(self) -> AsyncIterator[AsyncSocketModeHandler]:
+        """Connected to Slack over Socket Mode for the duration of the block; on leaving,
+        the connection closes and started work is finished."""
+        handler = self.socket_mode()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        try:
+            yield handler
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+            await self.drain()
+
     def socket_mode(self) -> AsyncSocketModeHandler:
         """A Socket Mode connection for this app (needs the xapp- app-level token)."""
         if not self._config.app_token:
