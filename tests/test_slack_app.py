@@ -3,6 +3,7 @@ Socket Mode wiring, and the `bites slack` commands."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -146,3 +147,20 @@ def test_socket_mode_command_needs_an_app_token(sqlite_url: str) -> None:
     )
     assert result.exit_code == 2
     assert "CB_SLACK_APP_TOKEN" in result.output
+
+
+async def test_shutdown_finishes_started_work(
+    sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    app = create_app(services_with(sqlite_url, clock, demo_curriculum, **SLACK))
+    finished: list[str] = []
+
+    async def turn() -> None:
+        for _ in range(3):
+            await asyncio.sleep(0)  # yields to the loop; no waiting on time
+        finished.append("turn")
+
+    async with app.router.lifespan_context(app):
+        app.state.slack._spawn("U1", turn())
+        assert finished == []
+    assert finished == ["turn"]
