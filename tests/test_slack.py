@@ -498,3 +498,31 @@ async def test_continue_on_the_app_home_replies_in_the_dm(rig: Rig) -> None:
     assert methods[0] == "conversations.open"
     assert set(methods[1:]) == {"chat.postMessage"}
     assert rig.texts()[0].startswith("Module 1 of 3: What contract management is")
+
+
+async def test_home_counts_due_refreshers_and_ignores_later_ones(rig: Rig) -> None:
+    import datetime as dt
+
+    from adapters.slack.home import HomeSummary, read_home
+    from storage.tables import SrsCard
+
+    await onboard(rig)
+    now = rig.services.clock.now()
+    with Session(rig.services.engine) as session, session.begin():
+        learner = session.exec(select(Learner)).one()
+        for question, due in (
+            ("t1-q1", now - dt.timedelta(hours=1)),
+            ("t1-q2", now + dt.timedelta(days=2)),
+        ):
+            session.add(SrsCard(learner_id=learner.id, question_id=question, state=2, due=due))
+    summary = read_home(rig.services.store, rig.services.curriculum, "slack", "U1", now)
+    assert summary == HomeSummary(
+        started=True,
+        council="Demo Council",
+        done=0,
+        total=3,
+        current_title="What contract management is",
+        next_title="KPIs and contract performance notices",
+        refreshers_due=1,
+        streak=0,
+    )
