@@ -159,6 +159,30 @@ def _waiter(services: Services, clock: ManualClock, user: str) -> Waiter:
     return wait
 
 
+@app.command()
+def simulate(
+    learners: Annotated[int, typer.Option(min=1, help="How many simulated learners.")] = 200,
+    days: Annotated[int, typer.Option(min=1, help="How many days to simulate.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run.")] = 1,
+    start: Annotated[
+        str, typer.Option(help="First moment simulated (UTC), e.g. 2026-03-02T00:00.")
+    ] = "2026-03-02T00:00",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run the real planner, dispatcher and bot on a fresh database with a simulated clock
+    and simulated learners; check every send against the pacing rules."""
+    from app.logs import configure_logging
+    from app.simulate import run_simulation
+
+    configure_logging("WARNING", "text")
+    summary = run_simulation(learners, days, seed, _simulated_clock(start).now())
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    for name, value in summary.items():
+        typer.echo(f"{name}: {value}")
+
+
 @content_app.command("validate")
 def content_validate(
     paths: Annotated[

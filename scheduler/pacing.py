@@ -44,6 +44,7 @@ class Pacing:
         return zone(self.timezone)
 
 
+@lru_cache(maxsize=256)
 def zone(name: str | None) -> ZoneInfo:
     """A time zone by name; Europe/London when unknown or missing."""
     try:
@@ -52,6 +53,7 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
+@lru_cache(maxsize=2048)
 def parse_hhmm(value: str | None, default: dt.time) -> dt.time:
     """'HH:MM' as a time; the default when missing or malformed."""
     try:
@@ -80,6 +82,7 @@ def on_leave(pacing: Pacing, day: dt.date) -> bool:
     return start <= day <= pacing.away_until
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(pacing: Pacing, day: dt.date) -> bool:
     """May the learner be sent anything on this local date?"""
     return (
@@ -89,6 +92,7 @@ def is_working_day(pacing: Pacing, day: dt.date) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def window(pacing: Pacing, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The learner's working hours on a local date, as UTC instants [start, end)."""
     tz = pacing.zone
@@ -106,6 +110,7 @@ def in_working_hours(pacing: Pacing, at: dt.datetime) -> bool:
     return start <= at < end
 
 
+@lru_cache(maxsize=8192)  # learners share settings, so planning a day mostly hits the cache
 def lesson_time(pacing: Pacing, day: dt.date) -> dt.datetime | None:
     """When the lesson of the day is offered (UTC), or None on a day off.
 
@@ -119,11 +124,12 @@ def lesson_time(pacing: Pacing, day: dt.date) -> dt.datetime | None:
     return min(max(wanted, start), end - LAST_SEND_BEFORE_END)
 
 
-def refresher_times(pacing: Pacing, day: dt.date, count: int) -> list[dt.datetime]:
+@lru_cache(maxsize=8192)
+def refresher_times(pacing: Pacing, day: dt.date, count: int) -> tuple[dt.datetime, ...]:
     """When the day's refreshers are sent (UTC): after the lesson, inside working hours."""
     first = lesson_time(pacing, day)
     if first is None or count <= 0:
-        return []
+        return ()
     start, end = window(pacing, day)
     latest = end - LAST_SEND_BEFORE_END
     times = []
@@ -136,7 +142,7 @@ def refresher_times(pacing: Pacing, day: dt.date, count: int) -> list[dt.datetim
             # Late learners: fit the rest between the start of the day and the lesson.
             at = _round_down(start + (first - start) * (index + 1) / (count + 1))
         times.append(min(max(at, start), latest))
-    return sorted(times)
+    return tuple(sorted(times))
 
 
 def _round_down(at: dt.datetime, minutes: int = 5) -> dt.datetime:

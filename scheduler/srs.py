@@ -86,10 +86,19 @@ def review(
 
 
 def recall(memory: Memory, at: dt.datetime, retention: float = DEFAULT_RETENTION) -> float:
-    """The predicted probability of recalling the answer at `at` (0 to 1)."""
+    """The predicted probability of recalling the answer at `at` (0 to 1).
+
+    FSRS's forgetting curve in closed form, as `fsrs.Scheduler.get_card_retrievability`
+    computes it (whole elapsed days), without building a Card: the planner ranks every
+    due card of every learner with it."""
     if memory.last_review is None or memory.stability is None:
         return 0.0
-    return float(_scheduler(retention, False).get_card_retrievability(_to_card(memory), at))
+    elapsed_days = max(0, (at - memory.last_review).days)
+    return float((1 + _FACTOR * elapsed_days / memory.stability) ** _DECAY)
+
+
+_DECAY = -Scheduler().parameters[20]
+_FACTOR = 0.9 ** (1 / _DECAY) - 1
 
 
 @lru_cache(maxsize=32)

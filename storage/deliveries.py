@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, func, or_, update
 from sqlalchemy import select as sql_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -31,7 +29,13 @@ from scheduler.planner import DueCard, LearnerPlan, leave_shift
 from scheduler.srs import Memory
 from storage.tables import Delivery, Identity, Learner, Organisation, PlanRun, SrsCard
 
-INSERT_CHUNK = 2000
+INSERT_CHUNK = 5000
+_INSERT_SQLITE = (
+    "INSERT INTO delivery (key, learner_id, kind, ref, payload, due_at, next_attempt_at, "
+    "created_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0) "
+    "ON CONFLICT (key) DO NOTHING"
+)
+_INSERT_POSTGRES = _INSERT_SQLITE.replace("?", "%s")
 NUDGE_KINDS = ("lesson", "gentle")
 
 
@@ -46,6 +50,15 @@ class DayPlanned:
 
 
 PlanFunction = Callable[[LearnerPlan, dt.date, list[DueCard]], list[PlannedDelivery]]
+
+
+def _sqlite_stamp(at: dt.datetime) -> str:
+    # The text form SQLAlchemy's SQLite DateTime stores (naive UTC, see storage.types).
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(dt.UTC)
 
 
 def _effective_timezone() -> ColumnElement[str]:
@@ -189,47 +202,51 @@ class SqlDeliveries:
         self, session: Session, timezone: str, end_utc: dt.datetime
     ) -> dict[int, list[DueCard]]:
         tz = _effective_timezone()
-        rows = session.exec(
-            select(SrsCard)
+        rows = session.execute(
+            sql_select(
+                col(SrsCard.learner_id),
+                col(SrsCard.question_id),
+                col(SrsCard.id),
+                col(SrsCard.state),
+                col(SrsCard.step),
+                col(SrsCard.stability),
+                col(SrsCard.difficulty),
+                col(SrsCard.due),
+                col(SrsCard.last_review),
+            )
             .join(Learner, col(SrsCard.learner_id) == col(Learner.id))
             .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
             .where(
                 col(SrsCard.due) < end_utc,
-                Learner.stage == "active",
+                col(Learner.stage) == "active",
                 col(Learner.paused).is_(False),
                 tz == timezone,
             )
         ).all()
         cards: dict[int, list[DueCard]] = {}
-        for c in rows:
-            assert c.id is not None
-            memory = Memory(c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review)
-            cards.setdefault(c.learner_id, []).append(DueCard(c.question_id, memory))
+        for learner_id, question_id, *memory in rows:
+            cards.setdefault(learner_id, []).append(DueCard(question_id, Memory(*memory)))
         return cards
 
     def _insert(
         self, session: Session, planned: Sequence[PlannedDelivery], at: dt.datetime
     ) -> None:
-        dialect = self._engine.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = Delivery.__table__  # type: ignore[attr-defined]
-        for start in range(0, len(planned), INSERT_CHUNK):
-            values = [
-                {
-                    "key": p.key,
-                    "learner_id": p.learner_id,
-                    "kind": p.kind.value,
-                    "ref": p.ref,
-                    "payload": p.payload,
-                    "due_at": p.due_at,
-                    "status": "queued",
-                    "attempts": 0,
-                    "next_attempt_at": p.due_at,
-                    "created_at": at,
-                }
-                for p in planned[start : start + INSERT_CHUNK]
-            ]
-            session.execute(insert(table).on_conflict_do_nothing(index_elements=["key"]), values)
+        """Bulk insert through the driver: planning writes a row per learner per message,
+        and SQLAlchemy's per-value processing would cost more than the database does."""
+        if not planned:
+            return
+        sqlite = self._engine.dialect.name == "sqlite"
+        stamp = _sqlite_stamp if sqlite else _aware
+        sql = _INSERT_SQLITE if sqlite else _INSERT_POSTGRES
+        created = stamp(at)
+        rows = [
+            (p.key, p.learner_id, p.kind.value, p.ref, p.payload, due, due, created)
+            for p in planned
+            for due in (stamp(p.due_at),)
+        ]
+        connection = session.connection()
+        for start in range(0, len(rows), INSERT_CHUNK):
+            connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
 
     def add(self, planned: Sequence[PlannedDelivery], at: dt.datetime) -> None:
         """Store deliveries planned elsewhere (e.g. a manager's nudge); duplicates ignored."""

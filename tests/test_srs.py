@@ -57,3 +57,22 @@ def test_predicted_recall_falls_with_time_and_is_about_the_target_when_due() -> 
     assert recall(card, AT + dt.timedelta(hours=1)) > recall(card, card.due)
     assert recall(card, card.due) == pytest.approx(srs.DEFAULT_RETENTION, abs=0.02)
     assert recall(new_memory(2, AT), AT) == 0.0
+
+
+def test_recall_is_fsrs_own_retrievability() -> None:
+    from fsrs import Card, Scheduler, State
+
+    card = review(new_memory(7, AT), Grade.GOOD, AT, fuzz=False)
+    theirs = Card(
+        card_id=7,
+        state=State(card.state),
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+    for days in (0, 1, 3, 10, 40):
+        at = AT + dt.timedelta(days=days, hours=5)
+        assert recall(card, at) == pytest.approx(
+            Scheduler().get_card_retrievability(theirs, at), rel=1e-12
+        )

@@ -1,0 +1,84 @@
+"""Fill a database with many active learners (and their FSRS cards) for the benchmarks.
+
+Rows go in with bulk Core inserts; the bot is not involved. Used by plan_cost.py and
+service_memory.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import Engine, func, insert, select
+from sqlmodel import col
+
+from storage.tables import Identity, Learner, Organisation, SrsCard
+
+TIMES = ("08:30", "12:30", "16:00")
+CHUNK = 5000
+
+
+def seed_learners(
+    engine: Engine, count: int, cards_each: int, at: dt.datetime, seed: int = 1
+) -> None:
+    """Add `count` active learners of the demo council, each with `cards_each` FSRS cards
+    due at random over the next week."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    with engine.begin() as connection:
+        org_id = connection.execute(
+            select(col(Organisation.id)).where(col(Organisation.code) == "demo")
+        ).scalar_one()
+        first = connection.execute(select(func.max(col(Learner.id)))).scalar()
+        start = (first or 0) + 1
+        for low in range(start, start + count, CHUNK):
+            ids = range(low, min(low + CHUNK, start + count))
+            connection.execute(
+                insert(Learner),
+                [
+                    {
+                        "id": i,
+                        "org_id": org_id,
+                        "stage": "active",
+                        "awaiting": "nothing",
+                        "paused": False,
+                        "learning_time": rng.choice(TIMES),
+                        "working_days": "mon tue wed thu fri",
+                        "cursor": 0,
+                        "attempt": 0,
+                        "nudges_ignored": 0,
+                        "created_at": at,
+                        "updated_at": at,
+                    }
+                    for i in ids
+                ],
+            )
+            connection.execute(
+                insert(Identity),
+                [
+                    {
+                        "learner_id": i,
+                        "platform": "bench",
+                        "user_id": f"u{i}",
+                        "conversation_id": f"c{i}",
+                        "extra": "{}",
+                        "created_at": at,
+                    }
+                    for i in ids
+                ],
+            )
+            if cards_each:
+                connection.execute(
+                    insert(SrsCard),
+                    [
+                        {
+                            "learner_id": i,
+                            "question_id": f"q{n}",
+                            "state": 2,
+                            "stability": rng.uniform(1, 30),
+                            "difficulty": rng.uniform(2, 8),
+                            "due": at + dt.timedelta(hours=rng.uniform(-48, 168)),
+                            "last_review": at - dt.timedelta(days=rng.uniform(1, 20)),
+                        }
+                        for i in ids
+                        for n in range(cards_each)
+                    ],
+                )
