@@ -22,7 +22,7 @@ def seed_learners(
 ) -> None:
     """Add `count` active learners of the demo council, each with `cards_each` FSRS cards
     due at random over the next week."""
-    rng = random.Random(seed)  # noqa: S311 - test data
+    rng = random.Random(seed)
     with engine.begin() as connection:
         org_id = connection.execute(
             select(col(Organisation.id)).where(col(Organisation.code) == "demo")
