@@ -48,7 +48,7 @@ def _call(config: TelegramConfig, action: Callable[[Bot], Awaitable[None]]) -> N
         try:
             await action(bot)
         finally:
-            await bot.shutdown()
+            await bot.request.shutdown()  # the bot was never initialised (no getMe)
 
     try:
         asyncio.run(run())

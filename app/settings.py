@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     telegram_max_connections: int = Field(
         default=40, ge=1, le=100, description="Telegram: webhook connections Telegram may open"
     )
+    telegram_bot_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Telegram: updates handled by the bot at once (default: 1 on SQLite, "
+        "which takes one writer at a time, 8 on PostgreSQL)",
+    )
+    telegram_transport: Literal["aiohttp", "httpx"] = Field(
+        default="aiohttp", description="Telegram: HTTP client for Bot API calls"
+    )
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -98,7 +98,8 @@ def build_services(
     if telegram is not None:
         from adapters.telegram.sender import TelegramSender, build_bot
 
-        senders["telegram"] = TelegramSender(build_bot(telegram.token, telegram.api_url))
+        telegram_bot = build_bot(telegram.token, telegram.api_url, telegram.transport)
+        senders["telegram"] = TelegramSender(telegram_bot)
     if settings.slack_signing_secret is not None:
         # Imported here: the Slack SDKs load only when the channel is configured.
         from adapters.slack.factory import build_slack_sender
@@ -157,4 +158,7 @@ def telegram_config(settings: Settings) -> TelegramConfig | None:
         api_url=settings.telegram_api_url.rstrip("/"),
         polling=settings.telegram_polling,
         concurrency=settings.telegram_concurrency,
+        transport=settings.telegram_transport,
+        bot_threads=settings.telegram_bot_threads
+        or (1 if settings.database_url.startswith("sqlite") else 8),
     )

@@ -52,7 +52,9 @@ def channel_for(
     polling: bool = False,
     sleeps: list[float] | None = None,
 ) -> TelegramChannel:
-    config = TelegramConfig(fake.token, SECRET, fake.url, polling=polling, concurrency=8)
+    config = TelegramConfig(
+        fake.token, SECRET, fake.url, polling=polling, concurrency=8, bot_threads=2
+    )
 
     async def record_sleep(seconds: float) -> None:
         if sleeps is not None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
@@ -46,6 +47,7 @@ from adapters.telegram.convert import (
     read_update,
     to_telegram_html,
 )
+from adapters.telegram.transport import AiohttpRequest
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock
 
@@ -73,6 +75,11 @@ class TelegramConfig:
     api_url: str = DEFAULT_API_URL
     polling: bool = False
     concurrency: int = 32
+    # "aiohttp" (adapters/telegram/transport.py) or PTB's default "httpx"; see that module.
+    transport: str = "aiohttp"
+    # Threads running the bot's (synchronous, database-bound) handle at once. SQLite takes
+    # one writer at a time and makes the others sleep-and-retry, so 1 is fastest there.
+    bot_threads: int = 1
 
 
 def build_application(config: TelegramConfig) -> AnyApplication:
@@ -89,6 +96,8 @@ def build_application(config: TelegramConfig) -> AnyApplication:
         # lock below keeps each chat's order.
         .concurrent_updates(config.concurrency)
     )
+    if config.transport == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
     if not config.polling:
         builder = builder.updater(None)
     return builder.build()
@@ -144,6 +153,7 @@ class TelegramChannel:
         self._sleep = sleep
         self._locks = KeyedLocks()
         self._slots = asyncio.Semaphore(config.concurrency)
+        self._bot_threads = anyio.CapacityLimiter(config.bot_threads)
         # Polling hands updates to PTB's handlers; the webhook calls `process` directly.
         application.add_handler(TypeHandler(Update, self._on_polled_update))
         application.add_error_handler(self._on_error)
@@ -225,7 +235,9 @@ class TelegramChannel:
     async def _converse(self, incoming: Incoming) -> None:
         assert incoming.inbound is not None and incoming.chat_id is not None
         try:
-            replies = await anyio.to_thread.run_sync(self._handle, incoming.inbound)
+            replies = await anyio.to_thread.run_sync(
+                self._handle, incoming.inbound, limiter=self._bot_threads
+            )
         finally:
             # Always answer a press, even when handling failed, so the client stops waiting.
             await self._answer_press(incoming)

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from adapters.telegram.adapter import DEFAULT_API_URL, NO_PREVIEW, retry_after_seconds
 from adapters.telegram.convert import PLATFORM, keyboard, to_telegram_html
+from adapters.telegram.transport import AiohttpRequest
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 
 TELEGRAM_LIMITS = RateLimits(per_second=30, conversation_gap_seconds=1.0)
@@ -23,11 +24,17 @@ TELEGRAM_LIMITS = RateLimits(per_second=30, conversation_gap_seconds=1.0)
 log = logging.getLogger(__name__)
 
 
-def build_bot(token: str, api_url: str = DEFAULT_API_URL) -> Bot:
+def build_bot(token: str, api_url: str = DEFAULT_API_URL, transport: str = "aiohttp") -> Bot:
     """A Bot for proactive sends (no I/O until the first send)."""
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return Bot(token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot")
+    request = AiohttpRequest() if transport == "aiohttp" else None
+    return Bot(
+        token,
+        base_url=f"{api_url}/bot",
+        base_file_url=f"{api_url}/file/bot",
+        request=request,
+    )
 
 
 class TelegramSender:
@@ -69,7 +76,9 @@ class TelegramSender:
 
     async def aclose(self) -> None:
         """Release the bot's connections."""
-        await self._bot.shutdown()
+        # Not Bot.shutdown(): it does nothing for a bot that was never initialised (getMe),
+        # and this one never needs to be.
+        await self._bot.request.shutdown()
 
 
 def result_for(error: TelegramError, sent: int = 0, of: int = 1) -> SendResult:
