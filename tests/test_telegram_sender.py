@@ -9,6 +9,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.sender import TelegramSender, build_bot
+from adapters.telegram.transport import AiohttpRequest
 from bot.messages import Choice, ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 from bot.ports import Sender
 from tests.support.fake_telegram import (
@@ -110,9 +111,15 @@ async def test_refusals_map_to_what_the_dispatcher_should_do(
     assert len(fake.calls) == 1  # stops at the first refusal
 
 
-async def test_a_timeout_is_retry(fake: FakeTelegram) -> None:
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_a_timeout_is_retry(fake: FakeTelegram, transport: str) -> None:
     fake.latency = 0.5
-    bot = Bot(fake.token, base_url=f"{fake.url}/bot", request=HTTPXRequest(read_timeout=0.05))
-    result = await TelegramSender(bot).send(REF, LESSON[:1])
-    await bot.shutdown()
+    request = (
+        AiohttpRequest(read_timeout=0.05)
+        if transport == "aiohttp"
+        else HTTPXRequest(read_timeout=0.05)
+    )
+    sender = TelegramSender(Bot(fake.token, base_url=f"{fake.url}/bot", request=request))
+    result = await sender.send(REF, LESSON[:1])
+    await sender.aclose()
     assert (result.status, result.detail) == (SendStatus.RETRY, "TimedOut after 0 of 1 message(s)")
