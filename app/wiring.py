@@ -63,8 +63,7 @@ class Services:
 
     async def dispatch(self) -> None:
         """Send what is due, batch after batch, until nothing due is left."""
-        while (await self.dispatcher.run_once()).claimed:
-            pass
+        await self.dispatcher.drain()
 
     def housekeeping(self) -> int:
         """Forget inbound message ids older than a week (platforms retry within minutes)."""

@@ -95,13 +95,15 @@ class DispatchReport:
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> dt.timedelta:
-    """How long to wait before the next attempt: exponential with jitter, and never
-    sooner than the platform's Retry-After."""
+    """How long to wait before the next attempt: the platform's Retry-After when it gave
+    one (plus up to 10% jitter, so retries do not arrive together), else exponential from
+    30 seconds to an hour, with jitter."""
+    if retry_after is not None:
+        return dt.timedelta(seconds=retry_after * (1 + 0.1 * rng.random()))
     exponential = min(
         BACKOFF_BASE.total_seconds() * 2 ** max(attempts - 1, 0), BACKOFF_CAP.total_seconds()
     )
-    jittered = exponential * (0.8 + 0.4 * rng.random())
-    return dt.timedelta(seconds=max(jittered, retry_after or 0.0))
+    return dt.timedelta(seconds=exponential * (0.8 + 0.4 * rng.random()))
 
 
 class Dispatcher:
@@ -129,6 +131,20 @@ class Dispatcher:
         self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
         self._last_send: dict[tuple[str, str], float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def drain(self, lanes: int = 2) -> int:
+        """Send batch after batch until nothing due is left; return how many were sent.
+
+        Two lanes overlap one batch's claiming and composing with another's sending, so
+        the platform's rate is used without gaps between batches."""
+
+        async def lane() -> int:
+            sent = 0
+            while (report := await self.run_once()).claimed:
+                sent += report.sent
+            return sent
+
+        return sum(await asyncio.gather(*(lane() for _ in range(lanes))))
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch and deliver it; returns what happened."""
@@ -248,7 +264,9 @@ class Dispatcher:
         bucket = (sender.platform, sender.limit_key(ref))
         limiter = self._limiters.get(bucket)
         if limiter is None:
-            limiter = self._limiters[bucket] = AsyncLimiter(limits.per_second, 1)
+            # One token at a time, refilled at the platform's rate: a steady pace, no burst
+            # at the start of a batch that the platform would answer with 429s.
+            limiter = self._limiters[bucket] = AsyncLimiter(1, 1 / limits.per_second)
         conversation = (sender.platform, ref.conversation_id)
         last = self._last_send.get(conversation)
         if last is not None:
