@@ -37,6 +37,9 @@ class Ticker:
 
     def start(self) -> None:
         """Start ticking; call from inside the running event loop."""
+        # A tick that finds the previous run of its job still busy is skipped by design
+        # (max_instances=1); APScheduler would log each skip as a warning.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         scheduler = AsyncIOScheduler(timezone="UTC")
         for job in self._jobs:
             scheduler.add_job(

@@ -30,6 +30,7 @@ from scheduler.srs import Memory
 from storage.tables import Delivery, Identity, Learner, Organisation, PlanRun, SrsCard
 
 INSERT_CHUNK = 5000
+PLAN_PAGE = 5000
 _INSERT_SQLITE = (
     "INSERT INTO delivery (key, learner_id, kind, ref, payload, due_at, next_attempt_at, "
     "created_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0) "
@@ -105,21 +106,30 @@ class SqlDeliveries:
             except IntegrityError:
                 self._planned.add((timezone, day))
                 return None
-            learners = self._learners(session, timezone)
-            self._end_leave(session, learners, day)
-            cards = self._due_cards(session, timezone, end_utc)
-            planned: list[PlannedDelivery] = []
-            for learner in learners:
-                planned += plan(learner, day, cards.get(learner.learner_id, []))
-            self._insert(session, planned, at)
+            learner_count = delivery_count = 0
+            after = 0
+            # In pages of learners, so memory stays flat however many learners there are;
+            # one transaction, so the day is planned wholly or not at all.
+            while learners := self._learners(session, timezone, after, PLAN_PAGE):
+                after = learners[-1].learner_id
+                self._end_leave(session, learners, day)
+                cards = self._due_cards(session, timezone, end_utc, learners[0].learner_id, after)
+                planned: list[PlannedDelivery] = []
+                for learner in learners:
+                    planned += plan(learner, day, cards.get(learner.learner_id, []))
+                self._insert(session, planned, at)
+                learner_count += len(learners)
+                delivery_count += len(planned)
             run = session.get(PlanRun, (timezone, day))
             assert run is not None
-            run.learners, run.deliveries = len(learners), len(planned)
+            run.learners, run.deliveries = learner_count, delivery_count
             session.add(run)
         self._planned.add((timezone, day))
-        return DayPlanned(timezone, day, len(learners), len(planned))
+        return DayPlanned(timezone, day, learner_count, delivery_count)
 
-    def _learners(self, session: Session, timezone: str) -> list[LearnerPlan]:
+    def _learners(
+        self, session: Session, timezone: str, after: int, limit: int
+    ) -> list[LearnerPlan]:
         tz = _effective_timezone()
         rows = session.execute(
             sql_select(
@@ -140,7 +150,14 @@ class SqlDeliveries:
             )
             .select_from(Learner)
             .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
-            .where(col(Learner.stage) == "active", col(Learner.paused).is_(False), tz == timezone)
+            .where(
+                col(Learner.stage) == "active",
+                col(Learner.paused).is_(False),
+                tz == timezone,
+                col(Learner.id) > after,
+            )
+            .order_by(col(Learner.id))
+            .limit(limit)
         ).all()
         return [
             LearnerPlan(
@@ -199,7 +216,7 @@ class SqlDeliveries:
             )
 
     def _due_cards(
-        self, session: Session, timezone: str, end_utc: dt.datetime
+        self, session: Session, timezone: str, end_utc: dt.datetime, first: int, last: int
     ) -> dict[int, list[DueCard]]:
         tz = _effective_timezone()
         rows = session.execute(
@@ -217,6 +234,7 @@ class SqlDeliveries:
             .join(Learner, col(SrsCard.learner_id) == col(Learner.id))
             .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
             .where(
+                col(SrsCard.learner_id).between(first, last),
                 col(SrsCard.due) < end_utc,
                 col(Learner.stage) == "active",
                 col(Learner.paused).is_(False),
