@@ -313,6 +313,80 @@ def council_add(
     typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {join_code}")
 
 
+@council_app.command("set")
+def council_set(
+    code: Annotated[str, typer.Argument(help="The council's code.")],
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA time zone, e.g. Europe/London.")
+    ] = None,
+    nation: Annotated[
+        str | None,
+        typer.Option(help="For bank holidays: england, wales, scotland, northern_ireland."),
+    ] = None,
+    work_start: Annotated[str | None, typer.Option(help="Working hours start, HH:MM.")] = None,
+    work_end: Annotated[str | None, typer.Option(help="Working hours end, HH:MM.")] = None,
+    retention: Annotated[
+        float | None,
+        typer.Option(min=0.7, max=0.97, help="Desired retention for refreshers (FSRS), 0.7-0.97."),
+    ] = None,
+    lesson_cap: Annotated[
+        int | None, typer.Option(min=0, max=3, help="Lesson nudges per learner per day.")
+    ] = None,
+    refresher_cap: Annotated[
+        int | None, typer.Option(min=0, max=10, help="Refresher questions per learner per day.")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
+) -> None:
+    """Change a council's pacing: time zone, nation, working hours, retention and caps.
+
+    Changes apply from the next day the planner plans."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from bot.schedule_words import parse_time
+    from scheduler.pacing import NATIONS
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.store import SqlStore
+
+    problems = []
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"--timezone: {timezone!r} is not an IANA time zone")
+    if nation is not None and nation not in NATIONS:
+        problems.append(f"--nation: choose one of {', '.join(NATIONS)}")
+    hours = {"work_start": work_start, "work_end": work_end}
+    for name, value in hours.items():
+        if value is not None and parse_time(value) is None:
+            problems.append(f"--{name.replace('_', '-')}: {value!r} is not a time like 08:30")
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(2)
+    values: dict[str, object] = {
+        "timezone": timezone,
+        "nation": nation,
+        "work_start": parse_time(work_start) if work_start else None,
+        "work_end": parse_time(work_end) if work_end else None,
+        "desired_retention": retention,
+        "lesson_cap": lesson_cap,
+        "refresher_cap": refresher_cap,
+    }
+    engine = make_engine(_settings(database_url=db).database_url)
+    upgrade(engine)
+    org = SqlStore(engine).set_org_pacing(
+        code, **{k: v for k, v in values.items() if v is not None}
+    )
+    if org is None:
+        typer.echo(f"No council with the code {code!r}. Add it with: bites council add", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"Council {org.code}: {org.timezone}, {org.nation}, working hours "
+        f"{org.work_start}-{org.work_end}, desired retention {org.desired_retention}, "
+        f"{org.lesson_cap} lesson nudge(s) and {org.refresher_cap} refresher(s) a day"
+    )
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     db: Annotated[

@@ -36,6 +36,16 @@ from storage.tables import (
     SrsCard,
 )
 
+PACING_FIELDS = (
+    "timezone",
+    "nation",
+    "work_start",
+    "work_end",
+    "desired_retention",
+    "lesson_cap",
+    "refresher_cap",
+)
+
 
 class SqlStore:
     """Opens SQL transactions; one per inbound message."""
@@ -63,6 +73,23 @@ class SqlStore:
                 tx.session.add(row)
                 tx.session.flush()
             assert row.id is not None
+            return _to_org(row)
+
+    def set_org_pacing(self, code: str, **values: object) -> OrgInfo | None:
+        """Change a council's pacing settings (time zone, nation, working hours, desired
+        retention, daily caps); None if there is no council with that code."""
+        allowed = set(PACING_FIELDS)
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"not pacing settings: {', '.join(sorted(unknown))}")
+        with self.transaction() as tx:
+            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            if row is None:
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+            tx.session.add(row)
+            tx.session.flush()
             return _to_org(row)
 
     def org_code_for(self, platform: str, tenant: str) -> str | None:

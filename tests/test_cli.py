@@ -140,3 +140,26 @@ def test_council_add_then_join_with_its_code(tmp_path: Path) -> None:
     )
     chat = run("chat", "--db", db, stdin="/start BORS-26\n")
     assert "You have joined Borsetshire CC." in chat.stdout
+
+
+def test_council_set_changes_pacing_and_names_bad_values(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    run("council", "add", "--code", "alba", "--name", "Alba", "--join-code", "ALBA", "--db", db)
+    result = run(
+        "council", "set", "alba", "--nation", "scotland", "--work-start", "8.30",
+        "--retention", "0.85", "--refresher-cap", "2", "--db", db,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "Council alba: Europe/London, scotland, working hours 08:30-18:00, desired retention "
+        "0.85, 1 lesson nudge(s) and 2 refresher(s) a day\n"
+    )
+    bad = run("council", "set", "alba", "--nation", "mars", "--timezone", "X/Y", "--db", db)
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        "--timezone: 'X/Y' is not an IANA time zone\n"
+        "--nation: choose one of england, wales, scotland, northern_ireland\n"
+    )
+    missing = run("council", "set", "nowhere", "--nation", "wales", "--db", db)
+    assert missing.returncode == 1
+    assert "No council with the code 'nowhere'" in missing.stderr
