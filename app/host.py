@@ -92,7 +92,9 @@ def create_app(services: Services) -> FastAPI:
             return Response(render(services.metrics), media_type=CONTENT_TYPE_LATEST)
 
     if services.settings.webchat:
-        app.include_router(webchat_router(services.bot.handle, services.clock))
+        app.include_router(
+            webchat_router(services.bot.handle, services.clock, services.outbox.after)
+        )
 
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:

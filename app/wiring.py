@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
+from adapters.webchat.convert import PLATFORM as WEB_PLATFORM
+from adapters.webchat.sender import WebChatSender
 from app.settings import Settings
 from bot.ports import Clock, Sender
 from bot.service import BotService
@@ -22,6 +24,7 @@ from scheduler.ticker import Job
 from storage.db import make_engine
 from storage.deliveries import SqlDeliveries
 from storage.migrate import upgrade
+from storage.outbox import SqlOutbox
 from storage.store import SqlStore
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 DEMO_CODE = "demo"
 DEMO_NAME = "Demo Council"
 INBOUND_IDS_KEPT = dt.timedelta(days=7)
+OUTBOX_KEPT = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Services:
     deliveries: SqlDeliveries
     dispatcher: Dispatcher
     metrics: CollectorRegistry
+    outbox: SqlOutbox
 
     def jobs(self) -> list[Job]:
         """The periodic jobs this process ticks."""
@@ -66,8 +71,11 @@ class Services:
         await self.dispatcher.drain()
 
     def housekeeping(self) -> int:
-        """Forget inbound message ids older than a week (platforms retry within minutes)."""
-        return self.store.prune_processed_inbound(self.clock.now() - INBOUND_IDS_KEPT)
+        """Forget inbound message ids older than a week (platforms retry within minutes)
+        and web chat messages no page fetched within a month."""
+        now = self.clock.now()
+        pruned = self.store.prune_processed_inbound(now - INBOUND_IDS_KEPT)
+        return pruned + self.outbox.prune(now - OUTBOX_KEPT)
 
 
 def build_services(
@@ -106,6 +114,9 @@ def build_services(
         slack = build_slack_sender(settings, store, clock)
         if slack is not None:
             senders["slack"] = slack
+    outbox = SqlOutbox(engine)
+    if settings.webchat:
+        senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
     deliveries = SqlDeliveries(engine)
     registry, metrics = build_registry(
         deliveries.counts, lambda: deliveries.queue_depth(clock.now())
@@ -122,6 +133,7 @@ def build_services(
         deliveries,
         dispatcher,
         registry,
+        outbox,
     )
 
 

@@ -233,3 +233,15 @@ class SlackOAuthState(SQLModel, table=True):
 
     state: str = Field(max_length=64, primary_key=True)
     expires_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+
+
+class WebChatOutbox(SQLModel, table=True):
+    """Proactive messages for web chat visitors, kept until their browser fetches them
+    (the web chat has no push channel; the page polls)."""
+
+    __tablename__ = "webchat_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=64, index=True)
+    body: str  # JSON of the message, as the page renders replies
+    created_at: dt.datetime = Field(sa_column=_utc_column())

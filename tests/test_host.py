@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -108,6 +109,36 @@ async def test_a_lesson_through_the_web_chat_api(
     assert await post(client, choice="ans:t1-q1:c", id="a1") == []
     with Session(services.engine) as session:
         assert len(session.exec(select(AnswerRow)).all()) == 1
+
+
+async def test_the_lesson_of_the_day_waits_for_the_page_to_fetch_it(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock
+) -> None:
+    await open_chat(client)
+    await post(client, text="/start", id="1")
+    await post(client, choice="join:demo", id="2")
+    await post(client, choice="time:1230", id="3")
+    assert (await client.get("/chat/api/updates")).json() == {"messages": [], "last": 0}
+    clock.advance(dt.timedelta(days=1, hours=4))  # Tuesday 13:00
+    services.plan()
+    await services.dispatch()
+    first = (await client.get("/chat/api/updates?after=0")).json()
+    assert first["messages"] == [
+        {
+            "html": "<p>Your daily bite is ready: <strong>What contract management is</strong>, "
+            "module 1 of 3, about 5 minutes.</p>",
+            "text": "Your daily bite is ready: What contract management is, module 1 of 3, "
+            "about 5 minutes.",
+            "choices": [{"id": "next", "label": "Start"}],
+            "answers_question": None,
+        }
+    ]
+    again = await client.get(f"/chat/api/updates?after={first['last']}")
+    assert again.json() == {"messages": [], "last": first["last"]}
+    # Another visitor sees nothing of it.
+    client.cookies.clear()
+    await open_chat(client)
+    assert (await client.get("/chat/api/updates")).json()["messages"] == []
 
 
 @pytest.mark.parametrize(

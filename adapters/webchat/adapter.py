@@ -27,10 +27,13 @@ _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _HERE = Path(__file__).parent
 
 Handler = Callable[[Inbound], list[Outbound]]
+# Proactive messages for a visitor after a given id: [(id, message as the page renders it)].
+Updates = Callable[[str, int], list[tuple[int, dict[str, object]]]]
 
 
-def webchat_router(handle: Handler, clock: Clock) -> APIRouter:
-    """Routes for /chat (the page), /chat/static and /chat/api/messages."""
+def webchat_router(handle: Handler, clock: Clock, updates: Updates | None = None) -> APIRouter:
+    """Routes for /chat (the page), /chat/static, /chat/api/messages and, with `updates`,
+    /chat/api/updates (the proactive messages the page polls for)."""
     router = APIRouter()
     templates = Environment(
         loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(["html"])
@@ -59,6 +62,20 @@ def webchat_router(handle: Handler, clock: Clock) -> APIRouter:
             return _error(400, reason)
         replies = await run_in_threadpool(handle, inbound)
         return JSONResponse({"replies": [to_json(r) for r in replies]})
+
+    @router.get("/chat/api/updates")
+    async def get_updates(request: Request, after: int = 0) -> Response:
+        user_id = request.cookies.get(COOKIE, "")
+        if not _COOKIE_VALUE.match(user_id):
+            return _error(401, "open /chat first: it gives your browser a chat id")
+        found = await run_in_threadpool(updates, user_id, max(after, 0)) if updates else []
+        return JSONResponse(
+            {
+                "messages": [body for _id, body in found],
+                "last": found[-1][0] if found else max(after, 0),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
 
     @router.get("/chat/static/{path:path}", include_in_schema=False)
     async def static_file(path: str, request: Request) -> Response:

@@ -96,6 +96,28 @@
     else send({ choice: button.dataset.choice }, button.textContent);
   });
 
+  // Proactive messages (the lesson of the day, refreshers) wait on the server until this
+  // page fetches them; the last one shown is remembered so a reload does not repeat them.
+  const LAST_KEY = "cb_last_update";
+  async function poll() {
+    if (busy || document.hidden) return;
+    try {
+      const after = Number(localStorage.getItem(LAST_KEY) || "0");
+      const response = await fetch("/chat/api/updates?after=" + after, {
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      data.messages.forEach(function (reply) { addReply(reply); });
+      localStorage.setItem(LAST_KEY, String(data.last));
+    } catch (error) {
+      // The service may be restarting; the next poll tries again.
+    }
+  }
+  poll();
+  setInterval(poll, 15000);
+  document.addEventListener("visibilitychange", poll);
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     const text = input.value.trim();
