@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -13,6 +14,8 @@ import pytest
 import uvicorn
 
 from app.host import create_app
+from app.simulated import tick
+from app.wiring import Services
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
 from tests.support.chat import make_services
@@ -29,9 +32,13 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture
-def base_url(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Iterator[str]:
+def services(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Services:
+    return make_services(sqlite_url, clock, demo_curriculum)
+
+
+@pytest.fixture
+def base_url(services: Services) -> Iterator[str]:
     _require_chromium()
-    services = make_services(sqlite_url, clock, demo_curriculum)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -50,23 +57,23 @@ def base_url(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -
     thread.join(timeout=10)
 
 
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def test_a_person_takes_a_lesson_and_sees_progress(
     base_url: str, demo_curriculum: Curriculum
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
         page.goto(base_url + "/chat")
         expect(page).to_have_title("Contract Bites: web chat")
@@ -112,4 +119,33 @@ def test_a_person_takes_a_lesson_and_sees_progress(
         expect(last_bot).to_contain_text("What I can do")
         if shot := os.environ.get("CB_SCREENSHOT"):  # for a person to look at the page
             page.screenshot(path=shot, full_page=True)
+        browser.close()
+
+
+def test_the_lesson_of_the_day_appears_in_the_open_chat(
+    base_url: str, services: Services, clock: ManualClock
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(base_url + "/chat")
+        last_bot = page.locator(".bubble.bot").last
+        page.get_by_role("button", name="Start", exact=True).click()
+        page.get_by_role("button", name="Try the demo council").click()
+        page.get_by_role("button", name="12:30").click()
+        expect(last_bot).to_contain_text("All set")
+        clock.advance(dt.timedelta(days=1, hours=4))  # Tuesday 13:00
+        ticking = threading.Thread(target=tick, args=(services,))  # Playwright owns this loop
+        ticking.start()
+        ticking.join()
+        page.reload()  # a page opened later fetches what waited for it
+        nudge = "Your daily bite is ready: What contract management is"
+        expect(last_bot).to_contain_text(nudge)
+        page.get_by_role("button", name="Start", exact=True).last.click()
+        expect(last_bot).to_contain_text("Card 1 of 3")
+        page.reload()  # shown once: not repeated on the next visit
+        expect(page.locator(".bubble.bot").first).to_be_visible()
+        expect(page.locator(".log")).not_to_contain_text(nudge)
         browser.close()
