@@ -267,16 +267,19 @@ class Team(SQLModel, table=True):
 
 
 class RoleGrant(SQLModel, table=True):
-    """A role a person holds in a council, beyond learner: manager, council_admin,
-    content_author or platform_admin."""
+    """A role a person holds in a council, beyond learner: manager (of `team_id`),
+    council_admin, content_author or platform_admin."""
 
     __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("learner_id", "org_id", "role", name="uq_role_grant"),)
+    __table_args__ = (
+        UniqueConstraint("learner_id", "org_id", "role", "team_id", name="uq_role_grant"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
     org_id: int = Field(foreign_key="organisation.id", index=True)
     role: str = Field(max_length=16)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
     created_at: dt.datetime = Field(sa_column=_utc_column())
 
 
