@@ -31,6 +31,11 @@ class Context:
     answered_questions: frozenset[str] = frozenset()
     today: dt.date | None = None  # the learner's local date, where it matters
     refresher: RefresherInfo | None = None  # the refresher a pressed rf: button names
+    # Roles beyond learner in the learner's council: (role, team id or None).
+    roles: frozenset[tuple[str, int | None]] = frozenset()
+    # A fresh random secret per inbound, for flows that hand out one-time links (only
+    # its hash is ever stored, by the effect that uses it).
+    fresh_token: str = ""
 
     @property
     def local_today(self) -> dt.date:
@@ -47,6 +52,9 @@ class Decision:
     answers: tuple[AnswerRecord, ...] = ()
     progress: tuple[ModuleProgress, ...] = ()
     reviews: tuple[Review, ...] = ()
+    # Other writes a flow asks for, as frozen dataclasses; the service hands each to
+    # `Transaction.apply` inside the same transaction (see storage/effects.py).
+    effects: tuple[object, ...] = ()
 
     def then(self, other: Decision) -> Decision:
         """This decision followed by another that started from this one's state."""
@@ -56,6 +64,7 @@ class Decision:
             self.answers + other.answers,
             self.progress + other.progress,
             self.reviews + other.reviews,
+            self.effects + other.effects,
         )
 
 

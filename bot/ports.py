@@ -84,6 +84,14 @@ class Transaction(Protocol):
         """Store a card after a review, with the review in the review log."""
         ...
 
+    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
+        """The learner's roles in a council beyond learner: (role, team id or None)."""
+        ...
+
+    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
+        """Carry out one of a flow's effects (a frozen dataclass) in this transaction."""
+        ...
+
 
 class Store(Protocol):
     """Opens transactions."""

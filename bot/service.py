@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import time
 
 from bot import payloads
@@ -138,6 +139,8 @@ class BotService:
                 memory, grade, review.at, review.duration_ms, retention, self._fuzz
             )
             tx.save_memory(state.learner_id, reviewed, review, int(grade))
+        for effect in decision.effects:
+            tx.apply(state.learner_id, effect, now)
         if decision.state != state:
             tx.save_learner(decision.state, now)
 
@@ -170,6 +173,8 @@ class BotService:
                 tx.answered_questions(state.learner_id) if pressed else frozenset()
             ),
             today=local_date(pacing_of(state, org), now),
+            roles=tx.roles(state.learner_id, org.id) if org else frozenset(),
+            fresh_token=secrets.token_urlsafe(24),
             refresher=(
                 tx.refresher(state.learner_id, picked.delivery_id)
                 if isinstance(picked, payloads.RefresherAnswer)

@@ -24,6 +24,7 @@ from bot.state import (
     Stage,
 )
 from scheduler.srs import Memory, new_memory
+from storage.effects import EFFECT_HANDLERS
 from storage.tables import (
     AnswerRow,
     Delivery,
@@ -33,6 +34,7 @@ from storage.tables import (
     Organisation,
     ProcessedInbound,
     ReviewLogRow,
+    RoleGrant,
     SrsCard,
 )
 
@@ -166,6 +168,20 @@ class _ReadsForDeliveries:
         return Memory(
             row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
         )
+
+    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
+        """Role grants of a learner in one council."""
+        rows = self.session.exec(
+            select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
+        ).all()
+        return frozenset((row.role, row.team_id) for row in rows)
+
+    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
+        """Carry out a flow's effect with the handler registered for its type."""
+        handler = EFFECT_HANDLERS.get(type(effect))
+        if handler is None:
+            raise TypeError(f"no handler for the effect {type(effect).__name__}")
+        handler(self.session, learner_id, effect, at)
 
     def save_memory(self, learner_id: int, memory: Memory, review: Review, grade: int) -> None:
         """Store the reviewed card and log the review (with its duration)."""

@@ -1,0 +1,18 @@
+"""Handlers for the effects flows ask for (see `bot.decision.Decision.effects`).
+
+A static table: each feature adds its effect type (defined beside its flow in `bot/`) and
+its handler (in its storage module) here. A handler is
+`handler(session, learner_id, effect, at)`, run inside the inbound message's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
+
+EFFECT_HANDLERS: dict[type, EffectHandler] = {}
