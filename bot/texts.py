@@ -74,10 +74,18 @@ class Texts:
         "- /progress: modules done and your quiz scores\n"
         "- /settings: your learning time and working days\n"
         "- /define TERM: what a contract management term means\n"
+        "- /assess: a capability self-assessment, with modules for your gaps\n"
+        "- /mydata: see or download your data, or ask for it to be erased\n"
         "- /pause DATE: going on leave; nothing is sent until that date\n"
         "- /stop: stop all messages; /start: resume\n"
         "- /help: this list"
     )
+    help_manager: str = (
+        "**For managers**\n"
+        "- /team: who is on track, behind or stuck, and the weakest topics\n"
+        "- /dashboard: a sign-in link to the web dashboard"
+    )
+    help_admin: str = "**For council admins**\n- /dashboard: a sign-in link to the web dashboard"
     settings: str = (
         "**Your settings**\nCouncil: {council}\nDaily bite: {time}\nWorking days: {days}"
     )

@@ -58,6 +58,8 @@ HELP = (
     "- /progress: modules done and your quiz scores\n"
     "- /settings: your learning time and working days\n"
     "- /define TERM: what a contract management term means\n"
+    "- /assess: a capability self-assessment, with modules for your gaps\n"
+    "- /mydata: see or download your data, or ask for it to be erased\n"
     "- /pause DATE: going on leave; nothing is sent until that date\n"
     "- /stop: stop all messages; /start: resume\n- /help: this list\n[1] Continue"
 )

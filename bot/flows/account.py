@@ -20,8 +20,15 @@ DAY_PRESETS: tuple[tuple[str, ...], ...] = (
 
 
 def help_reply(state: LearnerState, ctx: Context) -> Decision:
-    """What the bot can do."""
-    return say(state, text(ctx.texts.help, Choice(payloads.NEXT, ctx.texts.continue_button)))
+    """What the bot can do, with the commands of the learner's roles."""
+    t = ctx.texts
+    roles = {role for role, _team in ctx.roles}
+    parts = [t.help]
+    if "manager" in roles:
+        parts.append(t.help_manager)
+    elif roles & {"council_admin", "content_author", "platform_admin"}:
+        parts.append(t.help_admin)
+    return say(state, text("\n\n".join(parts), Choice(payloads.NEXT, t.continue_button)))
 
 
 def progress(state: LearnerState, ctx: Context) -> Decision:
