@@ -60,6 +60,8 @@ class Learner(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     display_name: str | None = Field(default=None, max_length=120)  # from a roster import
     email: str | None = Field(default=None, max_length=254)
+    # A roster import's single-use code the officer claims their record with (0006).
+    invite_code: str | None = Field(default=None, max_length=32, unique=True, index=True)
     away_from: dt.date | None = None  # annual leave (/pause DATE), inclusive local dates
     away_until: dt.date | None = None
     last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
