@@ -36,7 +36,15 @@ _INSERT_SQLITE = (
     "created_at, status, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0) "
     "ON CONFLICT (key) DO NOTHING"
 )
-_INSERT_POSTGRES = _INSERT_SQLITE.replace("?", "%s")
+# PostgreSQL: one statement per chunk, the columns passed as arrays (a row-by-row
+# executemany costs a round trip per row even when pipelined).
+_INSERT_POSTGRES = (
+    "INSERT INTO delivery (key, learner_id, kind, ref, payload, due_at, next_attempt_at, "
+    "created_at, status, attempts) "
+    "SELECT k, l, kd, r, p, d, d, %s, 'queued', 0 FROM unnest("
+    "%s::varchar[], %s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[]"
+    ") AS t(k, l, kd, r, p, d) ON CONFLICT (key) DO NOTHING"
+)
 NUDGE_KINDS = ("lesson", "gentle")
 
 
@@ -253,18 +261,28 @@ class SqlDeliveries:
         and SQLAlchemy's per-value processing would cost more than the database does."""
         if not planned:
             return
-        sqlite = self._engine.dialect.name == "sqlite"
-        stamp = _sqlite_stamp if sqlite else _aware
-        sql = _INSERT_SQLITE if sqlite else _INSERT_POSTGRES
-        created = stamp(at)
+        connection = session.connection()
+        if self._engine.dialect.name != "sqlite":
+            for start in range(0, len(planned), INSERT_CHUNK):
+                chunk = planned[start : start + INSERT_CHUNK]
+                columns = (
+                    [p.key for p in chunk],
+                    [p.learner_id for p in chunk],
+                    [p.kind.value for p in chunk],
+                    [p.ref for p in chunk],
+                    [p.payload for p in chunk],
+                    [_aware(p.due_at) for p in chunk],
+                )
+                connection.exec_driver_sql(_INSERT_POSTGRES, (_aware(at), *columns))
+            return
+        created = _sqlite_stamp(at)
         rows = [
             (p.key, p.learner_id, p.kind.value, p.ref, p.payload, due, due, created)
             for p in planned
-            for due in (stamp(p.due_at),)
+            for due in (_sqlite_stamp(p.due_at),)
         ]
-        connection = session.connection()
         for start in range(0, len(rows), INSERT_CHUNK):
-            connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+            connection.exec_driver_sql(_INSERT_SQLITE, rows[start : start + INSERT_CHUNK])
 
     def add(self, planned: Sequence[PlannedDelivery], at: dt.datetime) -> None:
         """Store deliveries planned elsewhere (e.g. a manager's nudge); duplicates ignored."""
