@@ -141,6 +141,27 @@ async def test_the_lesson_of_the_day_waits_for_the_page_to_fetch_it(
     assert (await client.get("/chat/api/updates")).json()["messages"] == []
 
 
+async def test_metrics_show_deliveries_queue_and_send_timings(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock
+) -> None:
+    await open_chat(client)
+    await post(client, text="/start", id="1")
+    await post(client, choice="join:demo", id="2")
+    await post(client, choice="time:1230", id="3")
+    clock.advance(dt.timedelta(days=1, hours=3, minutes=30))  # Tuesday 12:30
+    services.plan()
+    before = (await client.get("/metrics")).text
+    assert "cb_delivery_queue_depth 1.0" in before
+    await services.dispatch()
+    response = await client.get("/metrics")
+    assert response.headers["content-type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert 'cb_deliveries{platform="web",status="sent"} 1.0' in lines
+    assert "cb_delivery_queue_depth 0.0" in lines
+    assert 'cb_delivery_lag_seconds_count{platform="web"} 1.0' in lines
+    assert 'cb_send_latency_seconds_count{platform="web"} 1.0' in lines
+
+
 @pytest.mark.parametrize(
     ("content", "status", "error"),
     [
