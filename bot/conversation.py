@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.flows import account, learning, onboarding, refresher
+from bot.flows import account, learning, onboarding, refresher, team
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
 from bot.schedule_words import parse_days
@@ -21,7 +21,7 @@ def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     if state.stage is not Stage.ACTIVE:
         return onboarding.handle(state, intent, ctx)
     if isinstance(intent, Command) and intent.name == "start":
-        return account.resume(state, ctx)
+        return team.switch_team(state, ctx) or account.resume(state, ctx)
     if isinstance(intent, Press) and intent.payload == payloads.RESUME:
         return account.resume(state, ctx)
     if state.paused and not (isinstance(intent, Command) and intent.name in _WHILE_PAUSED):
@@ -53,11 +53,15 @@ def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
             return account.define(state, command.args, ctx)
         case "pause":
             return account.pause(state, command.args, ctx)
+        case "team":  # managers (issue 8)
+            return team.show(state, ctx)
     return say(state, text(ctx.texts.unknown_command.format(name=command.name)))
 
 
 def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
     t = ctx.texts
+    if (nudged := team.read_nudge(press.payload)) is not None:  # a manager's nudge button
+        return team.nudge(state, nudged, ctx)
     picked = payloads.read_payload(press.payload)
     if picked is None:
         return say(state, text(t.forged_button))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.deliveries import RefresherInfo, Review
 from bot.messages import Choice, Outbound
+from bot.people import JoinTarget, TeamFacts
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from bot.texts import Texts
 from lessons.model import Curriculum
@@ -36,6 +37,10 @@ class Context:
     # A fresh random secret per inbound, for flows that hand out one-time links (only
     # its hash is ever stored, by the effect that uses it).
     fresh_token: str = ""
+    # What the join code found (a council, a team or a roster invite), and a manager's
+    # team facts for /team and nudge buttons (see flows.team.team_wanted).
+    found_join: JoinTarget | None = None
+    team: TeamFacts | None = None
 
     @property
     def local_today(self) -> dt.date:

@@ -15,6 +15,7 @@ class DeliveryKind(Enum):
     LESSON = "lesson"  # the lesson of the day
     GENTLE = "gentle"  # the one gentler reminder after three ignored lesson nudges
     REFRESHER = "refresher"  # a spaced-repetition question
+    NUDGE = "nudge"  # a manager's friendly nudge (at most one a learner a day)
 
 
 # Kinds that count as nudges for the "three ignored nudges" rule.

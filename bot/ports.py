@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.deliveries import RefresherInfo, Review
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
+from bot.people import JoinTarget, TeamFacts
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from scheduler.srs import Memory
 
@@ -90,6 +91,18 @@ class Transaction(Protocol):
 
     def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
         """Carry out one of a flow's effects (a frozen dataclass) in this transaction."""
+        ...
+
+    # Teams and managers (see storage/people.py).
+    def join_target(self, code: str) -> JoinTarget | None:
+        """What a join code names: a council, a team of one, or a roster invite."""
+        ...
+
+    def team_facts(
+        self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
+    ) -> TeamFacts:
+        """The members of the teams a learner manages (none for non-managers), their FSRS
+        cards, and the council's median of modules completed."""
         ...
 
 

@@ -18,6 +18,7 @@ from bot.decision import Context, Decision
 from bot.deliveries import ClaimedDelivery, Composed, Review, Withheld
 from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import compose, pacing_of
+from bot.flows.team import team_wanted
 from bot.intents import Press, read_intent
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock, Store, Transaction
@@ -153,6 +154,7 @@ class BotService:
         intent: object,
     ) -> Context:
         org = tx.org(state.org_id) if state.org_id is not None else None
+        found = tx.join_target(join_code) if join_code else None
         pressed = isinstance(intent, Press)
         picked = payloads.read_payload(intent.payload) if isinstance(intent, Press) else None
         return Context(
@@ -161,7 +163,8 @@ class BotService:
             texts=self._texts,
             now=now,
             org=org,
-            found_org=tx.org_by_join_code(join_code) if join_code else None,
+            found_org=tx.org(found.org_id) if found else None,
+            found_join=found,
             progress=tx.progress(state.learner_id),
             answers=(
                 tx.answers(state.learner_id, state.module_id, state.attempt)
@@ -175,6 +178,11 @@ class BotService:
             today=local_date(pacing_of(state, org), now),
             roles=tx.roles(state.learner_id, org.id) if org else frozenset(),
             fresh_token=secrets.token_urlsafe(24),
+            team=(
+                tx.team_facts(state.learner_id, org.id, now, local_date(pacing_of(state, org), now))
+                if org and team_wanted(intent)
+                else None
+            ),
             refresher=(
                 tx.refresher(state.learner_id, picked.delivery_id)
                 if isinstance(picked, payloads.RefresherAnswer)

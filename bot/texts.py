@@ -159,5 +159,48 @@ class Texts:
     )
     back_from_leave: str = "Welcome back. Your daily bites start again from today."
 
+    # Teams and managers (issue 8): team join codes, /team and nudges.
+    joined_team: str = "You have joined {council}, in the team {team}."
+    team_switched: str = "You are now in the team {team}."
+    team_not_manager: str = (
+        "The /team command is for managers. If you manage a team, ask your council's "
+        "Contract Bites admin to set you up as its manager."
+    )
+    team_empty: str = (
+        "Nobody has joined your team yet. Your council's Contract Bites admin can give you "
+        "its join code to share."
+    )
+    person_one: str = "person"
+    person_many: str = "people"
+    team_heading: str = "**{team}**: {count} {people}"
+    team_on_track: str = "On track ({count}): {names}."
+    team_behind_heading: str = "Behind ({count}):"
+    team_behind_line: str = "- {name}: no module finished for {days} working days"
+    team_stuck_heading: str = "Stuck ({count}):"
+    team_stuck_line: str = "- {name}: no step forward in {module} for {days} working days"
+    team_away: str = "On leave or paused ({count}): {names}."
+    team_not_joined: str = "Not joined yet ({count}): {names}."
+    team_unnamed: str = "Officer {id}"
+    team_unknown_module: str = "a withdrawn module"
+    team_topics_heading: str = "**Weakest topics** (lowest predicted recall):"
+    team_topic_line: str = (
+        "- {title}: {percent}% likely to be recalled today, over {cards} refresher cards"
+    )
+    team_no_topics: str = "No refresher questions reviewed yet, so no weakest topics to show."
+    nudge_all_button: str = "Nudge everyone behind or stuck"
+    nudge_one_button: str = "Nudge {name}"
+    nudge_queued: str = "Nudge queued for {count} {people}."
+    nudge_already: str = "Already nudged today (one a day at most): {names}."
+    nudge_nobody_behind: str = "Nobody in your team is behind or stuck, so nobody was nudged."
+    nudge_not_in_team: str = "That person is not in a team you manage, so nobody was nudged."
+    nudge_resume: str = (
+        "A friendly nudge from your manager: you are part way through **{title}**. Carry on "
+        "whenever you have a few minutes."
+    )
+    nudge_new: str = (
+        "A friendly nudge from your manager: your next bite is **{title}**, about {minutes} "
+        "minutes. Start whenever you are ready."
+    )
+
 
 ENGLISH = Texts()

@@ -13,6 +13,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.flows.team import JoinWithCode, QueueNudges
+from storage.people import join_with_code, queue_nudges
+
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
-EFFECT_HANDLERS: dict[type, EffectHandler] = {}
+EFFECT_HANDLERS: dict[type, EffectHandler] = {
+    JoinWithCode: join_with_code,  # team join codes and roster invites
+    QueueNudges: queue_nudges,  # a manager's nudges
+}

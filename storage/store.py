@@ -25,6 +25,7 @@ from bot.state import (
 )
 from scheduler.srs import Memory, new_memory
 from storage.effects import EFFECT_HANDLERS
+from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
     Delivery,
@@ -213,7 +214,7 @@ class _ReadsForDeliveries:
 _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 
 
-class SqlTransaction(_ReadsForDeliveries):
+class SqlTransaction(_ReadsForDeliveries, PeopleReads):
     """The reads and writes of one inbound message, inside one database transaction."""
 
     def __init__(self, session: Session) -> None:

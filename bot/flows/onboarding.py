@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import payloads
 from bot.decision import Context, Decision, say, text
+from bot.flows.team import join_effects
 from bot.intents import Command, Intent, Press, Text
 from bot.messages import Choice, Outbound
 from bot.schedule_words import describe_days, parse_time
@@ -74,14 +77,19 @@ def _council_question(ctx: Context, prompt: str) -> Outbound:
 def _joined(state: LearnerState, ctx: Context) -> Decision:
     assert ctx.found_org is not None
     t = ctx.texts
-    return say(
+    found = ctx.found_join
+    joined = t.joined.format(council=ctx.found_org.name)
+    if found is not None and found.team_name:  # a team's code (see flows.team)
+        joined = t.joined_team.format(council=ctx.found_org.name, team=found.team_name)
+    decided = say(
         state,
-        text(t.joined.format(council=ctx.found_org.name)),
+        text(joined),
         text(t.ask_time, *time_choices()),
         org_id=ctx.found_org.id,
         stage=Stage.CHOOSING_TIME,
         awaiting=Awaiting.LEARNING_TIME,
     )
+    return replace(decided, effects=join_effects(found))
 
 
 def _choose_time(state: LearnerState, intent: Intent, ctx: Context) -> Decision:

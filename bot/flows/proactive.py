@@ -72,6 +72,8 @@ def compose(
             return _gentle(state, ctx)
         case DeliveryKind.REFRESHER:
             return _refresher(delivery, state, ctx)
+        case DeliveryKind.NUDGE:
+            return _manager_nudge(state, ctx)
 
 
 def _lesson(state: LearnerState, pacing: Pacing, ctx: Context) -> tuple[Outbound, ...] | Withheld:
@@ -105,6 +107,20 @@ def _gentle(state: LearnerState, ctx: Context) -> tuple[Outbound, ...] | Withhel
         return Withheld("skipped", "curriculum finished")
     body = ctx.texts.gentle_nudge.format(title=module.title, minutes=module.minutes)
     return (Outbound(body, (Choice(payloads.NEXT, ctx.texts.continue_button),)),)
+
+
+def _manager_nudge(state: LearnerState, ctx: Context) -> tuple[Outbound, ...] | Withheld:
+    """A manager's nudge: where the learner is, never a score (issue 8)."""
+    t = ctx.texts
+    current = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if current is not None:
+        body = t.nudge_resume.format(title=current.title)
+        return (Outbound(body, (Choice(payloads.NEXT, t.continue_button),)),)
+    upcoming = next_module(ctx)
+    if upcoming is None:
+        return Withheld("skipped", "curriculum finished")
+    body = t.nudge_new.format(title=upcoming.title, minutes=upcoming.minutes)
+    return (Outbound(body, (Choice(payloads.NEXT, t.start_button),)),)
 
 
 def _refresher(

@@ -1,0 +1,188 @@
+"""People in a council as plain values, and the pure rules of a manager's team report.
+
+Storage gathers the facts (`TeamFacts`), always scoped by the acting person's council and
+teams; these functions decide who is on track, behind or stuck and which topics the team
+is weakest on. The chat `/team` command and the web dashboard both use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from statistics import mean
+
+from lessons.model import Curriculum
+from scheduler import srs
+from scheduler.pacing import WEEKDAYS
+
+# A module in progress with no step forward for this many working days is "stuck".
+STUCK_AFTER_DAYS = 3
+# No module finished for this many working days (since joining or the last one) is
+# "behind"; so is finishing fewer modules than the council's median, once past this.
+BEHIND_AFTER_DAYS = 10
+# Counting stops here: "more than a year" reads the same as any larger number.
+_COUNT_LIMIT = 400
+
+
+@dataclass(frozen=True)
+class JoinTarget:
+    """What a join code found: a council, and perhaps a team in it, or a person a roster
+    import pre-registered (whose record the code claims)."""
+
+    org_id: int
+    team_id: int | None = None
+    team_name: str | None = None
+    invitee_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What a manager's report needs to know of one team member (no scores)."""
+
+    learner_id: int
+    name: str | None
+    team_id: int
+    team_name: str
+    joined_at: dt.datetime
+    onboarded: bool
+    paused: bool
+    away_from: dt.date | None
+    away_until: dt.date | None
+    working_days: tuple[str, ...]
+    completed: int
+    last_completed_at: dt.datetime | None
+    module_id: str | None
+    last_step_at: dt.datetime
+    nudged_today: bool = False
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """One FSRS card of a team member."""
+
+    learner_id: int
+    question_id: str
+    memory: srs.Memory
+
+
+@dataclass(frozen=True)
+class TeamFacts:
+    """Everything a manager's team report is computed from."""
+
+    members: tuple[MemberFacts, ...]
+    cards: tuple[CardFacts, ...]
+    council_median: float
+    retention: float
+    timezone: str
+
+
+class Standing(Enum):
+    """Where a team member stands."""
+
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    STUCK = "stuck"
+    AWAY = "away"  # paused or on leave: not to be chased
+    NOT_JOINED = "not_joined"  # pre-registered or still onboarding
+
+
+@dataclass(frozen=True)
+class MemberStanding:
+    """A member's standing with the number of working days behind it."""
+
+    member: MemberFacts
+    standing: Standing
+    days: int = 0  # working days without a finished module (behind) or a step (stuck)
+
+
+@dataclass(frozen=True)
+class TopicRecall:
+    """A module's mean predicted recall over the team's refresher cards."""
+
+    module_id: str
+    title: str
+    recall: float
+    cards: int
+
+
+def working_days_since(start: dt.date, today: dt.date, days: tuple[str, ...]) -> int:
+    """Working days after `start` up to and including `today` (capped at ~a year)."""
+    count = 0
+    day = start + dt.timedelta(days=1)
+    for _ in range(_COUNT_LIMIT):
+        if day > today:
+            break
+        if WEEKDAYS[day.weekday()] in days:
+            count += 1
+        day += dt.timedelta(days=1)
+    return count
+
+
+def standing_of(
+    member: MemberFacts, today: dt.date, tz: dt.tzinfo, median: float, module_count: int
+) -> MemberStanding:
+    """Whether a member is on track, behind, stuck, away or not joined yet."""
+    if not member.onboarded:
+        return MemberStanding(member, Standing.NOT_JOINED)
+    on_leave = member.away_until is not None and (member.away_from or today) <= today <= (
+        member.away_until
+    )
+    if member.paused or on_leave:
+        return MemberStanding(member, Standing.AWAY)
+    if module_count and member.completed >= module_count:
+        return MemberStanding(member, Standing.ON_TRACK)
+    days = member.working_days
+    if member.module_id is not None:
+        still = working_days_since(member.last_step_at.astimezone(tz).date(), today, days)
+        if still >= STUCK_AFTER_DAYS:
+            return MemberStanding(member, Standing.STUCK, still)
+    joined = working_days_since(member.joined_at.astimezone(tz).date(), today, days)
+    recent = member.last_completed_at or member.joined_at
+    idle = working_days_since(recent.astimezone(tz).date(), today, days)
+    if idle >= BEHIND_AFTER_DAYS or (joined >= BEHIND_AFTER_DAYS and member.completed < median):
+        return MemberStanding(member, Standing.BEHIND, idle)
+    return MemberStanding(member, Standing.ON_TRACK)
+
+
+def standings(
+    facts: TeamFacts, today: dt.date, tz: dt.tzinfo, module_count: int
+) -> tuple[MemberStanding, ...]:
+    """Every member's standing, in the order storage gave them (by team, then name)."""
+    return tuple(
+        standing_of(member, today, tz, facts.council_median, module_count)
+        for member in facts.members
+    )
+
+
+def weakest_topics(
+    facts: TeamFacts, curriculum: Curriculum, at: dt.datetime, limit: int = 3
+) -> tuple[TopicRecall, ...]:
+    """The modules with the lowest mean predicted recall over the team's refresher
+    cards at `at` (cards never reviewed are left out: nothing is known of them yet)."""
+    by_module: dict[str, list[float]] = {}
+    titles: dict[str, str] = {}
+    for card in facts.cards:
+        found = curriculum.find_question(card.question_id)
+        if found is None or card.memory.last_review is None:
+            continue
+        module = found[0]
+        titles[module.id] = module.title
+        by_module.setdefault(module.id, []).append(srs.recall(card.memory, at, facts.retention))
+    topics = [
+        TopicRecall(module_id, titles[module_id], mean(values), len(values))
+        for module_id, values in by_module.items()
+    ]
+    topics.sort(key=lambda topic: (topic.recall, topic.module_id))
+    return tuple(topics[:limit])
+
+
+def median(values: list[int]) -> float:
+    """The median of some counts (0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2

@@ -1,0 +1,618 @@
+"""People in a council: teams, role grants, join codes, invites, team reports, nudges.
+
+Every public method takes the acting `Actor` (see bot/access.py) and scopes its queries by
+the actor's council; a manager's reads are further limited to the teams they manage. The
+permission checks of bot/access.py guard every write, and every admin action writes an
+`audit_log` row (who, what, when, target id; never names or message text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.access import (
+    GRANTABLE,
+    Actor,
+    Role,
+    can_manage_council,
+    can_manage_platform,
+    can_see_learner,
+    require,
+    team_ids_managed,
+    visible_team_ids,
+)
+from bot.flows.team import JoinWithCode, QueueNudges
+from bot.people import CardFacts, JoinTarget, MemberFacts, TeamFacts, median
+from scheduler.pacing import (
+    DEFAULT_TIMEZONE,
+    Pacing,
+    in_working_hours,
+    is_working_day,
+    parse_hhmm,
+    window,
+)
+from scheduler.srs import DEFAULT_RETENTION, Memory
+from storage.tables import (
+    AuditLog,
+    Delivery,
+    Identity,
+    Learner,
+    ModuleProgressRow,
+    Organisation,
+    RoleGrant,
+    SrsCard,
+    Team,
+)
+
+TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+CODE_LENGTH = 8
+NUDGE_LOOKAHEAD_DAYS = 14  # a nudge outside working hours waits for the next working day
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """A team as admins and managers see it."""
+
+    id: int
+    name: str
+    join_code: str | None
+    members: int
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person of the council as an admin or their manager sees them."""
+
+    learner_id: int
+    name: str | None
+    email: str | None
+    team_id: int | None
+    team_name: str | None
+    joined: bool  # False while pre-registered by a roster import
+    invite_code: str | None
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """A role grant of the council."""
+
+    learner_id: int
+    name: str | None
+    role: Role
+    team_name: str | None
+
+
+def record_audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str | None,
+    at: dt.datetime,
+    **detail: object,
+) -> None:
+    """Append an audit row: who (`learner:<id>` or `cli`), what, when and the target id.
+    `detail` holds ids and counts only, never names or message text."""
+    session.add(
+        AuditLog(
+            org_id=actor.org_id,
+            actor=actor.label,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, sort_keys=True, default=str),
+            at=at,
+        )
+    )
+
+
+def new_code(session: Session) -> str:
+    """A fresh join or invite code, unused by any council, team or invite."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if _code_target(session, code) is None:
+            return code
+
+
+def _code_target(session: Session, code: str) -> JoinTarget | None:
+    """What a code names: a council's join code (any case), a team's, or a roster invite
+    not yet claimed."""
+    wanted = code.strip()
+    org = session.exec(
+        select(Organisation).where(func.lower(Organisation.join_code) == wanted.lower())
+    ).first()
+    if org is not None and org.id is not None:
+        return JoinTarget(org.id)
+    team = session.exec(select(Team).where(Team.join_code == wanted.upper())).first()
+    if team is not None and team.id is not None:
+        return JoinTarget(team.org_id, team.id, team.name)
+    invitee = session.exec(select(Learner).where(Learner.invite_code == wanted.upper())).first()
+    if invitee is None or invitee.id is None or invitee.org_id is None:
+        return None
+    team = session.get(Team, invitee.team_id) if invitee.team_id is not None else None
+    return JoinTarget(
+        invitee.org_id,
+        invitee.team_id,
+        team.name if team else None,
+        invitee_id=invitee.id,
+    )
+
+
+def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:
+    """The actor for a learner in their council, from their stored grants."""
+    rows = session.exec(
+        select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
+    ).all()
+    return Actor.from_roles(learner_id, org_id, [(row.role, row.team_id) for row in rows])
+
+
+class PeopleReads:
+    """The bot's `Transaction` reads for teams (mixed into storage.store.SqlTransaction)."""
+
+    session: Session
+
+    def join_target(self, code: str) -> JoinTarget | None:
+        """What a join code names (see `_code_target`)."""
+        return _code_target(self.session, code)
+
+    def team_facts(
+        self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
+    ) -> TeamFacts:
+        """The team facts of the teams this learner manages (empty for anyone else)."""
+        return load_team_facts(self.session, actor_of(self.session, learner_id, org_id), today)
+
+
+def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:
+    """Members of the teams the actor manages (all teams for a council admin), in the
+    actor's council only, with their FSRS cards and the council's median of modules done."""
+    org = session.get(Organisation, actor.org_id)
+    retention = org.desired_retention if org else DEFAULT_RETENTION
+    timezone = org.timezone if org else DEFAULT_TIMEZONE
+    teams = visible_team_ids(actor)
+    query = (
+        select(Learner, Team)
+        .join(Team, col(Learner.team_id) == col(Team.id))
+        .where(Learner.org_id == actor.org_id, Team.org_id == actor.org_id)
+    )
+    if teams is not None:
+        query = query.where(col(Team.id).in_(teams))
+    if actor.learner_id is not None:
+        query = query.where(Learner.id != actor.learner_id)  # not themself
+    rows = session.exec(query).all()
+    ids = [learner.id for learner, _team in rows if learner.id is not None]
+    done = _completions(session, ids)
+    nudged = _nudged(session, ids, today)
+    members = sorted(
+        (_member(learner, team, done, nudged) for learner, team in rows),
+        key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
+    )
+    return TeamFacts(
+        tuple(members),
+        tuple(_cards(session, ids)),
+        _council_median(session, actor.org_id),
+        retention,
+        timezone,
+    )
+
+
+def _member(
+    learner: Learner,
+    team: Team,
+    done: dict[int, tuple[int, dt.datetime | None]],
+    nudged: set[int],
+) -> MemberFacts:
+    assert learner.id is not None and team.id is not None
+    count, last = done.get(learner.id, (0, None))
+    return MemberFacts(
+        learner_id=learner.id,
+        name=learner.display_name,
+        team_id=team.id,
+        team_name=team.name,
+        joined_at=learner.created_at,
+        onboarded=learner.stage == "active",
+        paused=learner.paused,
+        away_from=learner.away_from,
+        away_until=learner.away_until,
+        working_days=tuple(learner.working_days.split()),
+        completed=count,
+        last_completed_at=last,
+        module_id=learner.module_id,
+        last_step_at=learner.updated_at,
+        nudged_today=learner.id in nudged,
+    )
+
+
+def _completions(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, dt.datetime | None]]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            ModuleProgressRow.learner_id,
+            func.count(),
+            func.max(ModuleProgressRow.completed_at),
+        )
+        .where(col(ModuleProgressRow.learner_id).in_(ids), ModuleProgressRow.status == "completed")
+        .group_by(col(ModuleProgressRow.learner_id))
+    ).all()
+    return {learner_id: (int(count), last) for learner_id, count, last in rows}
+
+
+def _nudged(session: Session, ids: Sequence[int], today: dt.date) -> set[int]:
+    keys = [nudge_key(learner_id, today) for learner_id in ids]
+    if not keys:
+        return set()
+    rows = session.exec(select(Delivery.learner_id).where(col(Delivery.key).in_(keys))).all()
+    return set(rows)
+
+
+def _cards(session: Session, ids: Sequence[int]) -> Iterator[CardFacts]:
+    if not ids:
+        return
+    for row in session.exec(select(SrsCard).where(col(SrsCard.learner_id).in_(ids))).all():
+        assert row.id is not None
+        memory = Memory(
+            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
+        )
+        yield CardFacts(row.learner_id, row.question_id, memory)
+
+
+def _council_median(session: Session, org_id: int) -> float:
+    """The median number of modules completed by the council's onboarded learners."""
+    completed = func.count(col(ModuleProgressRow.id))
+    rows = session.exec(
+        select(Learner.id, completed)
+        .join(
+            ModuleProgressRow,
+            (col(ModuleProgressRow.learner_id) == col(Learner.id))
+            & (col(ModuleProgressRow.status) == "completed"),
+            isouter=True,
+        )
+        .where(Learner.org_id == org_id, Learner.stage == "active")
+        .group_by(col(Learner.id))
+    ).all()
+    return median([int(count) for _id, count in rows])
+
+
+def nudge_key(learner_id: int, day: dt.date) -> str:
+    """The idempotency key that allows one manager nudge a learner a day."""
+    return f"nudge:{learner_id}:{day.isoformat()}"
+
+
+def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.datetime) -> None:
+    """Effect handler: a delivery row per nudged learner, due now in their working hours
+    or at the start of their next working day; the key caps it at one a day."""
+    manager = session.get(Learner, learner_id)
+    if manager is None or manager.org_id is None:
+        return
+    actor = actor_of(session, learner_id, manager.org_id)
+    queued = []
+    for target_id in effect.learner_ids:
+        target = session.get(Learner, target_id)
+        # The second lock: the flow checked the team facts; check the rows again.
+        if target is None or target.team_id not in team_ids_managed(actor):
+            continue
+        if target.org_id != actor.org_id:
+            continue
+        due = _nudge_due(_pacing(session, target), at)
+        if due is None:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(
+                    Delivery(
+                        key=nudge_key(target_id, effect.day),
+                        learner_id=target_id,
+                        kind="nudge",
+                        due_at=due,
+                        next_attempt_at=due,
+                        created_at=at,
+                    )
+                )
+            queued.append(target_id)
+        except IntegrityError:
+            continue  # already nudged today
+    if queued:
+        record_audit(session, actor, "team.nudge", f"learners:{len(queued)}", at, learners=queued)
+
+
+def _pacing(session: Session, row: Learner) -> Pacing:
+    org = session.get(Organisation, row.org_id) if row.org_id is not None else None
+    return Pacing(
+        timezone=row.timezone or (org.timezone if org else DEFAULT_TIMEZONE),
+        nation=row.nation or (org.nation if org else "england"),
+        working_days=tuple(row.working_days.split()),
+        learning_time=parse_hhmm(row.learning_time, dt.time(9, 0)),
+        work_start=parse_hhmm(org.work_start if org else None, dt.time(8, 0)),
+        work_end=parse_hhmm(org.work_end if org else None, dt.time(18, 0)),
+        away_from=row.away_from,
+        away_until=row.away_until,
+    )
+
+
+def _nudge_due(pacing: Pacing, now: dt.datetime) -> dt.datetime | None:
+    if in_working_hours(pacing, now):
+        return now
+    day = now.astimezone(pacing.zone).date()
+    for offset in range(NUDGE_LOOKAHEAD_DAYS):
+        candidate = day + dt.timedelta(days=offset)
+        if is_working_day(pacing, candidate):
+            start, _end = window(pacing, candidate)
+            if start > now:
+                return start
+    return None
+
+
+def join_with_code(
+    session: Session, learner_id: int, effect: JoinWithCode, at: dt.datetime
+) -> None:
+    """Effect handler: put the learner in the team a code named, or hand them the record
+    a roster import pre-registered (its name, email, team and roles), which then goes."""
+    learner = session.get(Learner, learner_id)
+    assert learner is not None
+    actor = Actor(learner_id, effect.org_id)
+    if effect.invitee_id is not None:
+        invitee = session.get(Learner, effect.invitee_id)
+        if invitee is None or not _claimable(session, invitee, effect.org_id, learner_id):
+            return
+        learner.display_name, learner.email = invitee.display_name, invitee.email
+        learner.team_id = invitee.team_id
+        session.execute(
+            update(RoleGrant)
+            .where(col(RoleGrant.learner_id) == invitee.id)
+            .values(learner_id=learner_id)
+        )
+        session.add(learner)
+        session.flush()
+        session.delete(invitee)
+        record_audit(
+            session, actor, "person.claim", f"learner:{learner_id}", at, invitee=invitee.id
+        )
+        return
+    team = session.get(Team, effect.team_id) if effect.team_id is not None else None
+    if team is None or team.org_id != effect.org_id:
+        return
+    learner.team_id = team.id
+    session.add(learner)
+    record_audit(session, actor, "team.join", f"team:{team.id}", at)
+
+
+def _claimable(session: Session, invitee: Learner, org_id: int, learner_id: int) -> bool:
+    """A pre-registered record: same council, still holding its invite, no chat account."""
+    if invitee.org_id != org_id or invitee.invite_code is None or invitee.id == learner_id:
+        return False
+    return session.exec(select(Identity).where(Identity.learner_id == invitee.id)).first() is None
+
+
+class SqlPeople:
+    """Admin and manager operations on a council's people, scoped by the acting `Actor`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def org_id(self, code: str) -> int | None:
+        """A council's id by its code (for the command line)."""
+        with self._session() as session:
+            row = session.exec(select(Organisation).where(Organisation.code == code)).first()
+            return row.id if row else None
+
+    def actor(self, learner_id: int, org_id: int) -> Actor:
+        """The actor for a signed-in person (e.g. a dashboard session)."""
+        with self._session() as session:
+            return actor_of(session, learner_id, org_id)
+
+    def set_tier(self, actor: Actor, org_id: int, tier: str | None, at: dt.datetime) -> None:
+        """Set a council's tier (county, unitary, london_borough, metropolitan, district)."""
+        require(can_manage_council(actor, org_id) or can_manage_platform(actor), "set the tier")
+        if tier is not None and tier not in TIERS:
+            raise ValueError(f"tier must be one of: {', '.join(TIERS)}")
+        with self._session() as session:
+            org = session.get(Organisation, org_id)
+            if org is None:
+                raise LookupError("no such council")
+            org.tier = tier
+            session.add(org)
+            record_audit(session, actor, "council.tier", f"org:{org_id}", at, tier=tier)
+
+    def add_team(
+        self, actor: Actor, name: str, at: dt.datetime, join_code: str | None = None
+    ) -> TeamView:
+        """Create a team in the actor's council with a join code (a fresh one unless
+        given); a team of that name already there is returned unchanged."""
+        require(can_manage_council(actor, actor.org_id), "add a team")
+        name = name.strip()
+        if not name or len(name) > 80:
+            raise ValueError("a team name is 1 to 80 characters")
+        with self._session() as session:
+            team = _team_named(session, actor.org_id, name)
+            if team is None:
+                code = join_code.strip().upper() if join_code else new_code(session)
+                if _code_target(session, code) is not None:
+                    raise ValueError(f"the code {code} is already in use")
+                team = Team(org_id=actor.org_id, name=name, join_code=code, created_at=at)
+                session.add(team)
+                session.flush()
+                record_audit(session, actor, "team.add", f"team:{team.id}", at)
+            return _team_view(session, team)
+
+    def teams(self, actor: Actor) -> list[TeamView]:
+        """The teams the actor may see: all of their council's (admin) or their own."""
+        visible = visible_team_ids(actor)
+        with self._session() as session:
+            query = select(Team).where(Team.org_id == actor.org_id).order_by(col(Team.name))
+            if visible is not None:
+                query = query.where(col(Team.id).in_(visible))
+            return [_team_view(session, team) for team in session.exec(query).all()]
+
+    def team_named(self, actor: Actor, name: str) -> TeamView | None:
+        """One visible team by name."""
+        return next((team for team in self.teams(actor) if team.name == name.strip()), None)
+
+    def people(self, actor: Actor) -> list[PersonView]:
+        """The people the actor may see: the council (admin) or their teams (manager)."""
+        visible = visible_team_ids(actor)
+        with self._session() as session:
+            query = (
+                select(Learner, Team)
+                .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
+                .where(Learner.org_id == actor.org_id)
+                .order_by(col(Learner.display_name), col(Learner.id))
+            )
+            if visible is not None:
+                query = query.where(col(Learner.team_id).in_(visible))
+            rows = session.exec(query).all()
+            return [
+                _person_view(session, learner, team)
+                for learner, team in rows
+                if can_see_learner(actor, learner.org_id, learner.team_id, learner.id)
+            ]
+
+    def person_by_email(self, actor: Actor, email: str) -> PersonView | None:
+        """A visible person by email (any case)."""
+        wanted = email.strip().lower()
+        return next((p for p in self.people(actor) if (p.email or "").lower() == wanted), None)
+
+    def grant(
+        self, actor: Actor, learner_id: int, role: Role, at: dt.datetime, team_id: int | None = None
+    ) -> bool:
+        """Grant a role in the actor's council (a manager grant names a team of it);
+        False if it was held already."""
+        require(can_manage_council(actor, actor.org_id), "grant roles")
+        _check_grant(role, team_id)
+        with self._session() as session:
+            self._check_target(session, actor, learner_id, team_id)
+            if role is Role.PLATFORM_ADMIN and not (
+                actor.learner_id is None or can_manage_platform(actor)
+            ):
+                # Only the operator or a platform admin makes platform admins.
+                require(False, "grant platform admin")
+            if _grant_row(session, actor.org_id, learner_id, role, team_id) is not None:
+                return False
+            session.add(
+                RoleGrant(
+                    learner_id=learner_id,
+                    org_id=actor.org_id,
+                    role=role.value,
+                    team_id=team_id,
+                    created_at=at,
+                )
+            )
+            detail = {"role": role.value, "team": team_id}
+            record_audit(session, actor, "role.grant", f"learner:{learner_id}", at, **detail)
+            return True
+
+    def revoke(
+        self, actor: Actor, learner_id: int, role: Role, at: dt.datetime, team_id: int | None = None
+    ) -> bool:
+        """Take a role away; False if it was not held."""
+        require(can_manage_council(actor, actor.org_id), "revoke roles")
+        _check_grant(role, team_id)
+        with self._session() as session:
+            self._check_target(session, actor, learner_id, team_id)
+            row = _grant_row(session, actor.org_id, learner_id, role, team_id)
+            if row is None:
+                return False
+            session.delete(row)
+            detail = {"role": role.value, "team": team_id}
+            record_audit(session, actor, "role.revoke", f"learner:{learner_id}", at, **detail)
+            return True
+
+    def grants(self, actor: Actor) -> list[GrantView]:
+        """The council's role grants (council admins only)."""
+        require(can_manage_council(actor, actor.org_id), "list roles")
+        with self._session() as session:
+            rows = session.exec(
+                select(RoleGrant, Learner)
+                .join(Learner, col(RoleGrant.learner_id) == col(Learner.id))
+                .where(RoleGrant.org_id == actor.org_id, Learner.org_id == actor.org_id)
+                .order_by(col(RoleGrant.role), col(Learner.display_name), col(Learner.id))
+            ).all()
+            return [
+                GrantView(
+                    learner.id or 0,
+                    learner.display_name,
+                    Role(grant.role),
+                    _team_name(session, grant.team_id),
+                )
+                for grant, learner in rows
+            ]
+
+    def team_facts(self, actor: Actor, today: dt.date) -> TeamFacts:
+        """The team report's facts for a manager (their teams) or a council admin (every
+        team of the council); see bot.people for the rules that read them."""
+        with self._session() as session:
+            return load_team_facts(session, actor, today)
+
+    def _check_target(
+        self, session: Session, actor: Actor, learner_id: int, team_id: int | None
+    ) -> None:
+        learner = session.get(Learner, learner_id)
+        require(
+            learner is not None and can_see_learner(actor, learner.org_id, learner.team_id),
+            "change this person",
+        )
+        if team_id is not None:
+            team = session.get(Team, team_id)
+            require(team is not None and team.org_id == actor.org_id, "use this team")
+
+
+def _check_grant(role: Role, team_id: int | None) -> None:
+    if role not in GRANTABLE:
+        raise ValueError("everyone is a learner; grant manager, council_admin, … instead")
+    if (role is Role.MANAGER) != (team_id is not None):
+        raise ValueError("a manager grant names a team, and only a manager grant does")
+
+
+def _grant_row(
+    session: Session, org_id: int, learner_id: int, role: Role, team_id: int | None
+) -> RoleGrant | None:
+    return session.exec(
+        select(RoleGrant).where(
+            RoleGrant.org_id == org_id,
+            RoleGrant.learner_id == learner_id,
+            RoleGrant.role == role.value,
+            col(RoleGrant.team_id).is_(None) if team_id is None else RoleGrant.team_id == team_id,
+        )
+    ).first()
+
+
+def _team_named(session: Session, org_id: int, name: str) -> Team | None:
+    return session.exec(select(Team).where(Team.org_id == org_id, Team.name == name)).first()
+
+
+def _team_name(session: Session, team_id: int | None) -> str | None:
+    team = session.get(Team, team_id) if team_id is not None else None
+    return team.name if team else None
+
+
+def _team_view(session: Session, team: Team) -> TeamView:
+    assert team.id is not None
+    members = session.exec(
+        select(func.count()).select_from(Learner).where(Learner.team_id == team.id)
+    ).one()
+    return TeamView(team.id, team.name, team.join_code, int(members))
+
+
+def _person_view(session: Session, learner: Learner, team: Team | None) -> PersonView:
+    assert learner.id is not None
+    return PersonView(
+        learner.id,
+        learner.display_name,
+        learner.email,
+        learner.team_id,
+        team.name if team else None,
+        learner.invite_code is None,
+        learner.invite_code,
+    )
