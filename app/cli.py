@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_export import register as register_data_commands
 from app.cli_slack import slack_app
 from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
@@ -42,6 +43,7 @@ app.add_typer(council_app, name="council")
 app.add_typer(teams_app, name="teams")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(slack_app, name="slack")
+register_data_commands(app)  # bites export …, bites learner erase (issue 8)
 
 
 def _settings(**overrides: object) -> Settings:

@@ -113,6 +113,19 @@ class Settings(BaseSettings):
     telegram_transport: Literal["aiohttp", "httpx"] = Field(
         default="aiohttp", description="Telegram: HTTP client for Bot API calls"
     )
+    # Exports (issue 8): a council's Learning Record Store for xAPI statements.
+    lrs_endpoint: str | None = Field(
+        default=None,
+        description="xAPI: the LRS endpoint (statements are POSTed to <endpoint>/statements)",
+    )
+    lrs_username: str | None = Field(default=None, description="xAPI: the LRS basic-auth key")
+    lrs_password: SecretStr | None = Field(
+        default=None, description="xAPI: the LRS basic-auth secret (never logged)"
+    )
+    xapi_actor_email: bool = Field(
+        default=False,
+        description="xAPI: name learners by email (mbox) where known, not by a pseudonym",
+    )
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -15,6 +15,7 @@ from app.settings import Settings
 from bot.ports import Clock, Sender
 from bot.service import BotService
 from lessons.loader import default_pack_paths, load_curriculum
+from lessons.maturity import builtin_maturity
 from lessons.model import Curriculum
 from scheduler.clock import SystemClock
 from scheduler.dispatcher import Dispatcher
@@ -94,7 +95,13 @@ def build_services(
         store.ensure_org(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
     if curriculum is None:
         curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
-    bot = BotService(curriculum, store, clock, fuzz=fuzz)
+    bot = BotService(
+        curriculum,
+        store,
+        clock,
+        fuzz=fuzz,
+        maturity=builtin_maturity(curriculum),  # the self-assessment's levels (/assess)
+    )
     senders: dict[str, Sender] = {}
     if teams_configured(settings):
         # Imported here: the Teams SDK is heavy and only needed when the channel is on.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.flows import account, learning, onboarding, refresher, team
+from bot.flows import account, assessment, learning, mydata, onboarding, refresher, team
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
 from bot.schedule_words import parse_days
@@ -12,6 +12,7 @@ from bot.state import Awaiting, LearnerState, Stage
 
 # Commands that work while a learner is paused: they send nothing unasked for.
 _WHILE_PAUSED = {"help", "progress", "settings", "define", "stop", "pause"}
+_WHILE_PAUSED |= {"assess", "mydata"}  # they send nothing unasked for either (issue 8)
 
 
 def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
@@ -24,6 +25,8 @@ def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
         return team.switch_team(state, ctx) or account.resume(state, ctx)
     if isinstance(intent, Press) and intent.payload == payloads.RESUME:
         return account.resume(state, ctx)
+    if isinstance(intent, Press) and (own := _self_service(state, intent, ctx)) is not None:
+        return own  # /assess and /mydata buttons work while paused too
     if state.paused and not (isinstance(intent, Command) and intent.name in _WHILE_PAUSED):
         if isinstance(intent, Press) and payloads.read_payload(intent.payload) is None:
             return say(state, text(ctx.texts.forged_button))
@@ -55,7 +58,19 @@ def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
             return account.pause(state, command.args, ctx)
         case "team":  # managers (issue 8)
             return team.show(state, ctx)
+        case assessment.COMMAND:
+            return assessment.start(state, ctx)
+        case mydata.COMMAND:
+            return mydata.show(state, ctx)
     return say(state, text(ctx.texts.unknown_command.format(name=command.name)))
+
+
+def _self_service(state: LearnerState, press: Press, ctx: Context) -> Decision | None:
+    """The self-assessment's and /mydata's buttons (issue 8); None for other buttons."""
+    if press.payload in mydata.PRESSES:
+        return mydata.press(state, press.payload, ctx)
+    picked = assessment.read_press(press.payload)
+    return assessment.press(state, picked, ctx) if picked is not None else None
 
 
 def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from bot.deliveries import RefresherInfo, Review
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
+from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from bot.texts import Texts
 from lessons.model import Curriculum
@@ -41,6 +42,10 @@ class Context:
     # team facts for /team and nudge buttons (see flows.team.team_wanted).
     found_join: JoinTarget | None = None
     team: TeamFacts | None = None
+    # The self-assessment (model, council's areas, the learner's answers) and the learner's
+    # own stored data, loaded only for /assess and /mydata and their buttons.
+    assessment: AssessmentFacts | None = None
+    my_data: PersonalData | None = None
 
     @property
     def local_today(self) -> dt.date:

@@ -10,6 +10,7 @@ from bot.messages import Inbound
 BARE_COMMANDS = frozenset(
     {"start", "next", "continue", "progress", "help", "settings", "stop", "define", "pause"}
     | {"team"}  # a manager's team report (issue 8)
+    | {"assess", "mydata"}  # self-assessment and personal data (issue 8)
 )
 ALIASES = {"continue": "next", "menu": "help", "resume": "start", "leave": "pause"}
 

@@ -10,7 +10,9 @@ from typing import Protocol
 from bot.deliveries import RefresherInfo, Review
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
+from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from lessons.maturity import MaturityModel
 from scheduler.srs import Memory
 
 
@@ -103,6 +105,17 @@ class Transaction(Protocol):
     ) -> TeamFacts:
         """The members of the teams a learner manages (none for non-managers), their FSRS
         cards, and the council's median of modules completed."""
+        ...
+
+    # Self-assessment and personal data (see storage/benchmark.py, storage/gdpr.py).
+    def assessment_facts(
+        self, learner_id: int, org_id: int, model: MaturityModel
+    ) -> AssessmentFacts:
+        """The model, the council's NAO areas and the learner's latest answer per area."""
+        ...
+
+    def personal_data(self, learner_id: int) -> PersonalData | None:
+        """What is stored about the learner, with the full copy as JSON text."""
         ...
 
 

@@ -16,6 +16,7 @@ from bot import payloads
 from bot.conversation import respond
 from bot.decision import Context, Decision
 from bot.deliveries import ClaimedDelivery, Composed, Review, Withheld
+from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import compose, pacing_of
 from bot.flows.team import team_wanted
@@ -24,6 +25,7 @@ from bot.messages import Inbound, Outbound
 from bot.ports import Clock, Store, Transaction
 from bot.state import LearnerState, OrgInfo
 from bot.texts import ENGLISH, Texts
+from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
 from scheduler import srs
 from scheduler.pacing import local_date
@@ -41,12 +43,14 @@ class BotService:
         clock: Clock,
         texts: Texts = ENGLISH,
         fuzz: bool = True,
+        maturity: MaturityModel | None = None,
     ) -> None:
         self._curriculum = curriculum
         self._store = store
         self._clock = clock
         self._texts = texts
         self._fuzz = fuzz  # FSRS interval fuzz; off in tests for exact intervals
+        self._maturity = maturity  # the self-assessment's levels (None: /assess is off)
 
     @property
     def curriculum(self) -> Curriculum:
@@ -183,6 +187,12 @@ class BotService:
                 if org and team_wanted(intent)
                 else None
             ),
+            assessment=(
+                tx.assessment_facts(state.learner_id, org.id, self._maturity)
+                if org and self._maturity and assessment.wanted(intent)
+                else None
+            ),
+            my_data=tx.personal_data(state.learner_id) if mydata.wanted(intent) else None,
             refresher=(
                 tx.refresher(state.learner_id, picked.delivery_id)
                 if isinstance(picked, payloads.RefresherAnswer)

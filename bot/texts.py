@@ -159,6 +159,68 @@ class Texts:
     )
     back_from_leave: str = "Welcome back. Your daily bites start again from today."
 
+    # Capability self-assessment (/assess) and personal data (/mydata), issue 8.
+    assess_unavailable: str = "The capability self-assessment is not available here yet."
+    assess_intro: str = (
+        "**Capability self-assessment**\nFor each of the {count} NAO areas your council uses, "
+        "pick the statement that best fits how contracts are managed where you work today, "
+        "then the level you aim for. You can stop at any time and send /assess to carry on. "
+        "Your council sees its people's answers combined; other councils see only anonymous "
+        "figures, and only where at least five councils took part."
+    )
+    assess_resume: str = "Welcome back: you have answered {done} of {count} areas. Next:"
+    assess_area: str = (
+        "**NAO area {area}: {title}** ({number} of {count})\n"
+        "Which statement fits best today?\n{statements}"
+    )
+    assess_statement: str = "- {level}: {statement}"
+    assess_ask_target: str = "You chose {level}. Which level are you aiming for?"
+    assess_stay_button: str = "Stay at {level}"
+    assess_summary_title: str = "**Your self-assessment**"
+    assess_summary_line: str = "- {area}: {level}, aiming for {target}"
+    assess_summary_at_target: str = "- {area}: {level}, at your target"
+    assess_path: str = "**Your path**: these modules help close your gaps."
+    assess_path_line: str = "- {title}"
+    assess_path_more: str = "- and {count} more"
+    assess_path_done: str = "You have already completed the modules for your gaps."
+    assess_no_gaps: str = "You are at your target in every area."
+    assess_again_button: str = "Take it again"
+    mydata_unavailable: str = "I could not find any data about you."
+    mydata_summary: str = (
+        "**Your data**\nThis is what Contract Bites stores about you:\n"
+        "- Your council: {council}\n"
+        "- Your chat accounts: {platforms}\n"
+        "- {roster}\n"
+        "- Your learning time, working days and any leave dates\n"
+        "- {modules} module records and {answers} quiz answers\n"
+        "- {cards} refresher cards and {reviews} refresher reviews\n"
+        "- {deliveries} messages planned or sent to you\n"
+        "- {assessments} self-assessment answers\n"
+        "- {roles} roles, such as manager\n"
+        "It is used only to teach you and to show your council how learning is going. "
+        "Download gives you a full copy; erase deletes all of it."
+    )
+    mydata_no_council: str = "none yet"
+    mydata_roster_yes: str = "Your name or email, from your council's staff list"
+    mydata_roster_no: str = "No name or email"
+    mydata_download_button: str = "Download my data"
+    mydata_erase_button: str = "Erase my data"
+    mydata_download_intro: str = (
+        "Here is a full copy of your data as JSON text, in {parts} part(s). To keep it, copy "
+        "the parts in order into one file."
+    )
+    mydata_erase_confirm: str = (
+        "Erase all your data? This deletes your progress, answers, refreshers, "
+        "self-assessment, messages and chat accounts from Contract Bites. It cannot be "
+        "undone, and your council's figures will no longer include you."
+    )
+    mydata_erase_yes_button: str = "Yes, erase my data"
+    mydata_erase_no_button: str = "No, keep it"
+    mydata_erased: str = (
+        "Done: your data has been erased. If you write to me again, you start afresh."
+    )
+    mydata_kept: str = "Nothing was erased. Send /next to carry on."
+
     # Teams and managers (issue 8): team join codes, /team and nudges.
     joined_team: str = "You have joined {council}, in the team {team}."
     team_switched: str = "You are now in the team {team}."

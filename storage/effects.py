@@ -14,11 +14,16 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.flows.team import JoinWithCode, QueueNudges
+from bot.records import EraseLearner, RecordAssessment
+from storage.benchmark import record_assessment
+from storage.gdpr import erase_effect
 from storage.people import join_with_code, queue_nudges
 
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
 EFFECT_HANDLERS: dict[type, EffectHandler] = {
+    RecordAssessment: record_assessment,  # /assess answers
+    EraseLearner: erase_effect,  # /mydata erasure
     JoinWithCode: join_with_code,  # team join codes and roster invites
     QueueNudges: queue_nudges,  # a manager's nudges
 }

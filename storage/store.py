@@ -24,7 +24,9 @@ from bot.state import (
     Stage,
 )
 from scheduler.srs import Memory, new_memory
+from storage.benchmark import AssessmentReads
 from storage.effects import EFFECT_HANDLERS
+from storage.gdpr import PersonalDataReads
 from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
@@ -214,7 +216,7 @@ class _ReadsForDeliveries:
 _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 
 
-class SqlTransaction(_ReadsForDeliveries, PeopleReads):
+class SqlTransaction(_ReadsForDeliveries, PeopleReads, AssessmentReads, PersonalDataReads):
     """The reads and writes of one inbound message, inside one database transaction."""
 
     def __init__(self, session: Session) -> None:

@@ -1,0 +1,197 @@
+"""`bites export …` (CSV, xAPI, posting to an LRS) and `bites learner erase` (UK GDPR).
+
+Every command here is an admin action on one council's people, so each writes an audit
+log row (actor "cli", the action, the council, counts only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from app.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from lessons.model import Curriculum
+    from storage.exports import XapiOptions
+
+export_app = typer.Typer(
+    help="Export a council's learning records: CSV, xAPI statements, or to an LRS.",
+    no_args_is_help=True,
+)
+learner_app = typer.Typer(help="One learner's personal data (UK GDPR).", no_args_is_help=True)
+
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: DATABASE_URL or the embedded one)."),
+]
+Council = Annotated[str, typer.Option("--council", help="The council's code.")]
+Since = Annotated[
+    str | None,
+    typer.Option(help="Only records from this date (YYYY-MM-DD, UTC) or time on."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `bites export` and `bites learner` to the main command line."""
+    app.add_typer(export_app, name="export")
+    app.add_typer(learner_app, name="learner")
+
+
+@export_app.command("csv")
+def export_csv(
+    council: Council,
+    answers: Annotated[
+        bool, typer.Option("--answers", help="Every quiz answer instead of module progress.")
+    ] = False,
+    db: Db = None,
+) -> None:
+    """Print a council's module progress (or, with --answers, its quiz answers) as CSV."""
+    from storage.exports import answers_csv, progress_csv
+
+    settings, engine, org_id = _council(db, council)
+    lines = (
+        answers_csv(engine, org_id)
+        if answers
+        else progress_csv(engine, org_id, _curriculum(settings))
+    )
+    rows = -1  # the header is not a row
+    for line in lines:
+        sys.stdout.write(line)
+        rows += 1
+    _audit(
+        engine, org_id, "export.answers_csv" if answers else "export.progress_csv", council, rows
+    )
+
+
+@export_app.command("xapi")
+def export_xapi(council: Council, since: Since = None, db: Db = None) -> None:
+    """Print a council's records as xAPI 1.0.3 statements, one JSON object per line."""
+    from storage.exports import json_lines
+
+    settings, engine, org_id = _council(db, council)
+    statements = _statements(settings, engine, org_id, _since(since))
+    for line in json_lines(statements):
+        sys.stdout.write(line)
+    _audit(engine, org_id, "export.xapi", council, len(statements))
+
+
+@export_app.command("lrs")
+def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
+    """Send a council's xAPI statements to the LRS set by CB_LRS_ENDPOINT (basic auth with
+    CB_LRS_USERNAME and CB_LRS_PASSWORD). Statement ids are stable, so sending twice is safe."""
+    from storage.exports import LrsError, post_statements
+
+    settings, engine, org_id = _council(db, council)
+    if not settings.lrs_endpoint or not settings.lrs_username or settings.lrs_password is None:
+        typer.echo(
+            "Set CB_LRS_ENDPOINT, CB_LRS_USERNAME and CB_LRS_PASSWORD to send to an LRS.", err=True
+        )
+        raise typer.Exit(2)
+    statements = _statements(settings, engine, org_id, _since(since))
+    try:
+        sent = post_statements(
+            settings.lrs_endpoint,
+            settings.lrs_username,
+            settings.lrs_password.get_secret_value(),
+            statements,
+        )
+    except LrsError as error:
+        _audit(engine, org_id, "export.lrs_failed", council, 0)
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    _audit(engine, org_id, "export.lrs", council, sent)
+    typer.echo(f"Sent {sent} statements to the LRS.")
+
+
+@learner_app.command("erase")
+def learner_erase(
+    council: Council,
+    learner: Annotated[int, typer.Option("--learner", help="The learner's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: Db = None,
+) -> None:
+    """Erase a leaver: delete everything stored about one learner of a council."""
+    from storage.gdpr import erase_by_admin
+
+    _settings, engine, org_id = _council(db, council)
+    if not yes and not typer.confirm(
+        f"Erase everything about learner {learner} of {council}? This cannot be undone."
+    ):
+        raise typer.Exit(1)
+    try:
+        counts = erase_by_admin(engine, org_id, learner, "cli", dt.datetime.now(dt.UTC))
+    except LookupError:
+        typer.echo(f"There is no learner {learner} in the council {council}.", err=True)
+        raise typer.Exit(1) from None
+    deleted = sum(counts.values())
+    typer.echo(f"Erased learner {learner} of {council}: {deleted} records deleted.")
+
+
+def xapi_options(settings: Settings) -> XapiOptions:
+    """How statements name the service and learners, from settings."""
+    from storage.exports import XapiOptions
+
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    return XapiOptions(base.rstrip("/"), settings.xapi_actor_email)
+
+
+def _council(db: str | None, code: str) -> tuple[Settings, Engine, int]:
+    from sqlmodel import Session, select
+
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.tables import Organisation
+
+    try:
+        settings = load_settings(**({"database_url": db} if db else {}))
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if org is None or org.id is None:
+        typer.echo(f"There is no council with the code {code}.", err=True)
+        raise typer.Exit(1)
+    return settings, engine, org.id
+
+
+def _statements(
+    settings: Settings, engine: Engine, org_id: int, since: dt.datetime | None
+) -> list[dict[str, object]]:
+    from storage.exports import xapi_statements
+
+    curriculum = _curriculum(settings)
+    return xapi_statements(engine, org_id, xapi_options(settings), curriculum, since)
+
+
+def _curriculum(settings: Settings) -> Curriculum:
+    from lessons.loader import default_pack_paths, load_curriculum
+
+    return load_curriculum([*default_pack_paths(), *settings.content_packs])
+
+
+def _since(raw: str | None) -> dt.datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        typer.echo(f"--since: {raw!r} is not a date like 2026-03-02", err=True)
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _audit(engine: Engine, org_id: int, action: str, council: str, rows: int) -> None:
+    from storage.gdpr import audit
+
+    audit(
+        engine, org_id, "cli", action, f"council:{council}", {"rows": rows}, dt.datetime.now(dt.UTC)
+    )

@@ -1,0 +1,313 @@
+"""Personal data under UK GDPR: a learner's full copy, erasure, and the admin audit log.
+
+Erasure deletes every row about the person: identities (chat accounts), the learner row
+(with roster name, email, team and settings), module progress, answers, refresher cards
+and review logs, deliveries, web chat messages waiting for them, self-assessment answers,
+role grants and dashboard sign-in tokens and sessions. Nothing personal is kept and no
+aggregate is stored: council figures are computed from the rows that remain, so the person
+simply drops out of them. The audit log keeps who erased which learner id, and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, SQLModel, col, select
+
+from bot.records import EraseLearner, PersonalData
+from storage.tables import (
+    AnswerRow,
+    Assessment,
+    AuditLog,
+    DashboardSession,
+    DashboardToken,
+    Delivery,
+    Identity,
+    Learner,
+    ModuleProgressRow,
+    Organisation,
+    ReviewLogRow,
+    RoleGrant,
+    SrsCard,
+    Team,
+    WebChatOutbox,
+)
+
+WEBCHAT = "web"  # adapters.webchat.convert.PLATFORM (storage does not import adapters)
+# Deleted in this order, children before parents (review logs point at deliveries and
+# cards; everything points at the learner).
+_BY_LEARNER: tuple[type[SQLModel], ...] = (
+    ReviewLogRow,
+    SrsCard,
+    Delivery,
+    AnswerRow,
+    ModuleProgressRow,
+    Assessment,
+    RoleGrant,
+    DashboardSession,
+    DashboardToken,
+)
+
+
+def personal_data(session: Session, learner_id: int) -> PersonalData | None:
+    """What is stored about a learner: counts for plain words, and the full copy."""
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        return None
+    document = personal_document(session, learner)
+    council = document["learner"]["council"]
+    return PersonalData(
+        council=council["name"] if council else None,
+        platforms=tuple(sorted({i["platform"] for i in document["chat_accounts"]})),
+        has_roster_details=bool(learner.display_name or learner.email),
+        modules=len(document["modules"]),
+        answers=len(document["answers"]),
+        cards=len(document["refresher_cards"]),
+        reviews=len(document["reviews"]),
+        deliveries=len(document["messages"]),
+        assessments=len(document["self_assessment"]),
+        roles=len(document["roles"]),
+        document=json.dumps(document, separators=(",", ":"), ensure_ascii=False),
+    )
+
+
+def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
+    """Everything stored about a learner, as JSON-ready values (a subject access copy)."""
+    assert learner.id is not None
+    lid = learner.id
+    org = session.get(Organisation, learner.org_id) if learner.org_id else None
+    team = session.get(Team, learner.team_id) if learner.team_id else None
+    return {
+        "learner": {
+            "id": lid,
+            "council": {"code": org.code, "name": org.name} if org else None,
+            "team": team.name if team else None,
+            "name": learner.display_name,
+            "email": learner.email,
+            "learning_time": learner.learning_time,
+            "working_days": learner.working_days.split(),
+            "timezone": learner.timezone,
+            "nation": learner.nation,
+            "paused": learner.paused,
+            "away_from": _iso(learner.away_from),
+            "away_until": _iso(learner.away_until),
+            "current_module": learner.module_id,
+            "joined": _iso(learner.created_at),
+            "last_seen": _iso(learner.last_seen_at),
+        },
+        "chat_accounts": _rows(session, Identity, lid, _identity),
+        "modules": _rows(session, ModuleProgressRow, lid, _progress),
+        "answers": _rows(session, AnswerRow, lid, _answer),
+        "refresher_cards": _rows(session, SrsCard, lid, _card),
+        "reviews": _rows(session, ReviewLogRow, lid, _review),
+        "messages": _rows(session, Delivery, lid, _delivery),
+        "self_assessment": _rows(session, Assessment, lid, _assessment),
+        "roles": _rows(session, RoleGrant, lid, lambda r: {"role": r.role, "team": r.team_id}),
+    }
+
+
+def erase_learner(session: Session, learner_id: int) -> dict[str, int]:
+    """Delete everything about a learner in this transaction; return rows deleted per
+    table (all zero if there was no such learner)."""
+    # Changes already made to these rows in this transaction (e.g. last seen) must reach
+    # the database before the rows go, or the commit would try to update deleted rows.
+    session.flush()
+    counts: dict[str, int] = {}
+    conversations = session.exec(
+        select(Identity.conversation_id).where(
+            Identity.learner_id == learner_id, Identity.platform == WEBCHAT
+        )
+    ).all()
+    if conversations:
+        counts["webchat_outbox"] = _delete(
+            session,
+            delete(WebChatOutbox).where(col(WebChatOutbox.conversation_id).in_(conversations)),
+        )
+    for table in _BY_LEARNER:
+        column = table.learner_id  # type: ignore[attr-defined]
+        counts[str(table.__tablename__)] = _delete(
+            session, delete(table).where(column == learner_id)
+        )
+    counts["identity"] = _delete(
+        session, delete(Identity).where(col(Identity.learner_id) == learner_id)
+    )
+    counts["learner"] = _delete(session, delete(Learner).where(col(Learner.id) == learner_id))
+    session.expire_all()
+    return counts
+
+
+def erase_effect(session: Session, learner_id: int, effect: EraseLearner, at: dt.datetime) -> None:
+    """Effect handler: the learner asked for erasure in /mydata."""
+    erase_learner(session, learner_id)
+
+
+def erase_by_admin(
+    engine: Engine, org_id: int, learner_id: int, actor: str, at: dt.datetime
+) -> dict[str, int]:
+    """An admin erases a leaver of their own council, with an audit log row; raise
+    LookupError if the learner is not in that council (nothing is erased then)."""
+    with Session(engine) as session, session.begin():
+        learner = session.get(Learner, learner_id)
+        if learner is None or learner.org_id != org_id:
+            raise LookupError(f"no learner {learner_id} in this council")
+        counts = erase_learner(session, learner_id)
+        record_audit(session, org_id, actor, "learner.erase", f"learner:{learner_id}", counts, at)
+        return counts
+
+
+def record_audit(
+    session: Session,
+    org_id: int | None,
+    actor: str,
+    action: str,
+    target: str | None,
+    detail: dict[str, Any],
+    at: dt.datetime,
+) -> None:
+    """Append an audit log row: who did what to which id, with counts, never free text."""
+    session.add(
+        AuditLog(
+            org_id=org_id,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=json.dumps(detail, sort_keys=True),
+            at=at,
+        )
+    )
+
+
+def audit(
+    engine: Engine,
+    org_id: int | None,
+    actor: str,
+    action: str,
+    target: str | None,
+    detail: dict[str, Any],
+    at: dt.datetime,
+) -> None:
+    """`record_audit` in a transaction of its own."""
+    with Session(engine) as session, session.begin():
+        record_audit(session, org_id, actor, action, target, detail, at)
+
+
+def audit_entries(engine: Engine, org_id: int, limit: int = 200) -> list[AuditLog]:
+    """A council's audit log, newest first."""
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(AuditLog)
+                .where(AuditLog.org_id == org_id)
+                .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
+                .limit(limit)
+            ).all()
+        )
+
+
+def count_rows(engine: Engine, learner_id: int) -> int:
+    """Rows about a learner left in the tables erasure covers (0 after erasure)."""
+    with Session(engine) as session:
+        total = 0
+        for table in (*_BY_LEARNER, Identity):
+            column = table.learner_id  # type: ignore[attr-defined]
+            total += session.exec(select(func.count()).where(column == learner_id)).one()
+        total += session.exec(select(func.count()).where(col(Learner.id) == learner_id)).one()
+        return int(total)
+
+
+def _delete(session: Session, statement: Any) -> int:
+    return int(session.exec(statement).rowcount or 0)
+
+
+def _rows(
+    session: Session, table: type[Any], learner_id: int, shape: Callable[[Any], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(table).where(table.learner_id == learner_id).order_by(table.id)
+    ).all()
+    return [shape(row) for row in rows]
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _identity(row: Identity) -> dict[str, Any]:
+    return {
+        "platform": row.platform,
+        "user_id": row.user_id,
+        "joined": _iso(row.created_at),
+        "last_seen": _iso(row.last_seen_at),
+    }
+
+
+def _progress(row: ModuleProgressRow) -> dict[str, Any]:
+    return {
+        "module": row.module_id,
+        "status": row.status,
+        "attempt": row.attempt,
+        "started": _iso(row.started_at),
+        "completed": _iso(row.completed_at),
+        "score": row.score,
+        "out_of": row.total,
+    }
+
+
+def _answer(row: AnswerRow) -> dict[str, Any]:
+    return {
+        "module": row.module_id,
+        "question": row.question_id,
+        "attempt": row.attempt,
+        "option": row.option_id,
+        "correct": row.correct,
+        "answered": _iso(row.answered_at),
+        "seconds": None if row.duration_ms is None else row.duration_ms / 1000,
+    }
+
+
+def _card(row: SrsCard) -> dict[str, Any]:
+    return {
+        "question": row.question_id,
+        "due": _iso(row.due),
+        "last_review": _iso(row.last_review),
+        "stability": row.stability,
+        "difficulty": row.difficulty,
+    }
+
+
+def _review(row: ReviewLogRow) -> dict[str, Any]:
+    return {
+        "question": row.question_id,
+        "rating": row.rating,
+        "reviewed": _iso(row.reviewed_at),
+        "source": row.source,
+    }
+
+
+def _delivery(row: Delivery) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "about": row.ref,
+        "due": _iso(row.due_at),
+        "status": row.status,
+        "sent": _iso(row.sent_at),
+        "answered": _iso(row.answered_at),
+    }
+
+
+def _assessment(row: Assessment) -> dict[str, Any]:
+    return {"area": row.area, "level": row.level, "target": row.target, "answered": _iso(row.at)}
+
+
+class PersonalDataReads:
+    """The Transaction method /mydata needs (mixed into SqlTransaction)."""
+
+    session: Session
+
+    def personal_data(self, learner_id: int) -> PersonalData | None:
+        """What is stored about the learner, with the full copy as JSON text."""
+        return personal_data(self.session, learner_id)
