@@ -4,16 +4,14 @@ specification (tests/support/xapi.py), posting to a fake LRS, and the `bites exp
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import copy
+import datetime as dt
 import json
 import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from storage.db import make_engine
 from storage.exports import (
     XapiOptions,
     answers_csv,
@@ -32,7 +31,6 @@ from storage.exports import (
     xapi_statements,
     xapi_timestamp,
 )
-from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.store import SqlStore
 from storage.tables import AuditLog, Learner, Organisation
@@ -112,9 +110,12 @@ def test_every_statement_is_valid_xapi_and_answered_is_exact(
     for statement in statements:
         assert xapi_problems(statement) == []
     first = statements[1]
-    assert first["id"] == xapi_statements(
-        user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum
-    )[1]["id"]  # stable ids: an LRS stores a re-export once
+    assert (
+        first["id"]
+        == xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)[1][
+            "id"
+        ]
+    )  # stable ids: an LRS stores a re-export once
     del first["id"]
     assert first == {
         "actor": {
@@ -128,9 +129,7 @@ def test_every_statement_is_valid_xapi_and_answered_is_exact(
             "definition": {
                 "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
                 "interactionType": "choice",
-                "description": {
-                    "en-GB": "Which stage of a contract does the NAO framework cover?"
-                },
+                "description": {"en-GB": "Which stage of a contract does the NAO framework cover?"},
                 "correctResponsesPattern": ["c"],
                 "choices": [
                     {"id": "a", "description": {"en-GB": "Writing the specification"}},
@@ -273,7 +272,10 @@ def test_an_lrs_refusal_is_reported() -> None:
 
 
 def test_bites_export_commands(
-    sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str,
+    clock: ManualClock,
+    demo_curriculum: Curriculum,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chat = ChatUser(make_services(sqlite_url, clock, demo_curriculum), clock)
     take_module_1(chat)
@@ -376,7 +378,7 @@ class fake_lrs:  # noqa: N801 (used as a context manager, like a function)
         record: list[_Lrs] = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 lrs = record[0]
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 lrs.paths.append(self.path)
