@@ -11,7 +11,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from adapters.webchat.adapter import webchat_router
-from app.wiring import Services, teams_config, teams_configured, telegram_config
+from app.wiring import (
+    Services,
+    dashboard_deps,
+    teams_config,
+    teams_configured,
+    telegram_config,
+)
+from dashboard.routes import dashboard_router
 from scheduler.metrics import render
 from scheduler.ticker import Ticker
 from storage.migrate import is_current
@@ -90,6 +97,9 @@ def create_app(services: Services) -> FastAPI:
         def metrics() -> Response:
             """Prometheus metrics: deliveries by status and platform, queue, lag, latency."""
             return Response(render(services.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    if services.settings.dashboard:
+        app.include_router(dashboard_router(dashboard_deps(services)))
 
     if services.settings.webchat:
         app.include_router(

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default=5, gt=0, description="how often the dispatcher sends what is due"
     )
     metrics: bool = Field(default=True, description="serve Prometheus metrics at /metrics")
+    dashboard: bool = Field(
+        default=True, description="serve the managers' and admins' web dashboard at /dashboard"
+    )
+    dashboard_packs_dir: Path = Field(
+        default=Path("var/packs"),
+        description="where the dashboard keeps uploaded and enabled local content packs",
+    )
     public_url: str | None = Field(
         default=None,
         description="the service's public https address, e.g. https://bites.example.gov.uk",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
@@ -11,9 +11,13 @@ from sqlalchemy import Engine
 
 from adapters.webchat.convert import PLATFORM as WEB_PLATFORM
 from adapters.webchat.sender import WebChatSender
+from app.cli_export import xapi_options
 from app.settings import Settings
 from bot.ports import Clock, Sender
 from bot.service import BotService
+from bot.texts import ENGLISH, Texts
+from dashboard.content import ContentPacks, enabled_pack_paths
+from dashboard.routes import DashboardDeps
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.maturity import builtin_maturity
 from lessons.model import Curriculum
@@ -22,6 +26,7 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.metrics import build_registry
 from scheduler.planner import plan_today
 from scheduler.ticker import Job
+from storage.campaigns import SqlCampaigns
 from storage.db import make_engine
 from storage.deliveries import SqlDeliveries
 from storage.migrate import upgrade
@@ -60,12 +65,18 @@ class Services:
         return [
             Job("housekeeping", 3600, self.housekeeping),
             Job("plan", self.settings.plan_seconds, self.plan),
+            Job("campaigns", self.settings.plan_seconds, self.plan_campaigns),
             Job("dispatch", self.settings.dispatch_seconds, self.dispatch),
         ]
 
     def plan(self) -> int:
         """Plan today's proactive messages for time zones whose day has begun."""
         return plan_today(self.deliveries, self.clock.now())
+
+    def plan_campaigns(self) -> int:
+        """Plan the running rounds of refresher campaigns into deliveries (after each
+        day's own plan, within the daily refresher cap)."""
+        return SqlCampaigns(self.engine, self.curriculum).plan(self.clock.now())
 
     async def dispatch(self) -> None:
         """Send what is due, batch after batch, until nothing due is left."""
@@ -94,11 +105,18 @@ def build_services(
     if settings.demo_council:
         store.ensure_org(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
     if curriculum is None:
-        curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
+        curriculum = load_curriculum(
+            [
+                *default_pack_paths(),
+                *settings.content_packs,
+                *enabled_pack_paths(settings.dashboard_packs_dir),
+            ]
+        )
     bot = BotService(
         curriculum,
         store,
         clock,
+        texts=bot_texts(settings),
         fuzz=fuzz,
         maturity=builtin_maturity(curriculum),  # the self-assessment's levels (/assess)
     )
@@ -141,6 +159,29 @@ def build_services(
         dispatcher,
         registry,
         outbox,
+    )
+
+
+def bot_texts(settings: Settings) -> Texts:
+    """The bot's wording, with links (the dashboard's sign-in link) pointing at this
+    service's public address, or at the local port when none is set."""
+    base = settings.public_url or f"http://127.0.0.1:{settings.port}"
+    return replace(ENGLISH, dashboard_base_url=base.rstrip("/"))
+
+
+def dashboard_deps(services: Services) -> DashboardDeps:
+    """What the web dashboard runs on."""
+    settings = services.settings
+    packs = ContentPacks(
+        settings.dashboard_packs_dir, [*default_pack_paths(), *settings.content_packs]
+    )
+    return DashboardDeps(
+        services.engine,
+        services.store,
+        services.curriculum,
+        services.clock,
+        packs,
+        xapi_options(settings),  # the same actor and activity ids as `bites export xapi`
     )
 
 

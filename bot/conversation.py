@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import payloads
 from bot.decision import Context, Decision, say, text
 from bot.flows import account, assessment, learning, mydata, onboarding, refresher, team
+from bot.flows import dashboard as dashboard_flow
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
 from bot.schedule_words import parse_days
@@ -58,6 +59,8 @@ def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
             return account.pause(state, command.args, ctx)
         case "team":  # managers (issue 8)
             return team.show(state, ctx)
+        case "dashboard":
+            return dashboard_flow.sign_in_link(state, ctx)
         case assessment.COMMAND:
             return assessment.start(state, ctx)
         case mydata.COMMAND:

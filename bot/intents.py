@@ -9,6 +9,7 @@ from bot.messages import Inbound
 # Words that work as commands without a slash (Teams and Slack users type them plainly).
 BARE_COMMANDS = frozenset(
     {"start", "next", "continue", "progress", "help", "settings", "stop", "define", "pause"}
+    | {"dashboard"}  # dashboard sign-in link (issue 8)
     | {"team"}  # a manager's team report (issue 8)
     | {"assess", "mydata"}  # self-assessment and personal data (issue 8)
 )

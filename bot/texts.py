@@ -221,6 +221,18 @@ class Texts:
     )
     mydata_kept: str = "Nothing was erased. Send /next to carry on."
 
+    # Dashboard (issue 8): the /dashboard sign-in link.
+    # The address links point to; wiring sets it from CB_PUBLIC_URL (or the local port).
+    dashboard_base_url: str = "http://127.0.0.1:8080"
+    dashboard_link: str = (
+        "Here is your sign-in link to the Contract Bites dashboard. It works once, for "
+        "{minutes} minutes; do not share it.\n{url}"
+    )
+    dashboard_not_for_you: str = (
+        "The dashboard is for managers and council admins. Ask your council's Contract "
+        "Bites admin if you need access."
+    )
+
     # Teams and managers (issue 8): team join codes, /team and nudges.
     joined_team: str = "You have joined {council}, in the team {team}."
     team_switched: str = "You are now in the team {team}."

@@ -13,15 +13,18 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.flows.dashboard import StoreDashboardToken
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.records import EraseLearner, RecordAssessment
 from storage.benchmark import record_assessment
+from storage.dashboard import store_dashboard_token
 from storage.gdpr import erase_effect
 from storage.people import join_with_code, queue_nudges
 
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
 EFFECT_HANDLERS: dict[type, EffectHandler] = {
+    StoreDashboardToken: store_dashboard_token,  # dashboard sign-in links
     RecordAssessment: record_assessment,  # /assess answers
     EraseLearner: erase_effect,  # /mydata erasure
     JoinWithCode: join_with_code,  # team join codes and roster invites

@@ -1,0 +1,309 @@
+"""The dashboard's reads (and its audit writes), each scoped by council and by role.
+
+Every query starts from `people_in_scope`: the learners of the viewer's council that
+`bot.access` lets them see (a council admin: everyone in the council; a manager: the
+members of the teams they manage). Nothing here reads another council's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.access import Actor, visible_team_ids
+from lessons.model import Curriculum, Module
+from scheduler import srs
+from storage.tables import (
+    AnswerRow,
+    AuditLog,
+    Learner,
+    ModuleProgressRow,
+    Organisation,
+    ReviewLogRow,
+    SrsCard,
+    Team,
+)
+
+STRONG = 80  # mastery at or above this is "strong"
+FAIR = 50  # at or above this (and below STRONG) is "fair"; below it, "weak"
+BEHIND_AFTER = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A learner as the dashboard shows them."""
+
+    learner_id: int
+    name: str
+    team: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner's mastery of one module: quiz score and predicted recall, in percent."""
+
+    status: str  # "done", "started" or "not_started"
+    quiz: int | None = None
+    recall: int | None = None
+
+    @property
+    def mastery(self) -> int | None:
+        """The lower of quiz score and predicted recall (what is known for sure)."""
+        known = [value for value in (self.quiz, self.recall) if value is not None]
+        return min(known) if self.status == "done" and known else None
+
+    @property
+    def band(self) -> str:
+        """strong, fair, weak, started or not_started: a CSS class and a text label."""
+        if self.mastery is None:
+            return "started" if self.status == "started" else "not_started"
+        if self.mastery >= STRONG:
+            return "strong"
+        return "fair" if self.mastery >= FAIR else "weak"
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """A learner and their cells, one per module, in curriculum order."""
+
+    person: Person
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """People × modules."""
+
+    modules: tuple[Module, ...]
+    rows: tuple[HeatRow, ...]
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the completion and retention charts."""
+
+    start: dt.date
+    completed: int  # modules completed that week
+    total_completed: int  # modules completed up to the end of that week
+    reviews: int  # refresher answers that week
+    recalled: int | None  # percent of them answered correctly (None without any)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A learner who is behind: nothing answered for a week or more."""
+
+    person: Person
+    modules_done: int
+    last_active: dt.date | None
+    days_idle: int | None
+
+
+def people_in_scope(session: Session, actor: Actor) -> list[Person]:
+    """The learners the actor may see, by name."""
+    query = (
+        select(Learner, Team.name).join(Team, isouter=True).where(Learner.org_id == actor.org_id)
+    )
+    teams = visible_team_ids(actor)
+    if teams is not None:
+        if not teams:
+            return []
+        query = query.where(col(Learner.team_id).in_(teams))
+    rows = session.exec(query.order_by(col(Learner.display_name), col(Learner.id))).all()
+    return [
+        Person(learner.id or 0, learner.display_name or f"Learner {learner.id}", team or "")
+        for learner, team in rows
+    ]
+
+
+def heat_map(engine: Engine, actor: Actor, curriculum: Curriculum, now: dt.datetime) -> HeatMap:
+    """Each visible learner's mastery of each module of their council's curriculum."""
+    with Session(engine) as session:
+        people = people_in_scope(session, actor)
+        ids = [person.learner_id for person in people]
+        progress = session.exec(
+            select(ModuleProgressRow).where(col(ModuleProgressRow.learner_id).in_(ids))
+        ).all()
+        recall = _recall_by_module(session, ids, curriculum, now, _retention(session, actor))
+    by_key = {(row.learner_id, row.module_id): row for row in progress}
+    rows = tuple(
+        HeatRow(
+            person,
+            tuple(
+                _cell(by_key.get((person.learner_id, module.id)), recall, person, module)
+                for module in curriculum.modules
+            ),
+        )
+        for person in people
+    )
+    return HeatMap(curriculum.modules, rows)
+
+
+def _cell(
+    row: ModuleProgressRow | None,
+    recall: dict[tuple[int, str], int],
+    person: Person,
+    module: Module,
+) -> Cell:
+    if row is None:
+        return Cell("not_started")
+    if row.status != "completed":
+        return Cell("started")
+    quiz = round(100 * row.score / row.total) if row.score is not None and row.total else None
+    return Cell("done", quiz, recall.get((person.learner_id, module.id)))
+
+
+def _recall_by_module(
+    session: Session,
+    ids: Sequence[int],
+    curriculum: Curriculum,
+    now: dt.datetime,
+    retention: float,
+) -> dict[tuple[int, str], int]:
+    """Mean predicted recall (percent) of each learner's refresher cards, per module."""
+    cards = session.exec(select(SrsCard).where(col(SrsCard.learner_id).in_(ids))).all()
+    values: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for card in cards:
+        found = curriculum.find_question(card.question_id)
+        if found is None or card.last_review is None:
+            continue
+        memory = srs.Memory(
+            card.id or 0,
+            card.state,
+            card.step,
+            card.stability,
+            card.difficulty,
+            card.due,
+            card.last_review,
+        )
+        values[(card.learner_id, found[0].id)].append(srs.recall(memory, now, retention))
+    return {key: round(100 * sum(found) / len(found)) for key, found in values.items()}
+
+
+def _retention(session: Session, actor: Actor) -> float:
+    org = session.get(Organisation, actor.org_id)
+    return org.desired_retention if org else srs.DEFAULT_RETENTION
+
+
+def weeks(engine: Engine, actor: Actor, today: dt.date, count: int = 8) -> list[Week]:
+    """Modules completed and refreshers recalled per week, for the last `count` weeks."""
+    first = today - dt.timedelta(days=today.weekday() + 7 * (count - 1))
+    start = dt.datetime.combine(first, dt.time(), dt.UTC)
+    with Session(engine) as session:
+        ids = [person.learner_id for person in people_in_scope(session, actor)]
+        done = session.exec(
+            select(ModuleProgressRow.completed_at).where(
+                col(ModuleProgressRow.learner_id).in_(ids),
+                col(ModuleProgressRow.completed_at).is_not(None),
+            )
+        ).all()
+        reviews = session.exec(
+            select(ReviewLogRow.reviewed_at, ReviewLogRow.rating).where(
+                col(ReviewLogRow.learner_id).in_(ids),
+                ReviewLogRow.source == "refresher",
+                col(ReviewLogRow.reviewed_at) >= start,
+            )
+        ).all()
+    before = sum(1 for at in done if at is not None and at < start)
+    result = []
+    for index in range(count):
+        week_start = first + dt.timedelta(weeks=index)
+        in_week = [at for at in done if at is not None and _week_of(at) == week_start]
+        answered = [rating for at, rating in reviews if _week_of(at) == week_start]
+        before += len(in_week)
+        recalled = (
+            round(100 * sum(1 for r in answered if r > srs.Grade.AGAIN) / len(answered))
+            if answered
+            else None
+        )
+        result.append(Week(week_start, len(in_week), before, len(answered), recalled))
+    return result
+
+
+def _week_of(at: dt.datetime) -> dt.date:
+    day = at.astimezone(dt.UTC).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def overdue(
+    engine: Engine, actor: Actor, curriculum: Curriculum, now: dt.datetime
+) -> list[Overdue]:
+    """Visible learners who have answered nothing for a week or more (not those who
+    stopped, are on leave, or have finished every module), longest idle first."""
+    with Session(engine) as session:
+        people = {p.learner_id: p for p in people_in_scope(session, actor)}
+        learners = session.exec(select(Learner).where(col(Learner.id).in_(list(people)))).all()
+        last_answer: dict[int, dt.datetime] = dict(
+            session.exec(
+                select(AnswerRow.learner_id, func.max(AnswerRow.answered_at))
+                .where(col(AnswerRow.learner_id).in_(list(people)))
+                .group_by(col(AnswerRow.learner_id))
+            ).all()
+        )
+        done = _completed_counts(session, people)
+    result = []
+    for learner in learners:
+        if learner.id is None or not _counts_as_behind(learner, now):
+            continue
+        last = max(
+            (at for at in (last_answer.get(learner.id), learner.last_seen_at) if at), default=None
+        )
+        if last is not None and now - last < BEHIND_AFTER:
+            continue
+        if done.get(learner.id, 0) >= len(curriculum.modules):
+            continue
+        idle = (now - last).days if last else None
+        last_day = last.date() if last else None
+        result.append(Overdue(people[learner.id], done.get(learner.id, 0), last_day, idle))
+    # Never started first, then the longest idle; by name within each.
+    return sorted(
+        result, key=lambda o: (o.days_idle is not None, -(o.days_idle or 0), o.person.name)
+    )
+
+
+def _counts_as_behind(learner: Learner, now: dt.datetime) -> bool:
+    if learner.paused or learner.stage != "active":
+        return False
+    today = now.date()
+    return not (learner.away_until is not None and learner.away_until >= today)
+
+
+def _completed_counts(session: Session, people: Iterable[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(ModuleProgressRow.learner_id).where(
+            col(ModuleProgressRow.learner_id).in_(list(people)),
+            ModuleProgressRow.status == "completed",
+        )
+    ).all()
+    counts: dict[int, int] = defaultdict(int)
+    for learner_id in rows:
+        counts[learner_id] += 1
+    return counts
+
+
+def audit(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    at: dt.datetime,
+    target: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Append who did what to the audit log (ids and settings only, never free text)."""
+    with Session(engine) as session, session.begin():
+        session.add(
+            AuditLog(
+                org_id=actor.org_id,
+                actor=actor.label,
+                action=action,
+                target=target,
+                detail=json.dumps(detail or {}, sort_keys=True),
+                at=at,
+            )
+        )
