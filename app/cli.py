@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from app.cli_export import register as register_data_commands
+from app.cli_people import register_people
 from app.cli_slack import slack_app
 from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
@@ -43,6 +44,7 @@ app.add_typer(council_app, name="council")
 app.add_typer(teams_app, name="teams")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(slack_app, name="slack")
+register_people(app, council_app)  # team, role, roster, campaign; council tier
 register_data_commands(app)  # bites export …, bites learner erase (issue 8)
 
 

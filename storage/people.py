@@ -301,7 +301,7 @@ def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.
             continue
         if target.org_id != actor.org_id:
             continue
-        due = _nudge_due(_pacing(session, target), at)
+        due = _nudge_due(pacing_of_row(session, target), at)
         if due is None:
             continue
         try:
@@ -323,7 +323,8 @@ def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.
         record_audit(session, actor, "team.nudge", f"learners:{len(queued)}", at, learners=queued)
 
 
-def _pacing(session: Session, row: Learner) -> Pacing:
+def pacing_of_row(session: Session, row: Learner) -> Pacing:
+    """A learner's pacing from their row and their council's settings."""
     org = session.get(Organisation, row.org_id) if row.org_id is not None else None
     return Pacing(
         timezone=row.timezone or (org.timezone if org else DEFAULT_TIMEZONE),

@@ -206,6 +206,8 @@ def import_roster(
         if row.manager and row.manager not in in_file and row.manager not in people
     ]
     if report.problems:
+        # In line order (each problem starts with "path:line:").
+        report.problems.sort(key=lambda problem: int(problem[len(path) + 1 :].split(":")[0]))
         return report
     teams = _teams(session, actor, rows, report, at)
     for row in rows:

@@ -1,0 +1,253 @@
+"""Refresher campaigns: schedule rules, targets (team, role, low scorers), an exact preview,
+planning into refresher deliveries within the daily cap (idempotent), delivery and
+answering through the bot, cancelling, and audit rows."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.access import Actor, Role
+from bot.flows.campaigns import current_round, latest_start, next_start, parse_rule
+from lessons.model import Curriculum
+from scheduler.clock import ManualClock
+from storage.campaigns import CampaignSpec, SqlCampaigns
+from storage.people import SqlPeople
+from storage.roster import SqlRoster
+from storage.tables import AuditLog, Delivery, Organisation
+from tests.support.chat import ChatUser, make_services, proactive
+
+MODULE_1 = "t1-what-contract-management-is"
+ROSTER = (
+    "name,email,team\n"
+    "Ann Able,ann@tc.gov.uk,Highways\n"
+    "Bob Brown,bob@tc.gov.uk,Highways\n"
+    "Cat Clay,cat@tc.gov.uk,Waste\n"
+)
+
+
+def utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.UTC)  # type: ignore[misc, arg-type]
+
+
+@pytest.mark.parametrize(
+    ("rule", "day", "latest", "upcoming"),
+    [
+        ("first-monday-of-month", "2026-03-02", "2026-03-02", "2026-03-02"),
+        ("first-monday-of-month", "2026-03-03", "2026-03-02", "2026-04-06"),
+        ("first-monday-of-quarter", "2026-03-02", "2026-01-05", "2026-04-06"),
+        ("first-monday-of-quarter", "2026-12-31", "2026-10-05", "2027-01-04"),
+        ("once:2026-03-10", "2026-03-02", None, "2026-03-10"),
+        ("ONCE:2026-03-10", "2026-03-11", "2026-03-10", None),
+    ],
+)
+def test_schedule_rules(rule: str, day: str, latest: str | None, upcoming: str | None) -> None:
+    parsed, on = parse_rule(rule), dt.date.fromisoformat(day)
+    assert latest_start(parsed, on) == (dt.date.fromisoformat(latest) if latest else None)
+    assert next_start(parsed, on) == (dt.date.fromisoformat(upcoming) if upcoming else None)
+
+
+def test_a_round_lasts_two_weeks() -> None:
+    rule = parse_rule("once:2026-03-02")
+    assert current_round(rule, dt.date(2026, 3, 15)) == dt.date(2026, 3, 2)
+    assert current_round(rule, dt.date(2026, 3, 16)) is None
+
+
+@pytest.mark.parametrize("rule", ["every-monday", "once:2026-02-30", "once:tomorrow"])
+def test_bad_rules_name_the_accepted_forms(rule: str) -> None:
+    with pytest.raises(ValueError, match="use once:YYYY-MM-DD, first-monday-of-month or first"):
+        parse_rule(rule)
+
+
+class Council:
+    def __init__(self, url: str, clock: ManualClock, curriculum: Curriculum) -> None:
+        self.clock = clock
+        self.services = make_services(url, clock, curriculum)
+        org = self.services.store.ensure_org("tc", "Test Council", "tcjoin", clock.now())
+        self.admin = Actor.command_line(org.id)
+        report = SqlRoster(self.services.engine).import_roster(
+            self.admin, ROSTER, "roster.csv", clock.now()
+        )
+        self.codes = {i.email.split("@")[0]: i.code for i in report.invites}
+        self.campaigns = SqlCampaigns(self.services.engine, curriculum)
+        self.people = SqlPeople(self.services.engine)
+        self.users = {name: self.join(name) for name in self.codes}
+
+    def join(self, name: str) -> ChatUser:
+        user = ChatUser(self.services, self.clock, user_id=name)
+        user.say(f"/start {self.codes[name]}")
+        user.press("08:30")
+        return user
+
+    def ids(self) -> dict[str, int]:
+        return {(p.email or "").split("@")[0]: p.learner_id for p in self.people.people(self.admin)}
+
+    def deliveries(self) -> list[tuple[str, str, str | None, dt.datetime]]:
+        with Session(self.services.engine) as session:
+            rows = session.exec(
+                select(Delivery)
+                .where(col(Delivery.key).startswith("campaign:"))
+                .order_by(col(Delivery.id))
+            ).all()
+            return [(r.key, r.status, r.ref, r.due_at) for r in rows]
+
+
+@pytest.fixture
+def council(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Council:
+    return Council(sqlite_url, clock, demo_curriculum)
+
+
+def test_preview_then_plan_within_the_cap_then_deliver_and_answer(council: Council) -> None:
+    spec = CampaignSpec("Spring refresh", (MODULE_1,), (), "team", "Highways", "once:2026-03-02")
+    campaign = council.campaigns.create(council.admin, spec, council.clock.now())
+    preview = council.campaigns.preview(council.admin, campaign.id, council.clock.now().date())
+    ids = council.ids()
+    assert preview.round_start == dt.date(2026, 3, 2)
+    assert [(r.learner_id, r.name, r.questions) for r in preview.recipients] == [
+        (ids["ann"], "Ann Able", ("t1-q1", "t1-q2", "t1-q3")),
+        (ids["bob"], "Bob Brown", ("t1-q1", "t1-q2", "t1-q3")),
+    ]
+    # Nothing before the day's own plan (so the cap counts it); then within the cap of 3.
+    assert council.campaigns.plan(council.clock.now()) == 0
+    council.services.plan()
+    assert council.campaigns.plan(council.clock.now()) == 6
+    assert council.campaigns.plan(council.clock.now()) == 0  # replanning is harmless
+    ann, bob = ids["ann"], ids["bob"]
+    assert council.deliveries() == [
+        (
+            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q1",
+            "queued",
+            "t1-q1",
+            utc(2026, 3, 2, 10, 30),
+        ),
+        (
+            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q2",
+            "queued",
+            "t1-q2",
+            utc(2026, 3, 2, 12, 30),
+        ),
+        (
+            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q3",
+            "queued",
+            "t1-q3",
+            utc(2026, 3, 2, 14, 30),
+        ),
+        (
+            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q1",
+            "queued",
+            "t1-q1",
+            utc(2026, 3, 2, 10, 30),
+        ),
+        (
+            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q2",
+            "queued",
+            "t1-q2",
+            utc(2026, 3, 2, 12, 30),
+        ),
+        (
+            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q3",
+            "queued",
+            "t1-q3",
+            utc(2026, 3, 2, 14, 30),
+        ),
+    ]
+    council.clock.advance(dt.timedelta(hours=1, minutes=30))
+    asyncio.run(council.services.dispatch())
+    user = council.users["ann"]
+    arrived = user.arrived()
+    assert arrived == [proactive(council.services, "ann")[-1]]
+    assert arrived[0].startswith("Refresher from What contract management is\n")
+    assert "Cat" not in str(proactive(council.services, "cat"))  # not in the target team
+    replies = user.press(user.last[0].choices[0].label)
+    assert replies[0].startswith(("Correct.", "Not quite."))
+
+
+def test_the_cap_counts_the_days_own_refreshers(council: Council) -> None:
+    with Session(council.services.engine) as session:
+        org = session.exec(select(Organisation).where(Organisation.code == "tc")).one()
+        org.refresher_cap = 2
+        session.add(org)
+        session.commit()
+    spec = CampaignSpec("All", (MODULE_1,), ("t2-q1",), "council", None, "first-monday-of-month")
+    campaign = council.campaigns.create(council.admin, spec, council.clock.now())
+    council.services.plan()
+    assert council.campaigns.plan(council.clock.now()) == 6  # 2 each for 3 people
+    council.clock.advance(dt.timedelta(days=1))  # Tuesday: the rest of the round
+    council.services.plan()
+    assert council.campaigns.plan(council.clock.now()) == 6
+    council.clock.advance(dt.timedelta(days=1))
+    council.services.plan()
+    assert council.campaigns.plan(council.clock.now()) == 0  # all four asked
+    keys = [key for key, *_ in council.deliveries() if f":{council.ids()['ann']}:" in key]
+    assert [key.rsplit(":", 1)[1] for key in keys] == ["t1-q1", "t1-q2", "t1-q3", "t2-q1"]
+    assert {key.split(":")[3] for key in keys} == {"2026-03-02"}
+    assert campaign.rule == "first-monday-of-month"
+
+
+def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curriculum) -> None:
+    ids = council.ids()
+    team = council.people.team_named(council.admin, "Waste")
+    assert team is not None
+    council.people.grant(council.admin, ids["cat"], Role.MANAGER, council.clock.now(), team.id)
+    by_role = CampaignSpec("Managers", (MODULE_1,), (), "role", "manager", "once:2026-03-02")
+    made = council.campaigns.create(council.admin, by_role, council.clock.now())
+    preview = council.campaigns.preview(council.admin, made.id, council.clock.now().date())
+    assert [r.name for r in preview.recipients] == ["Cat Clay"]
+    ann = council.users["ann"]
+    module = demo_curriculum.modules[0]
+    ann.say("/next")
+    for _ in module.cards[1:]:
+        ann.say("/next")
+    for index, question in enumerate(module.questions):  # 2 of 4: under 60%
+        ann.say("/next")
+        wrong = next(o for o in question.options if not o.correct)
+        ann.press(question.correct_option.text if index % 2 == 0 else wrong.text)
+    low = CampaignSpec("Catch up", (), ("t1-q2",), "low_scorers", None, "once:2026-03-09")
+    made = council.campaigns.create(council.admin, low, council.clock.now())
+    preview = council.campaigns.preview(council.admin, made.id, council.clock.now().date())
+    assert (preview.round_start, [(r.name, r.questions) for r in preview.recipients]) == (
+        dt.date(2026, 3, 9),
+        [("Ann Able", ("t1-q2",))],
+    )
+
+
+def test_cancel_withdraws_what_is_not_sent_and_is_audited(council: Council) -> None:
+    spec = CampaignSpec("Spring", (MODULE_1,), (), "team", "Waste", "once:2026-03-02")
+    campaign = council.campaigns.create(council.admin, spec, council.clock.now())
+    council.services.plan()
+    council.campaigns.plan(council.clock.now())
+    assert council.campaigns.cancel(council.admin, campaign.id, council.clock.now()) == 3
+    assert {status for _key, status, *_ in council.deliveries()} == {"skipped"}
+    assert council.campaigns.plan(council.clock.now()) == 0
+    assert [c.status for c in council.campaigns.list_campaigns(council.admin)] == ["cancelled"]
+    with Session(council.services.engine) as session:
+        audit = session.exec(
+            select(AuditLog).where(col(AuditLog.action).startswith("campaign."))
+        ).all()
+    assert [(a.actor, a.action, a.target, a.detail) for a in audit] == [
+        ("cli", "campaign.create", f"campaign:{campaign.id}", "{}"),
+        ("cli", "campaign.cancel", f"campaign:{campaign.id}", '{"withdrawn": 3}'),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (CampaignSpec("", (MODULE_1,), (), "council", None, "once:2026-03-02"), "name is 1 to"),
+        (CampaignSpec("X", ("nope",), (), "council", None, "once:2026-03-02"), "curriculum: nope"),
+        (CampaignSpec("X", (), (), "council", None, "once:2026-03-02"), "at least one module"),
+        (CampaignSpec("X", (MODULE_1,), (), "team", "Parks", "once:2026-03-02"), "no team named"),
+        (CampaignSpec("X", (MODULE_1,), (), "role", "boss", "once:2026-03-02"), "names a role"),
+        (CampaignSpec("X", (MODULE_1,), (), "everyone", None, "once:2026-03-02"), "target is one"),
+        (CampaignSpec("X", (MODULE_1,), (), "council", None, "weekly"), "is not a schedule"),
+    ],
+)
+def test_bad_campaigns_are_refused_clearly(
+    council: Council, spec: CampaignSpec, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        council.campaigns.create(council.admin, spec, council.clock.now())
+    assert council.campaigns.list_campaigns(council.admin) == []
