@@ -17,7 +17,7 @@ from bot.ports import Clock, Sender
 from bot.service import BotService
 from bot.texts import ENGLISH, Texts
 from dashboard.content import ContentPacks, enabled_pack_paths
-from dashboard.routes import DashboardDeps
+from dashboard.pages import DashboardDeps
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.maturity import builtin_maturity
 from lessons.model import Curriculum
@@ -182,6 +182,7 @@ def dashboard_deps(services: Services) -> DashboardDeps:
         services.clock,
         packs,
         xapi_options(settings),  # the same actor and activity ids as `bites export xapi`
+        SqlCampaigns(services.engine, services.curriculum),
     )
 
 

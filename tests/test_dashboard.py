@@ -361,7 +361,7 @@ async def test_a_manager_sees_only_their_team(client: httpx.AsyncClient, world: 
         "/dashboard/progress",
         "/dashboard/overdue",
     ]
-    for admin_only in ("/dashboard/settings", "/dashboard/content"):
+    for admin_only in ("/dashboard/settings", "/dashboard/content", "/dashboard/campaigns"):
         denied = await client.get(admin_only)
         assert denied.status_code == 403, admin_only
         assert "This page is for other roles." in denied.text
@@ -729,3 +729,82 @@ def test_exports_are_chunked() -> None:
     from dashboard.exports import chunked
 
     assert list(chunked(["ab\n", "cd\n", "e\n"], size=5)) == [b"ab\ncd\n", b"e\n"]
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+async def test_an_admin_creates_previews_and_cancels_a_campaign(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await sign_in(client, world, "ada")
+    form = {
+        "csrf": csrf,
+        "name": "Spring refresher",
+        "modules": [T1],
+        "target_kind": "team",
+        "team": "Contracts",
+        "role": "learner",
+        "schedule": "once",
+        "date": "2026-03-09",
+    }
+    response = await client.post("/dashboard/campaigns", data=form)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert re.fullmatch(r"/dashboard/campaigns/\d+\?created=1", location)
+    page = (await client.get(location)).text
+    assert "<h1>Spring refresher</h1>" in page
+    assert "<dt>Next round</dt><dd>09 March 2026</dd>" in page
+    recipients = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+):', page)
+    assert [name for name, _count in recipients] == ["Max Example", "Cat Example", "Dan Example"]
+    assert {count for _name, count in recipients} == {"3"}
+    listing = (await client.get("/dashboard/campaigns")).text
+    assert "<td>team: Contracts</td>" in listing
+    campaign_id = location.split("/")[-1].split("?")[0]
+    cancelled = await client.post(f"/dashboard/campaigns/{campaign_id}/cancel", data={"csrf": csrf})
+    assert cancelled.headers["location"] == f"/dashboard/campaigns/{campaign_id}"
+    after = (await client.get(cancelled.headers["location"])).text
+    assert "<dt>Status</dt><dd>cancelled</dd>" in after
+    assert "Cancel this campaign" not in after
+    assert [row[1:3] for row in audit_rows(world)[-2:]] == [
+        ("campaign.create", f"campaign:{campaign_id}"),
+        ("campaign.cancel", f"campaign:{campaign_id}"),
+    ]
+
+
+async def test_a_bad_campaign_is_explained_and_not_stored(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await sign_in(client, world, "ada")
+    form = {
+        "csrf": csrf,
+        "name": "Empty",
+        "target_kind": "council",
+        "schedule": "once",
+        "date": "2026-03-09",
+    }
+    response = await client.post("/dashboard/campaigns", data=form)
+    assert response.status_code == 400
+    assert "choose at least one module with refresher questions, or a question" in response.text
+    assert 'value="Empty"' in response.text
+    assert "No campaigns yet." in response.text
+
+
+async def test_campaigns_stay_within_their_council(client: httpx.AsyncClient, world: World) -> None:
+    csrf = await sign_in(client, world, "ada")
+    form = {
+        "csrf": csrf,
+        "name": "Ours",
+        "modules": [T1],
+        "target_kind": "council",
+        "schedule": "first-monday-of-quarter",
+    }
+    location = (await client.post("/dashboard/campaigns", data=form)).headers["location"]
+    campaign_id = location.split("/")[-1].split("?")[0]
+    csrf = await sign_in(client, world, "nia")
+    assert (await client.get(f"/dashboard/campaigns/{campaign_id}")).status_code == 404
+    refused = await client.post(f"/dashboard/campaigns/{campaign_id}/cancel", data={"csrf": csrf})
+    assert refused.status_code == 404
+    assert "No campaigns yet." in (await client.get("/dashboard/campaigns")).text
+    await sign_in(client, world, "max")
+    assert (await client.get("/dashboard/campaigns")).status_code == 403

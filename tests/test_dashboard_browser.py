@@ -138,6 +138,35 @@ def test_sign_in_by_link_heat_map_and_export(browser: Browser, world: World, bas
     page.context.close()
 
 
+def create_campaign(page: Page) -> None:
+    """Fill in the new campaign form with the keyboard-reachable controls and submit it."""
+    page.get_by_label("Name").fill("Spring refresher")
+    page.get_by_role("checkbox", name="What contract management is").check()
+    page.get_by_role("radio", name="One team").check()
+    page.get_by_label("Team (for one team)").select_option("Contracts")
+    page.get_by_role("radio", name="Once, on a date").check()
+    page.get_by_label("Date (for once)").fill("2026-03-09")
+    page.get_by_role("button", name="Create and preview").click()
+
+
+def test_campaign_creation(browser: Browser, world: World, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page(browser)
+    sign_in(page, world, base_url, "ada")
+    page.get_by_role("navigation").get_by_role("link", name="Campaigns").click()
+    create_campaign(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spring refresher")
+    expect(page.get_by_role("status")).to_contain_text("Created.")
+    people = page.get_by_role("table", name="3 people in this round")
+    expect(people.get_by_role("rowheader")).to_have_text(
+        ["Max Example", "Cat Example", "Dan Example"]
+    )
+    page.get_by_role("button", name="Cancel this campaign").click()
+    expect(page.get_by_text("the campaign is cancelled")).to_be_visible()
+    page.context.close()
+
+
 def test_a_used_link_says_so(browser: Browser, world: World, base_url: str) -> None:
     from playwright.sync_api import expect
 
@@ -200,7 +229,8 @@ def test_axe_finds_no_wcag_22_aa_violations(
     page.goto(base_url + "/dashboard/signin?token=" + found.group(2))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base_url + "/dashboard")
-    for path in ["", "/heatmap", "/progress", "/overdue", "/settings", "/content", "/exports"]:
+    pages = ["", "/heatmap", "/progress", "/overdue", "/campaigns", "/settings", "/content"]
+    for path in [*pages, "/exports"]:
         page.goto(base_url + "/dashboard" + path)
         check(path or "/")
     page.goto(base_url + "/dashboard/signin?token=" + found.group(2))
@@ -215,6 +245,11 @@ def test_axe_finds_no_wcag_22_aa_violations(
     page.get_by_label("Pack as a zip file").set_input_files(str(zipped))
     page.get_by_role("button", name="Upload and check").click()
     check("content with problems")
+    page.goto(base_url + "/dashboard/campaigns")
+    page.get_by_role("button", name="Create and preview").click()
+    check("campaign with an error")
+    create_campaign(page)
+    check("campaign preview")
     page.goto(base_url + "/chat")
     check("web chat")
     page.get_by_role("button", name="Start", exact=True).click()
@@ -222,5 +257,5 @@ def test_axe_finds_no_wcag_22_aa_violations(
     page.get_by_text("When would you like your daily bite?").wait_for()
     check("web chat after replies")
     assert {name: found for name, found in checked.items() if found} == {}
-    assert len(checked) == 14
+    assert len(checked) == 17
     page.context.close()

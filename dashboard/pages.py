@@ -1,0 +1,165 @@
+"""The dashboard's page machinery: dependencies, the viewer's guards, rendering with the
+security headers, CSRF-checked form reading and audit rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+from starlette.datastructures import FormData
+
+from bot.access import can_manage_content, can_manage_council, visible_team_ids
+from bot.ports import Clock
+from dashboard import queries
+from dashboard.auth import COOKIE, Sessions, Viewer, csrf_ok
+from dashboard.content import ContentPacks
+from dashboard.texts import ENGLISH, DashboardTexts
+from lessons.model import Curriculum
+from storage.campaigns import SqlCampaigns
+from storage.exports import XapiOptions
+from storage.store import SqlStore
+
+_HERE = Path(__file__).parent
+Guard = Callable[[Viewer], bool]
+
+
+@dataclass(frozen=True)
+class DashboardDeps:
+    """What the dashboard runs on, from the composition root."""
+
+    engine: Engine
+    store: SqlStore
+    curriculum: Curriculum
+    clock: Clock
+    packs: ContentPacks
+    xapi: XapiOptions
+    campaigns: SqlCampaigns
+    texts: DashboardTexts = ENGLISH
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the dashboard's navigation."""
+
+    href: str
+    label: str
+    current: bool
+
+
+def sees_people(viewer: Viewer) -> bool:
+    """Council admins and managers see learners (each within their scope)."""
+    return visible_team_ids(viewer.actor) != frozenset()
+
+
+def manages_council(viewer: Viewer) -> bool:
+    """Council admins change their council's settings and campaigns and export its data."""
+    return can_manage_council(viewer.actor, viewer.actor.org_id)
+
+
+def manages_content(viewer: Viewer) -> bool:
+    """Council admins and content authors manage the council's local content."""
+    return can_manage_content(viewer.actor, viewer.actor.org_id)
+
+
+class Pages:
+    """Renders the dashboard's pages for a viewer."""
+
+    def __init__(self, deps: DashboardDeps) -> None:
+        self.deps = deps
+        self.sessions = Sessions(deps.engine, deps.clock)
+        self._templates = Environment(
+            loader=FileSystemLoader(_HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def nav(self, viewer: Viewer, path: str) -> list[NavItem]:
+        """The pages this viewer may open."""
+        t = self.deps.texts
+        pages: list[tuple[str, str, Guard]] = [
+            ("/dashboard", t.home, lambda _v: True),
+            ("/dashboard/heatmap", t.heatmap, sees_people),
+            ("/dashboard/progress", t.progress, sees_people),
+            ("/dashboard/overdue", t.overdue, sees_people),
+            ("/dashboard/campaigns", t.campaigns, manages_council),
+            ("/dashboard/content", t.content, manages_content),
+            ("/dashboard/settings", t.settings, manages_council),
+            ("/dashboard/exports", t.exports, manages_council),
+        ]
+        return [NavItem(href, label, href == path) for href, label, ok in pages if ok(viewer)]
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        title: str,
+        viewer: Viewer | None = None,
+        status: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page in the dashboard's layout, with the security headers."""
+        html = self._templates.get_template(template).render(
+            title=title,
+            viewer=viewer,
+            nav=self.nav(viewer, request.url.path) if viewer else [],
+            t=self.deps.texts,
+            **context,
+        )
+        return HTMLResponse(html, status_code=status, headers=security_headers())
+
+    def viewer(self, request: Request) -> Viewer | None:
+        """The signed-in viewer, if the session cookie is valid."""
+        return self.sessions.viewer(request.cookies.get(COOKIE))
+
+    def guard(self, request: Request, allowed: Guard) -> Viewer | Response:
+        """The viewer if signed in and allowed; otherwise the page that says why not."""
+        viewer = self.viewer(request)
+        if viewer is None:
+            return RedirectResponse("/dashboard/signed-out", status_code=303)
+        if not allowed(viewer):
+            t = self.deps.texts
+            return self.render(request, "message.html", t.not_allowed, viewer, 403, kind="denied")
+        return viewer
+
+    async def posted(
+        self, request: Request, allowed: Guard, **limits: int
+    ) -> tuple[Viewer, FormData] | Response:
+        """The viewer and the form of a POST, after the sign-in, role and CSRF checks."""
+        found = self.guard(request, allowed)
+        if isinstance(found, Response):
+            return found
+        form = await request.form(**limits)
+        token = form.get("csrf")
+        if not csrf_ok(found, token if isinstance(token, str) else None):
+            t = self.deps.texts
+            return self.render(request, "message.html", t.form_expired, found, 403, kind="csrf")
+        return found, form
+
+    def now(self) -> dt.datetime:
+        """The current instant from the injected clock."""
+        return self.deps.clock.now()
+
+    def audit(self, viewer: Viewer, action: str, target: str | None, **detail: object) -> None:
+        """Record an admin action made from the dashboard."""
+        queries.audit(self.deps.engine, viewer.actor, action, self.now(), target, detail)
+
+
+def security_headers() -> dict[str, str]:
+    """Headers on every dashboard page: a strict CSP, no sniffing, no referrer, no cache."""
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
