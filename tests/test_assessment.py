@@ -203,7 +203,9 @@ def test_it_carries_on_where_the_learner_stopped_after_a_restart(
     user.say("/assess")
     user.press("Mature")
     target_payload = user.payload_of("Stay at Mature")
-    restarted = ChatUser(make_services(user.services.settings.database_url, user.clock, core), user.clock)
+    restarted = ChatUser(
+        make_services(user.services.settings.database_url, user.clock, core), user.clock
+    )
     # The old button still works after the restart...
     assert restarted.press_payload(target_payload) == [AREA_7]
     assert stored(restarted) == [(1, 3, 3)]

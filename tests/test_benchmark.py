@@ -120,9 +120,7 @@ def test_the_platform_view_is_anonymous_and_k_anonymous(engine: Engine) -> None:
 def test_only_the_latest_answer_of_people_still_in_the_council_counts(engine: Engine) -> None:
     ours = council(engine, None, [{1: (1, 2)}])
     with Session(engine) as session:
-        learner = session.exec(
-            select(Learner).where(Learner.org_id == ours)
-        ).one()
+        learner = session.exec(select(Learner).where(Learner.org_id == ours)).one()
         session.add(
             Assessment(
                 org_id=ours,
