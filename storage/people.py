@@ -166,8 +166,13 @@ class PeopleReads:
     def team_facts(
         self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
     ) -> TeamFacts:
-        """The team facts of the teams this learner manages (empty for anyone else)."""
-        return load_team_facts(self.session, actor_of(self.session, learner_id, org_id), today)
+        """The team facts of the teams this learner manages (empty for anyone else).
+
+        Only the manager grants count here, so a council admin who also manages a team
+        sees (and can nudge) that team in chat, not the whole council."""
+        held = actor_of(self.session, learner_id, org_id)
+        managing = frozenset(grant for grant in held.grants if grant.role is Role.MANAGER)
+        return load_team_facts(self.session, Actor(learner_id, org_id, managing), today)
 
 
 def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:

@@ -228,3 +228,18 @@ def test_a_council_admin_grants_a_manager_who_then_sees_the_team(council: Counci
     ]
     assert people.revoke(council.admin, eve_id, Role.MANAGER, council.clock.now(), team.id)
     assert eve.say("/team")[0].startswith("The /team command is for managers.")
+
+
+def test_an_admin_who_manages_a_team_sees_only_that_team_in_chat(council: Council) -> None:
+    people = SqlPeople(council.services.engine)
+    waste = people.add_team(council.admin, "Waste", council.clock.now())
+    join(council, "fay", waste.join_code or "")
+    join(council, "ann", council.codes["ann"])
+    eve = join(council, "eve", "tcjoin")
+    highways = people.team_named(council.admin, "Highways")
+    assert highways is not None
+    eve_id, now = council.learner_id(eve), council.clock.now()
+    people.grant(council.admin, eve_id, Role.COUNCIL_ADMIN, now)
+    people.grant(council.admin, eve_id, Role.MANAGER, now, highways.id)
+    assert eve.say("/team")[0].startswith("Highways: 3 people\n")
+    assert "Waste" not in eve.say("/team")[0]
