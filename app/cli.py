@@ -169,8 +169,8 @@ def simulate(
     days: Annotated[int, typer.Option(min=1, help="How many days to simulate.")] = 30,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same run.")] = 1,
     start: Annotated[
-        str, typer.Option(help="First moment simulated (UTC), e.g. 2026-03-02T00:00.")
-    ] = "2026-03-02T00:00",
+        str, typer.Option(help="First moment simulated (UTC); the default spans Easter 2026.")
+    ] = "2026-03-23T00:00",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the real planner, dispatcher and bot on a fresh database with a simulated clock

@@ -24,8 +24,10 @@ def parse_duration(raw: str) -> dt.timedelta | None:
 
 
 def tick(services: Services) -> None:
-    """One planner and dispatcher round at the clock's current time."""
+    """One planner (daily plan, then campaigns) and dispatcher round at the clock's
+    current time."""
     services.plan()
+    services.plan_campaigns()
     asyncio.run(services.dispatch())
 
 
