@@ -190,8 +190,7 @@ def _since(raw: str | None) -> dt.datetime | None:
 
 
 def _audit(engine: Engine, org_id: int, action: str, council: str, rows: int) -> None:
-    from storage.gdpr import audit
+    from storage.audit import audit
 
-    audit(
-        engine, org_id, "cli", action, f"council:{council}", {"rows": rows}, dt.datetime.now(dt.UTC)
-    )
+    now = dt.datetime.now(dt.UTC)
+    audit(engine, org_id, "cli", action, f"council:{council}", now, {"rows": rows})

@@ -8,7 +8,6 @@ members of the teams they manage). Nothing here reads another council's rows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from sqlmodel import Session, col, select
 from bot.access import Actor, visible_team_ids
 from lessons.model import Curriculum, Module
 from scheduler import srs
+from storage.audit import audit as write_audit
 from storage.tables import (
     AnswerRow,
-    AuditLog,
     Learner,
     ModuleProgressRow,
     Organisation,
@@ -296,14 +295,4 @@ def audit(
     detail: dict[str, object] | None = None,
 ) -> None:
     """Append who did what to the audit log (ids and settings only, never free text)."""
-    with Session(engine) as session, session.begin():
-        session.add(
-            AuditLog(
-                org_id=actor.org_id,
-                actor=actor.label,
-                action=action,
-                target=target,
-                detail=json.dumps(detail or {}, sort_keys=True),
-                at=at,
-            )
-        )
+    write_audit(engine, actor.org_id, actor.label, action, target, at, detail)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.records import EraseLearner, PersonalData
+from storage.audit import record_audit
 from storage.tables import (
     AnswerRow,
     Assessment,
@@ -155,44 +156,8 @@ def erase_by_admin(
         if learner is None or learner.org_id != org_id:
             raise LookupError(f"no learner {learner_id} in this council")
         counts = erase_learner(session, learner_id)
-        record_audit(session, org_id, actor, "learner.erase", f"learner:{learner_id}", counts, at)
+        record_audit(session, org_id, actor, "learner.erase", f"learner:{learner_id}", at, counts)
         return counts
-
-
-def record_audit(
-    session: Session,
-    org_id: int | None,
-    actor: str,
-    action: str,
-    target: str | None,
-    detail: dict[str, Any],
-    at: dt.datetime,
-) -> None:
-    """Append an audit log row: who did what to which id, with counts, never free text."""
-    session.add(
-        AuditLog(
-            org_id=org_id,
-            actor=actor,
-            action=action,
-            target=target,
-            detail=json.dumps(detail, sort_keys=True),
-            at=at,
-        )
-    )
-
-
-def audit(
-    engine: Engine,
-    org_id: int | None,
-    actor: str,
-    action: str,
-    target: str | None,
-    detail: dict[str, Any],
-    at: dt.datetime,
-) -> None:
-    """`record_audit` in a transaction of its own."""
-    with Session(engine) as session, session.begin():
-        record_audit(session, org_id, actor, action, target, detail, at)
 
 
 def audit_entries(engine: Engine, org_id: int, limit: int = 200) -> list[AuditLog]:

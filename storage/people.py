@@ -9,7 +9,6 @@ permission checks of bot/access.py guard every write, and every admin action wri
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,8 +40,8 @@ from scheduler.pacing import (
     window,
 )
 from scheduler.srs import DEFAULT_RETENTION, Memory
+from storage.audit import record_audit as write_audit
 from storage.tables import (
-    AuditLog,
     Delivery,
     Identity,
     Learner,
@@ -100,18 +99,8 @@ def record_audit(
     at: dt.datetime,
     **detail: object,
 ) -> None:
-    """Append an audit row: who (`learner:<id>` or `cli`), what, when and the target id.
-    `detail` holds ids and counts only, never names or message text."""
-    session.add(
-        AuditLog(
-            org_id=actor.org_id,
-            actor=actor.label,
-            action=action,
-            target=target,
-            detail=json.dumps(detail, sort_keys=True, default=str),
-            at=at,
-        )
-    )
+    """Append an audit row for an actor (see `storage.audit`): ids and counts only."""
+    write_audit(session, actor.org_id, actor.label, action, target, at, detail)
 
 
 def new_code(session: Session) -> str:
