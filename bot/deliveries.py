@@ -70,7 +70,6 @@ class RefresherInfo:
 
     delivery_id: int
     question_id: str
-    option_order: tuple[str, ...]
     sent_at: dt.datetime | None
     answered_at: dt.datetime | None
 

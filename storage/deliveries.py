@@ -11,7 +11,6 @@ overwrite the work of the one that took over.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.deliveries import ClaimedDelivery, DeliveryKind, PlannedDelivery
+from bot.deliveries import NUDGE_KINDS, ClaimedDelivery, DeliveryKind, PlannedDelivery
 from bot.messages import ConversationRef
 from scheduler.pacing import DEFAULT_LEARNING_TIME, DEFAULT_TIMEZONE, Pacing, parse_hhmm
 from scheduler.planner import DueCard, LearnerPlan, leave_shift
@@ -45,7 +44,6 @@ _INSERT_POSTGRES = (
     "%s::varchar[], %s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[]"
     ") AS t(k, l, kd, r, p, d) ON CONFLICT (key) DO NOTHING"
 )
-NUDGE_KINDS = ("lesson", "gentle")
 
 
 @dataclass(frozen=True)
@@ -364,7 +362,7 @@ class SqlDeliveries:
                 platform=platform,
                 platform_message_id=message_id,
             )
-            if done and delivery.kind.value in NUDGE_KINDS:
+            if done and delivery.kind in NUDGE_KINDS:
                 session.execute(
                     update(Learner)
                     .where(col(Learner.id) == delivery.learner_id)
@@ -433,9 +431,3 @@ class SqlDeliveries:
                 .where(col(Delivery.status) == "queued", col(Delivery.next_attempt_at) <= now)
             ).scalar_one()
         return int(value)
-
-    def payload_of(self, delivery_id: int) -> dict[str, object]:
-        """A delivery's payload, decoded (for tests and tools)."""
-        with self._session() as session:
-            row = session.get(Delivery, delivery_id)
-            return json.loads(row.payload) if row else {}

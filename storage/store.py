@@ -152,8 +152,7 @@ class _ReadsForDeliveries:
         row = self.session.get(Delivery, delivery_id)
         if row is None or row.learner_id != learner_id or row.kind != "refresher" or not row.ref:
             return None
-        order = tuple(json.loads(row.payload).get("order", []))
-        return RefresherInfo(row.id or 0, row.ref, order, row.sent_at, row.answered_at)
+        return RefresherInfo(row.id or 0, row.ref, row.sent_at, row.answered_at)
 
     def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
         """The FSRS card, created on the first review."""

@@ -7,7 +7,6 @@ leave, gone quiet or finished since) and *what*, from the learner's state at sen
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 
 from bot import payloads
@@ -132,9 +131,7 @@ def _refresher(
     if found is None:
         return Withheld("skipped", "question withdrawn")
     module, question = found
-    order = tuple(json.loads(delivery.payload).get("order", [])) or option_order(
-        question, delivery.key
-    )
+    order = option_order(question, delivery.key)  # the same shuffle on every retry
     by_id = {option.id: option for option in question.options}
     body = ctx.texts.refresher_question.format(
         module=module.title, stem=render_for(question.stem, ctx)
