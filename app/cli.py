@@ -313,8 +313,11 @@ def council_add(
 
     engine = make_engine(_settings(database_url=db).database_url)
     upgrade(engine)
-    org = SqlStore(engine).ensure_org(code, name, join_code, SystemClock().now())
-    typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {join_code}")
+    store = SqlStore(engine)
+    org = store.ensure_org(code, name, join_code, SystemClock().now())
+    # An existing council keeps its own join code: show the one that works.
+    stored = store.join_code_of(code) or join_code
+    typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {stored}")
 
 
 @council_app.command("set")

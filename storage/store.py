@@ -69,6 +69,12 @@ class SqlStore:
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
             yield SqlTransaction(session)
 
+    def join_code_of(self, code: str) -> str | None:
+        """The join code stored for a council."""
+        with self.transaction() as tx:
+            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            return row.join_code if row else None
+
     def ensure_org(self, code: str, name: str, join_code: str, at: dt.datetime) -> OrgInfo:
         """Create a council if its code is new; return it either way."""
         with self.transaction() as tx:

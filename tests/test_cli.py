@@ -163,3 +163,12 @@ def test_council_set_changes_pacing_and_names_bad_values(tmp_path: Path) -> None
     missing = run("council", "set", "nowhere", "--nation", "wales", "--db", db)
     assert missing.returncode == 1
     assert "No council with the code 'nowhere'" in missing.stderr
+
+
+def test_council_add_twice_shows_the_join_code_that_works(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    run("council", "add", "--code", "alba", "--name", "Alba", "--join-code", "ALBA-1", "--db", db)
+    again = run(
+        "council", "add", "--code", "alba", "--name", "Alba", "--join-code", "OTHER", "--db", db
+    )
+    assert again.stdout == "Council alba: Alba. Officers join with /start ALBA-1\n"
