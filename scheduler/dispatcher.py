@@ -34,6 +34,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 CONCURRENCY = 32
+LEASE_SHARE = 0.8  # of the lease, after which nothing more is sent on a claim
 
 
 class DeliveryQueue(Protocol):
@@ -153,6 +154,7 @@ class Dispatcher:
             self._loop, self._limiters = loop, {}
         token = uuid.uuid4().hex
         now = self._clock.now()
+        claimed_at = time.monotonic()
         claimed = await anyio.to_thread.run_sync(
             self._queue.claim, token, now, self._batch, self._lease
         )
@@ -169,13 +171,27 @@ class Dispatcher:
             by_conversation.setdefault(key, []).append((delivery, outcome))
         gate = asyncio.Semaphore(CONCURRENCY)
 
+        # Never send on a claim that may have run out: another dispatcher could have taken
+        # the delivery over. A slow platform's tail goes back to the queue instead.
+        send_by = claimed_at + self._lease.total_seconds() * LEASE_SHARE
+
         async def one_conversation(items: list[tuple[ClaimedDelivery, Composed]]) -> None:
             async with gate:
                 for delivery, message in items:  # in order, one conversation at a time
+                    if time.monotonic() > send_by:
+                        await self._requeue(report, delivery, token)
+                        continue
                     await self._send(report, delivery, message, token)
 
         await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
         return report
+
+    async def _requeue(self, report: DispatchReport, delivery: ClaimedDelivery, token: str) -> None:
+        now = self._clock.now()
+        await anyio.to_thread.run_sync(
+            self._queue.record_retry, delivery, token, now, "lease nearly over"
+        )
+        report.statuses[delivery.id] = "queued"
 
     def _compose_all(
         self, claimed: list[ClaimedDelivery]

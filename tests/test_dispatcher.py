@@ -175,6 +175,20 @@ def test_retries_give_up_as_failed_after_the_last_attempt(
     assert statuses(services) == {f"lesson:{learner}:2026-03-02": "failed"}
 
 
+def test_nothing_is_sent_on_a_claim_whose_lease_may_have_run_out(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    services.dispatcher._lease = dt.timedelta(0)  # as if the platform were very slow
+    report = asyncio.run(services.dispatcher.run_once())
+    assert (report.claimed, report.sent, report.statuses) == (1, 0, {1: "queued"})
+    assert outbox(services).sent == []
+    services.dispatcher._lease = dt.timedelta(minutes=5)
+    tick(services)  # queued again at once, so the next round sends it
+    assert [s.ref.user_id for s in outbox(services).sent] == [f"u{learner}"]
+
+
 @pytest.mark.postgres
 def test_several_dispatchers_on_postgresql_send_each_delivery_exactly_once(
     postgres_url: str, clock: ManualClock, demo_curriculum: Curriculum
