@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_common import cli_settings, migrated_engine
 from app.cli_export import register as register_data_commands
 from app.cli_people import register_people
 from app.cli_slack import slack_app
 from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
-from app.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from adapters.terminal.adapter import Waiter
@@ -48,14 +48,6 @@ register_people(app, council_app)  # team, role, roster, campaign; council tier
 register_data_commands(app)  # bites export …, bites learner erase (issue 8)
 
 
-def _settings(**overrides: object) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
-
-
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (CB_HOST).")] = None,
@@ -71,7 +63,7 @@ def serve(
     from app.logs import configure_logging
     from app.wiring import build_services
 
-    settings = _settings(host=host, port=port, telegram_polling=telegram_polling or None)
+    settings = cli_settings(host=host, port=port, telegram_polling=telegram_polling or None)
     configure_logging(settings.log_level, settings.log_format)
     services = _build(lambda: build_services(settings))
     typer.echo(
@@ -114,7 +106,7 @@ def chat(
     from app.logs import configure_logging
     from app.wiring import build_services
 
-    settings = _settings(database_url=db, scheduler=False, webchat=False)
+    settings = cli_settings(database_url=db, scheduler=False, webchat=False)
     configure_logging("WARNING", "text")
     clock = _simulated_clock(start) if simulated_clock else None
     services = _build(lambda: build_services(settings, clock=clock))
@@ -307,12 +299,9 @@ def council_add(
 ) -> None:
     """Create a council, or show the existing one with that code."""
     from scheduler.clock import SystemClock
-    from storage.db import make_engine
-    from storage.migrate import upgrade
     from storage.store import SqlStore
 
-    engine = make_engine(_settings(database_url=db).database_url)
-    upgrade(engine)
+    engine = migrated_engine(db)
     store = SqlStore(engine)
     org = store.ensure_org(code, name, join_code, SystemClock().now())
     # An existing council keeps its own join code: show the one that works.
@@ -347,43 +336,36 @@ def council_set(
     """Change a council's pacing: time zone, nation, working hours, retention and caps.
 
     Changes apply from the next day the planner plans."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from bot.schedule_words import parse_time
+    from bot.council_pacing import Problem, check_pacing
     from scheduler.pacing import NATIONS
-    from storage.db import make_engine
-    from storage.migrate import upgrade
     from storage.store import SqlStore
 
-    problems = []
-    if timezone is not None:
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"--timezone: {timezone!r} is not an IANA time zone")
-    if nation is not None and nation not in NATIONS:
-        problems.append(f"--nation: choose one of {', '.join(NATIONS)}")
-    hours = {"work_start": work_start, "work_end": work_end}
-    for name, value in hours.items():
-        if value is not None and parse_time(value) is None:
-            problems.append(f"--{name.replace('_', '-')}: {value!r} is not a time like 08:30")
-    if problems:
-        typer.echo("\n".join(problems), err=True)
-        raise typer.Exit(2)
-    values: dict[str, object] = {
+    given = {
         "timezone": timezone,
         "nation": nation,
-        "work_start": parse_time(work_start) if work_start else None,
-        "work_end": parse_time(work_end) if work_end else None,
+        "work_start": work_start,
+        "work_end": work_end,
         "desired_retention": retention,
         "lesson_cap": lesson_cap,
         "refresher_cap": refresher_cap,
     }
-    engine = make_engine(_settings(database_url=db).database_url)
-    upgrade(engine)
-    org = SqlStore(engine).set_org_pacing(
-        code, **{k: v for k, v in values.items() if v is not None}
-    )
+    checked = check_pacing({k: str(v) for k, v in given.items() if v is not None})
+    options = {"desired_retention": "retention"}
+    problems = []
+    for name, problem in checked.problems.items():
+        option = "--" + options.get(name, name).replace("_", "-")
+        if problem is Problem.NATION:
+            problems.append(f"{option}: choose one of {', '.join(NATIONS)}")
+        elif problem is Problem.HOURS:
+            problems.append(f"{option}: {problem.value}")
+        else:
+            problems.append(f"{option}: {given[name]!r} is {problem.value}")
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(2)
+    values = dict(checked.values)
+    engine = migrated_engine(db)
+    org = SqlStore(engine).set_org_pacing(code, **values)
     if org is None:
         typer.echo(f"No council with the code {code!r}. Add it with: bites council add", err=True)
         raise typer.Exit(1)
@@ -401,11 +383,9 @@ def db_upgrade(
     ] = None,
 ) -> None:
     """Create or migrate the database to the newest schema."""
-    from storage.db import make_engine
-    from storage.migrate import current_revision, upgrade
+    from storage.migrate import current_revision
 
-    engine = make_engine(_settings(database_url=db).database_url)
-    upgrade(engine)
+    engine = migrated_engine(db)
     typer.echo(f"Database at revision {current_revision(engine)}.")
 
 

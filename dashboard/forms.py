@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schedule_words import parse_time
+from bot.council_pacing import PACING_FIELDS, Problem, check_pacing
 from dashboard.texts import DashboardTexts
-from scheduler.pacing import NATIONS
-
-PACING_FORM_FIELDS = (
-    "timezone",
-    "nation",
-    "work_start",
-    "work_end",
-    "desired_retention",
-    "lesson_cap",
-    "refresher_cap",
-)
 
 
 @dataclass(frozen=True)
@@ -31,49 +19,23 @@ class PacingForm:
 
 
 def read_pacing(form: Mapping[str, str], t: DashboardTexts) -> PacingForm:
-    """Check the pacing form: the same rules as `bites council set`."""
-    raw = {name: str(form.get(name, "")).strip() for name in PACING_FORM_FIELDS}
-    values: dict[str, object] = {}
-    errors: dict[str, str] = {}
-    try:
-        ZoneInfo(raw["timezone"])
-        values["timezone"] = raw["timezone"]
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = t.bad_timezone
-    if raw["nation"] in NATIONS:
-        values["nation"] = raw["nation"]
-    else:
-        errors["nation"] = t.bad_nation
-    for name in ("work_start", "work_end"):
-        parsed = parse_time(raw[name])
-        if parsed is None:
-            errors[name] = t.bad_time
-        else:
-            values[name] = parsed
-    hours = (str(values.get("work_start", "")), str(values.get("work_end", "")))
-    if all(hours) and hours[1] <= hours[0]:
-        errors["work_end"] = t.bad_hours
-    _number(raw, "desired_retention", float, (0.7, 0.97), t.bad_retention, values, errors)
-    _number(raw, "lesson_cap", int, (0, 3), t.bad_lesson_cap, values, errors)
-    _number(raw, "refresher_cap", int, (0, 10), t.bad_refresher_cap, values, errors)
-    return PacingForm(raw, values if not errors else {}, errors)
-
-
-def _number(
-    raw: Mapping[str, str],
-    name: str,
-    kind: type[int] | type[float],
-    bounds: tuple[float, float],
-    message: str,
-    values: dict[str, object],
-    errors: dict[str, str],
-) -> None:
-    try:
-        value = kind(raw[name])
-    except ValueError:
-        errors[name] = message
-        return
-    if not bounds[0] <= value <= bounds[1]:
-        errors[name] = message
-    else:
-        values[name] = value
+    """Check the pacing form with the rules `bites council set` uses too."""
+    raw = {name: str(form.get(name, "")).strip() for name in PACING_FIELDS}
+    checked = check_pacing(raw)
+    messages = {
+        Problem.TIMEZONE: t.bad_timezone,
+        Problem.NATION: t.bad_nation,
+        Problem.TIME: t.bad_time,
+        Problem.HOURS: t.bad_hours,
+    }
+    ranges = {
+        "desired_retention": t.bad_retention,
+        "lesson_cap": t.bad_lesson_cap,
+        "refresher_cap": t.bad_refresher_cap,
+    }
+    errors = {  # in the form's order, as the error summary lists them
+        name: ranges[name] if problem is Problem.RANGE else messages[problem]
+        for name in PACING_FIELDS
+        if (problem := checked.problems.get(name)) is not None
+    }
+    return PacingForm(raw, checked.values if not errors else {}, errors)

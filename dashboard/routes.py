@@ -18,11 +18,12 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 
+from bot.council_pacing import PACING_FIELDS
 from dashboard import charts, exports, queries
 from dashboard.auth import COOKIE, SESSION_LIFETIME, LinkStatus, Viewer
 from dashboard.campaign_pages import campaign_routes
 from dashboard.content import MAX_ZIP_BYTES, Checked
-from dashboard.forms import PACING_FORM_FIELDS, read_pacing
+from dashboard.forms import read_pacing
 from dashboard.pages import (
     DashboardDeps,
     Pages,
@@ -191,7 +192,7 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
         with deps.store.transaction() as tx:
             org = tx.org(viewer.actor.org_id)
         assert org is not None
-        raw = {name: str(getattr(org, name)) for name in PACING_FORM_FIELDS}
+        raw = {name: str(getattr(org, name)) for name in PACING_FIELDS}
         return pages.render(
             request, "settings.html", t.settings, viewer, raw=raw, errors={}, saved=bool(saved)
         )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.council_pacing import PACING_FIELDS
 from bot.deliveries import RefresherInfo, Review
 from bot.messages import ConversationRef
 from bot.state import (
@@ -39,16 +40,6 @@ from storage.tables import (
     ReviewLogRow,
     RoleGrant,
     SrsCard,
-)
-
-PACING_FIELDS = (
-    "timezone",
-    "nation",
-    "work_start",
-    "work_end",
-    "desired_retention",
-    "lesson_cap",
-    "refresher_cap",
 )
 
 

@@ -160,6 +160,13 @@ def test_council_set_changes_pacing_and_names_bad_values(tmp_path: Path) -> None
         "--timezone: 'X/Y' is not an IANA time zone\n"
         "--nation: choose one of england, wales, scotland, northern_ireland\n"
     )
+    backwards = run(
+        "council", "set", "alba", "--work-start", "17:00", "--work-end", "9", "--db", db
+    )
+    assert (backwards.returncode, backwards.stderr) == (
+        2,
+        "--work-end: the working day must end after it starts\n",
+    )
     missing = run("council", "set", "nowhere", "--nation", "wales", "--db", db)
     assert missing.returncode == 1
     assert "No council with the code 'nowhere'" in missing.stderr
