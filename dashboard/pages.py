@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
+from adapters.page_headers import strict_page_headers
 from bot.access import can_manage_content, can_manage_council, visible_team_ids
 from bot.ports import Clock
 from dashboard import queries
@@ -153,13 +154,5 @@ class Pages:
 
 
 def security_headers() -> dict[str, str]:
-    """Headers on every dashboard page: a strict CSP, no sniffing, no referrer, no cache."""
-    return {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-store",
-    }
+    """Headers on every dashboard page: the strict page headers, and no caching."""
+    return {**strict_page_headers(), "Cache-Control": "no-store"}

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from adapters.page_headers import strict_page_headers
 from adapters.webchat.convert import BadMessageError, to_inbound, to_json
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock
@@ -43,7 +44,7 @@ def webchat_router(handle: Handler, clock: Clock, updates: Updates | None = None
     @router.get("/chat", include_in_schema=False)
     def page(request: Request) -> HTMLResponse:
         html = templates.get_template("chat.html").render()
-        response = HTMLResponse(html, headers=_security_headers())
+        response = HTMLResponse(html, headers=strict_page_headers())
         _ensure_cookie(request, response)
         return response
 
@@ -100,14 +101,3 @@ def _ensure_cookie(request: Request, response: Response) -> None:
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
-
-
-def _security_headers() -> dict[str, str]:
-    return {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; "
-            "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    }
