@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import cli_settings, migrated_engine
+from app.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -144,17 +145,10 @@ def xapi_options(settings: Settings) -> XapiOptions:
 def _council(db: str | None, code: str) -> tuple[Settings, Engine, int]:
     from sqlmodel import Session, select
 
-    from storage.db import make_engine
-    from storage.migrate import upgrade
     from storage.tables import Organisation
 
-    try:
-        settings = load_settings(**({"database_url": db} if db else {}))
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    settings = cli_settings(database_url=db)
+    engine = migrated_engine(db)
     with Session(engine) as session:
         org = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if org is None or org.id is None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy import Engine
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import cli_settings, migrated_engine
 from bot.access import AccessDeniedError, Actor, Role
 
 if TYPE_CHECKING:
@@ -40,23 +40,6 @@ def register_people(app: typer.Typer, council_app: typer.Typer) -> None:
     app.add_typer(roster_app, name="roster")
     app.add_typer(campaign_app, name="campaign")
     council_app.command("tier")(council_tier)
-
-
-def _settings(db: str | None) -> Settings:
-    try:
-        return load_settings(**({"database_url": db} if db else {}))
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
-
-
-def _engine(db: str | None) -> Engine:
-    from storage.db import make_engine
-    from storage.migrate import upgrade
-
-    engine = make_engine(_settings(db).database_url)
-    upgrade(engine)
-    return engine
 
 
 def _admin(engine: Engine, council: str) -> Actor:
@@ -88,7 +71,7 @@ def council_tier(
     """Set a council's tier (its benchmark group)."""
     from storage.people import SqlPeople
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     admin = _admin(engine, code)
     try:
         SqlPeople(engine).set_tier(admin, admin.org_id, tier, _now())
@@ -109,7 +92,7 @@ def team_add(
     """Create a team with its join code (officers send /start CODE to join it)."""
     from storage.people import SqlPeople
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     try:
         team = SqlPeople(engine).add_team(_admin(engine, council), name, _now(), join_code)
     except ValueError as error:
@@ -125,7 +108,7 @@ def team_list(council: Council, db: Db = None) -> None:
     """The council's teams with their sizes and join codes."""
     from storage.people import SqlPeople
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     for team in SqlPeople(engine).teams(_admin(engine, council)):
         typer.echo(f"{team.name}: {team.members} people, join code {team.join_code}")
 
@@ -135,7 +118,7 @@ def _change_role(
 ) -> None:
     from storage.people import SqlPeople
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     people = SqlPeople(engine)
     admin = _admin(engine, council)
     try:
@@ -196,7 +179,7 @@ def role_list(council: Council, db: Db = None) -> None:
     """The council's role grants."""
     from storage.people import SqlPeople
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     for grant in SqlPeople(engine).grants(_admin(engine, council)):
         team = f" of {grant.team_name}" if grant.team_name else ""
         typer.echo(f"{grant.name or f'learner {grant.learner_id}'}: {grant.role.value}{team}")
@@ -225,7 +208,7 @@ def roster_import(
     except (OSError, UnicodeDecodeError) as error:
         _fail(f"{file}: cannot read it as UTF-8 text ({error.__class__.__name__})", 2)
         return
-    engine = _engine(db)
+    engine = migrated_engine(db)
     report = SqlRoster(engine).import_roster(
         _admin(engine, council), text, file.name, _now(), dry_run
     )
@@ -261,7 +244,7 @@ def roster_invites(
     """Invitations not yet claimed (as CSV on standard output)."""
     from storage.roster import SqlRoster
 
-    engine = _engine(db)
+    engine = migrated_engine(db)
     _write_invites(SqlRoster(engine).pending_invites(_admin(engine, council)), None, telegram_bot)
 
 
@@ -270,7 +253,9 @@ def _campaigns(db: str | None) -> tuple[SqlCampaigns, Engine]:
     from app.wiring import build_services
     from storage.campaigns import SqlCampaigns
 
-    settings = _settings(db).model_copy(update={"scheduler": False, "demo_council": False})
+    settings = cli_settings(database_url=db).model_copy(
+        update={"scheduler": False, "demo_council": False}
+    )
     services = build_services(settings)
     return SqlCampaigns(services.engine, services.curriculum), services.engine
 

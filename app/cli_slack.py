@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import cli_settings, migrated_engine
+from app.settings import Settings
 
 if TYPE_CHECKING:
     from adapters.slack.config import SlackConfig
@@ -18,14 +19,6 @@ slack_app = typer.Typer(
     help="The Slack channel: app manifest, workspaces and councils, Socket Mode.",
     no_args_is_help=True,
 )
-
-
-def _settings(**overrides: object) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
 
 
 def _config(settings: Settings) -> SlackConfig:
@@ -58,7 +51,7 @@ def manifest(
 
     from adapters.slack.manifest import app_manifest
 
-    url = public_url or _settings().public_url
+    url = public_url or cli_settings().public_url
     try:
         document = app_manifest(url, name=name, socket_mode=socket_mode)
     except ValueError as error:
@@ -88,12 +81,9 @@ def link_workspace(
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
     """Link a Slack workspace to a council: its officers join that council on first contact."""
-    from storage.db import make_engine
-    from storage.migrate import upgrade
     from storage.store import SqlStore
 
-    engine = make_engine(_settings(database_url=db).database_url)
-    upgrade(engine)
+    engine = migrated_engine(db)
     if not SqlStore(engine).register_tenant(council, "slack", None if unlink else team):
         typer.echo(f"No council {council!r}; see `bites council add`.", err=True)
         raise typer.Exit(1)
@@ -112,7 +102,7 @@ def workspaces(
     from storage.migrate import upgrade
     from storage.store import SqlStore
 
-    settings = _settings(database_url=db)
+    settings = cli_settings(database_url=db)
     config = _config(settings)
     if not config.multi_workspace:
         typer.echo("Single-workspace mode (CB_SLACK_BOT_TOKEN): nothing is installed by OAuth.")
@@ -135,7 +125,7 @@ def socket_mode(
     from app.logs import configure_logging
     from app.wiring import build_services
 
-    settings = _settings(host=host, port=port)
+    settings = cli_settings(host=host, port=port)
     config = _config(settings)
     if not config.app_token:
         typer.echo("Socket Mode needs CB_SLACK_APP_TOKEN (an xapp- app-level token).", err=True)

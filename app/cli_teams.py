@@ -7,17 +7,9 @@ from typing import Annotated
 
 import typer
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import cli_settings, migrated_engine
 
 teams_app = typer.Typer(help="Microsoft Teams: app package and tenant links.", no_args_is_help=True)
-
-
-def _settings(**overrides: object) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
 
 
 def _read(path: Path | None) -> bytes | None:
@@ -56,7 +48,7 @@ def manifest(
     """Build the app package a council's Teams admin uploads."""
     from adapters.teams.manifest import PackageError, PackageInfo, write_package
 
-    settings = _settings()
+    settings = cli_settings()
     bot_id = app_id or settings.teams_app_id
     url = public_url or settings.public_url
     if not bot_id or not url:
@@ -87,12 +79,9 @@ def link_tenant(
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
     """Link a council to its Microsoft 365 tenant: its officers join it from Teams."""
-    from storage.db import make_engine
-    from storage.migrate import upgrade
     from storage.store import SqlStore
 
-    engine = make_engine(_settings(database_url=db).database_url)
-    upgrade(engine)
+    engine = migrated_engine(db)
     if not SqlStore(engine).register_tenant(council, "teams", tenant.strip()):
         typer.echo(f"No council {council!r}; add it with `bites council add` first.", err=True)
         raise typer.Exit(1)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import cli_settings
+from app.settings import Settings
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -23,11 +24,7 @@ telegram_app = typer.Typer(
 def _config() -> tuple[Settings, TelegramConfig]:
     from app.wiring import telegram_config
 
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
+    settings = cli_settings()
     config = telegram_config(settings)
     if config is None:
         typer.echo(
