@@ -46,12 +46,15 @@ class Outbound:
     """One reply. Text is a small Markdown subset (paragraphs, **bold**, - bullets).
 
     `answers_question` names the question this reply gives feedback on, so an adapter
-    that can edit messages may lock the question's buttons.
+    that can edit messages may lock the question's buttons; `asks_question` names the
+    question whose options are this reply's answer buttons (for the simulation and for
+    adapters that want to label a question card).
     """
 
     text: str
     choices: tuple[Choice, ...] = ()
     answers_question: str | None = None
+    asks_question: str | None = None
 
 
 class SendStatus(Enum):

@@ -155,7 +155,7 @@ def _question_reply(module: Module, question: Question, ctx: Context) -> Outboun
         Choice(payloads.answer_payload(question.id, option.id), render_text(option.text, context))
         for option in question.options
     )
-    return Outbound(body, choices)
+    return Outbound(body, choices, asks_question=question.id)
 
 
 def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:

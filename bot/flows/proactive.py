@@ -141,4 +141,4 @@ def _refresher(
         for oid in order
         if oid in by_id
     )
-    return (Outbound(body, choices),)
+    return (Outbound(body, choices, asks_question=question.id),)
