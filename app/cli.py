@@ -328,12 +328,28 @@ def council_set(
     lesson_cap: Annotated[
         int | None, typer.Option(min=0, max=3, help="Lesson nudges per learner per day.")
     ] = None,
-    refresher_cap: Annotated[
-        int | None, typer.Option(min=0, max=10, help="Refresher questions per learner per day.")
+    round_size: Annotated[
+        int | None,
+        typer.Option(min=0, max=30, help="Questions in a refresher round (default 12)."),
+    ] = None,
+    round_size_lesson_day: Annotated[
+        int | None,
+        typer.Option(
+            min=0, max=30, help="Questions in a round on a day with a lesson (default 8)."
+        ),
+    ] = None,
+    backlog_limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=500,
+            help="Due refreshers above which no new module is offered (default 40).",
+        ),
     ] = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
-    """Change a council's pacing: time zone, nation, working hours, retention and caps.
+    """Change a council's pacing: time zone, nation, working hours, retention, the lesson
+    cap, the refresher round's sizes and the backlog limit (see docs/learning.md).
 
     Changes apply from the next day the planner plans."""
     from bot.council_pacing import Problem, check_pacing
@@ -347,7 +363,9 @@ def council_set(
         "work_end": work_end,
         "desired_retention": retention,
         "lesson_cap": lesson_cap,
-        "refresher_cap": refresher_cap,
+        "round_size": round_size,
+        "round_size_lesson_day": round_size_lesson_day,
+        "backlog_limit": backlog_limit,
     }
     checked = check_pacing({k: str(v) for k, v in given.items() if v is not None})
     options = {"desired_retention": "retention"}
@@ -372,7 +390,9 @@ def council_set(
     typer.echo(
         f"Council {org.code}: {org.timezone}, {org.nation}, working hours "
         f"{org.work_start}-{org.work_end}, desired retention {org.desired_retention}, "
-        f"{org.lesson_cap} lesson nudge(s) and {org.refresher_cap} refresher(s) a day"
+        f"{org.lesson_cap} lesson nudge(s) a day, refresher rounds of {org.round_size} "
+        f"({org.round_size_lesson_day} on a lesson day), new modules while at most "
+        f"{org.backlog_limit} refreshers are due"
     )
 
 

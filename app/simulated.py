@@ -24,10 +24,8 @@ def parse_duration(raw: str) -> dt.timedelta | None:
 
 
 def tick(services: Services) -> None:
-    """One planner (daily plan, then campaigns) and dispatcher round at the clock's
-    current time."""
+    """One planner and dispatcher round at the clock's current time."""
     services.plan()
-    services.plan_campaigns()
     asyncio.run(services.dispatch())
 
 

@@ -65,18 +65,12 @@ class Services:
         return [
             Job("housekeeping", 3600, self.housekeeping),
             Job("plan", self.settings.plan_seconds, self.plan),
-            Job("campaigns", self.settings.plan_seconds, self.plan_campaigns),
             Job("dispatch", self.settings.dispatch_seconds, self.dispatch),
         ]
 
     def plan(self) -> int:
         """Plan today's proactive messages for time zones whose day has begun."""
         return plan_today(self.deliveries, self.clock.now())
-
-    def plan_campaigns(self) -> int:
-        """Plan the running rounds of refresher campaigns into deliveries (after each
-        day's own plan, within the daily refresher cap)."""
-        return SqlCampaigns(self.engine, self.curriculum).plan(self.clock.now())
 
     async def dispatch(self) -> None:
         """Send what is due, batch after batch, until nothing due is left."""
@@ -142,7 +136,8 @@ def build_services(
     outbox = SqlOutbox(engine)
     if settings.webchat:
         senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
-    deliveries = SqlDeliveries(engine)
+    # Campaign questions join the daily refresher rounds when the planner plans a day.
+    deliveries = SqlDeliveries(engine, SqlCampaigns(engine, curriculum).waiting)
     registry, metrics = build_registry(
         deliveries.counts, lambda: deliveries.queue_depth(clock.now())
     )

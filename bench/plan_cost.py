@@ -32,7 +32,7 @@ MONDAY = dt.datetime(2026, 3, 2, 0, 5, tzinfo=dt.UTC)
 BARE = """
 SELECT l.id, l.nation, o.nation, l.working_days, l.learning_time, o.work_start, o.work_end,
        l.away_from, l.away_until, l.nudges_ignored, l.last_nudge_at, o.lesson_cap,
-       o.refresher_cap, o.desired_retention
+       o.round_size, o.round_size_lesson_day, o.backlog_limit, o.desired_retention
 FROM learner l LEFT JOIN organisation o ON l.org_id = o.id
 WHERE l.stage = 'active' AND NOT l.paused
   AND coalesce(l.timezone, o.timezone, 'Europe/London') = 'Europe/London'

@@ -87,6 +87,10 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
         return learning.answer(state, picked, ctx)
     if isinstance(picked, payloads.RefresherAnswer):
         return refresher.answer(state, picked, ctx)
+    if isinstance(picked, payloads.Later):
+        return refresher.later(state, picked, ctx)
+    if isinstance(picked, payloads.Guessed):
+        return refresher.guessed(state, ctx)
     if isinstance(picked, payloads.PickTime):
         if state.awaiting is not Awaiting.LEARNING_TIME:
             return say(state, text(t.stale_button))

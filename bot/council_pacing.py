@@ -18,13 +18,17 @@ PACING_FIELDS = (
     "work_end",
     "desired_retention",
     "lesson_cap",
-    "refresher_cap",
+    "round_size",
+    "round_size_lesson_day",
+    "backlog_limit",
 )
 # Numbers: their type and inclusive bounds (FSRS advises a retention of 0.7 to 0.97).
 NUMBER_BOUNDS: dict[str, tuple[type[int] | type[float], float, float]] = {
     "desired_retention": (float, 0.7, 0.97),
     "lesson_cap": (int, 0, 3),
-    "refresher_cap": (int, 0, 10),
+    "round_size": (int, 0, 30),
+    "round_size_lesson_day": (int, 0, 30),
+    "backlog_limit": (int, 0, 500),
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.deliveries import RefresherInfo, Review
+from bot.deliveries import Guess, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
@@ -32,7 +32,8 @@ class Context:
     answers: Mapping[str, AnswerRecord] = field(default_factory=dict)
     answered_questions: frozenset[str] = frozenset()
     today: dt.date | None = None  # the learner's local date, where it matters
-    refresher: RefresherInfo | None = None  # the refresher a pressed rf: button names
+    round: RoundInfo | None = None  # the round a pressed rf:, guess:r: or later: button names
+    guess: ReviewFacts | None = None  # the review an "I guessed" button names
     # Roles beyond learner in the learner's council: (role, team id or None).
     roles: frozenset[tuple[str, int | None]] = frozenset()
     # A fresh random secret per inbound, for flows that hand out one-time links (only
@@ -62,6 +63,7 @@ class Decision:
     answers: tuple[AnswerRecord, ...] = ()
     progress: tuple[ModuleProgress, ...] = ()
     reviews: tuple[Review, ...] = ()
+    guesses: tuple[Guess, ...] = ()  # earlier reviews the learner says were guesses
     # Other writes a flow asks for, as frozen dataclasses; the service hands each to
     # `Transaction.apply` inside the same transaction (see storage/effects.py).
     effects: tuple[object, ...] = ()
@@ -74,6 +76,7 @@ class Decision:
             self.answers + other.answers,
             self.progress + other.progress,
             self.reviews + other.reviews,
+            self.guesses + other.guesses,
             self.effects + other.effects,
         )
 

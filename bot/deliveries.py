@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 
 from bot.messages import ConversationRef, Outbound
-
-
-class DeliveryKind(Enum):
-    """What a proactive message is for."""
-
-    LESSON = "lesson"  # the lesson of the day
-    GENTLE = "gentle"  # the one gentler reminder after three ignored lesson nudges
-    REFRESHER = "refresher"  # a spaced-repetition question
-    NUDGE = "nudge"  # a manager's friendly nudge (at most one a learner a day)
-
-
-# Kinds that count as nudges for the "three ignored nudges" rule.
-NUDGE_KINDS = frozenset({DeliveryKind.LESSON, DeliveryKind.GENTLE})
-
-
-@dataclass(frozen=True)
-class PlannedDelivery:
-    """A proactive message the planner wants sent; `key` makes planning it twice harmless."""
-
-    key: str
-    learner_id: int
-    kind: DeliveryKind
-    due_at: dt.datetime
-    ref: str | None = None
-    payload: str = "{}"
+from scheduler.plans import NUDGE_KINDS as NUDGE_KINDS  # re-exported for the bot
+from scheduler.plans import DeliveryKind as DeliveryKind
+from scheduler.plans import PlannedDelivery as PlannedDelivery
+from scheduler.srs import Memory
 
 
 @dataclass(frozen=True)
@@ -65,13 +44,26 @@ class Withheld:
 
 
 @dataclass(frozen=True)
-class RefresherInfo:
-    """A refresher delivery, as the bot needs it when its answer comes back."""
+class RoundInfo:
+    """A refresher round (or a one-question refresher planned before rounds existed), as
+    the bot needs it when an answer, "I guessed" or "Later" comes back."""
 
     delivery_id: int
-    question_id: str
+    questions: tuple[str, ...]
     sent_at: dt.datetime | None
-    answered_at: dt.datetime | None
+    answered: Mapping[int, bool]  # item position -> answered right
+    backlog: int = 0
+    lesson_held: bool = False
+    backlog_limit: int = 0
+
+    def next_item(self, after: int = -1) -> int | None:
+        """The first unanswered item after `after` (wrapping round), if any."""
+        count = len(self.questions)
+        for step in range(1, count + 1):
+            item = (after + step) % count
+            if item not in self.answered:
+                return item
+        return None
 
 
 @dataclass(frozen=True)
@@ -83,4 +75,27 @@ class Review:
     at: dt.datetime
     duration_ms: int | None
     source: str  # "quiz" or "refresher"
-    delivery_id: int | None = None
+    delivery_id: int | None = None  # a one-question refresher's delivery
+    round_id: int | None = None  # a round's delivery, with the item's position
+    round_item: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """An earlier review, as "I guessed" needs it: `card_before` is the FSRS card before
+    that review; `latest` says no later review of the card has happened since."""
+
+    log_id: int
+    question_id: str
+    rating: int
+    guessed: bool
+    reviewed_at: dt.datetime
+    card_before: Memory | None
+    latest: bool
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The learner said an answer was a guess: re-rate that review (see scheduler.srs)."""
+
+    facts: ReviewFacts

@@ -25,7 +25,13 @@ MAX_BYTES = 64
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
-_REFRESHER = re.compile(r"^rf:([1-9][0-9]{0,17}):([a-e])$")
+_ID = r"([1-9][0-9]{0,17})"  # a delivery id: fits a 64-bit integer
+# rf:DELIVERY:ITEM:OPTION answers an item of a round; rf:DELIVERY:OPTION is the form
+# one-question refreshers were sent with before rounds existed (item 0).
+_REFRESHER = re.compile(rf"^rf:{_ID}:(?:([0-9]{{1,2}}):)?([a-e])$")
+_GUESS_QUIZ = re.compile(r"^guess:q:([a-z0-9-]{1,48})$")
+_GUESS_ROUND = re.compile(rf"^guess:r:{_ID}:([0-9]{{1,2}})$")
+_LATER = re.compile(rf"^later:{_ID}$")
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -70,13 +76,30 @@ class Answer:
 
 @dataclass(frozen=True)
 class RefresherAnswer:
-    """An answer button on a refresher question; the delivery names the question."""
+    """An answer button on a refresher round's item; the delivery names the questions."""
 
     delivery_id: int
     option_id: str
+    item: int = 0
 
 
-Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer
+@dataclass(frozen=True)
+class Guessed:
+    """ "I guessed" on the feedback to a quiz answer (`delivery_id` None) or a round item."""
+
+    question_id: str | None
+    delivery_id: int | None = None
+    item: int = 0
+
+
+@dataclass(frozen=True)
+class Later:
+    """ "Later" on a refresher round: the rest of it waits."""
+
+    delivery_id: int
+
+
+Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer | Guessed | Later
 
 
 def time_payload(hhmm: str) -> str:
@@ -94,9 +117,24 @@ def answer_payload(question_id: str, option_id: str) -> str:
     return f"ans:{question_id}:{option_id}"
 
 
-def refresher_payload(delivery_id: int, option_id: str) -> str:
-    """Payload for answering a refresher question sent as a delivery."""
-    return f"rf:{delivery_id}:{option_id}"
+def refresher_payload(delivery_id: int, item: int, option_id: str) -> str:
+    """Payload for answering one item of a refresher round."""
+    return f"rf:{delivery_id}:{item}:{option_id}"
+
+
+def guess_quiz_payload(question_id: str) -> str:
+    """Payload for "I guessed" after a quiz answer."""
+    return f"guess:q:{question_id}"
+
+
+def guess_round_payload(delivery_id: int, item: int) -> str:
+    """Payload for "I guessed" after a round item's answer."""
+    return f"guess:r:{delivery_id}:{item}"
+
+
+def later_payload(delivery_id: int) -> str:
+    """Payload for "Later" on a refresher round."""
+    return f"later:{delivery_id}"
 
 
 def read_payload(raw: str) -> Payload | None:
@@ -113,5 +151,11 @@ def read_payload(raw: str) -> Payload | None:
     if match := _ANSWER.match(raw):
         return Answer(match.group(1), match.group(2))
     if match := _REFRESHER.match(raw):
-        return RefresherAnswer(int(match.group(1)), match.group(2))
+        return RefresherAnswer(int(match.group(1)), match.group(3), int(match.group(2) or 0))
+    if match := _GUESS_QUIZ.match(raw):
+        return Guessed(match.group(1))
+    if match := _GUESS_ROUND.match(raw):
+        return Guessed(None, int(match.group(1)), int(match.group(2)))
+    if match := _LATER.match(raw):
+        return Later(int(match.group(1)))
     return None

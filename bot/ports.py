@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from bot.deliveries import RefresherInfo, Review
+from bot.deliveries import Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
@@ -75,16 +75,32 @@ class Transaction(Protocol):
         """Where to send a proactive message: the reachable identity last written from."""
         ...
 
-    def refresher(self, learner_id: int, delivery_id: int) -> RefresherInfo | None:
-        """A refresher delivery sent to this learner (None for anyone else's)."""
+    def round(self, learner_id: int, delivery_id: int) -> RoundInfo | None:
+        """A refresher round (or one-question refresher) sent to this learner, with the
+        items answered so far (None for anyone else's)."""
+        ...
+
+    def review_facts(
+        self, learner_id: int, question_id: str, round_id: int | None, round_item: int | None
+    ) -> ReviewFacts | None:
+        """The learner's review of a round item, or (without a round) their latest quiz
+        review of the question; None if there is none."""
+        ...
+
+    def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:
+        """Mark a review as a guess; with a memory, also re-rate it (Hard) and store the
+        card as that re-rated review leaves it."""
         ...
 
     def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
         """The learner's FSRS card for a question, created (due now) if new."""
         ...
 
-    def save_memory(self, learner_id: int, memory: Memory, review: Review, grade: int) -> None:
-        """Store a card after a review, with the review in the review log."""
+    def save_memory(
+        self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
+    ) -> None:
+        """Store a card after a review, with the review (and the card before it) in the
+        review log."""
         ...
 
     def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:

@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import secrets
 import time
+from typing import Any
 
 from bot import payloads
 from bot.conversation import respond
 from bot.decision import Context, Decision
-from bot.deliveries import ClaimedDelivery, Composed, Review, Withheld
+from bot.deliveries import ClaimedDelivery, Composed, Review, ReviewFacts, Withheld
 from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import compose, pacing_of
@@ -135,19 +136,31 @@ class BotService:
             tx.save_progress(state.learner_id, record)
         retention = org.desired_retention if org else srs.DEFAULT_RETENTION
         for review in reviews:
-            # A refresher's time includes the time before the learner saw it, so speed is
-            # logged (for optimising) but only a quiz answer's speed sets the rating.
-            speed = review.duration_ms if review.source == "quiz" else None
-            grade = srs.grade_for(review.correct, speed)
+            grade = srs.grade_for(review.correct)  # "I guessed" may re-rate it later
             memory = tx.memory(state.learner_id, review.question_id, review.at)
             reviewed = srs.review(
                 memory, grade, review.at, review.duration_ms, retention, self._fuzz
             )
-            tx.save_memory(state.learner_id, reviewed, review, int(grade))
+            tx.save_memory(state.learner_id, memory, reviewed, review, int(grade))
+        for guess in decision.guesses:
+            self._regrade(tx, state.learner_id, guess.facts, retention)
         for effect in decision.effects:
             tx.apply(state.learner_id, effect, now)
         if decision.state != state:
             tx.save_learner(decision.state, now)
+
+    def _regrade(
+        self, tx: Transaction, learner_id: int, facts: ReviewFacts, retention: float
+    ) -> None:
+        """ "I guessed": a right answer's review is done again as Hard, from the card as
+        it was before; a wrong answer stays Again and is only marked."""
+        before = facts.card_before
+        if facts.rating == int(srs.Grade.GOOD) and before is not None:
+            grade = srs.grade_for(True, guessed=True)
+            again = srs.review(before, grade, facts.reviewed_at, None, retention, self._fuzz)
+            tx.mark_guessed(learner_id, facts, again)
+        else:
+            tx.mark_guessed(learner_id, facts, None)
 
     def _context(
         self,
@@ -193,9 +206,24 @@ class BotService:
                 else None
             ),
             my_data=tx.personal_data(state.learner_id) if mydata.wanted(intent) else None,
-            refresher=(
-                tx.refresher(state.learner_id, picked.delivery_id)
-                if isinstance(picked, payloads.RefresherAnswer)
-                else None
-            ),
+            **self._round_context(tx, state.learner_id, picked),
         )
+
+    @staticmethod
+    def _round_context(
+        tx: Transaction, learner_id: int, picked: payloads.Payload | None
+    ) -> dict[str, Any]:
+        """The round (and the review) a round button or "I guessed" names."""
+        round_id = getattr(picked, "delivery_id", None)
+        if not isinstance(picked, payloads.RefresherAnswer | payloads.Later | payloads.Guessed):
+            return {}
+        info = tx.round(learner_id, round_id) if round_id is not None else None
+        if not isinstance(picked, payloads.Guessed):
+            return {"round": info}
+        question = picked.question_id
+        if round_id is not None:
+            inside = info is not None and 0 <= picked.item < len(info.questions)
+            question = info.questions[picked.item] if info is not None and inside else None
+        item = picked.item if round_id is not None else None
+        facts = tx.review_facts(learner_id, question, round_id, item) if question else None
+        return {"round": info, "guess": facts}

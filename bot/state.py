@@ -57,6 +57,7 @@ class LearnerState:
     last_seen_at: dt.datetime | None = None
     nudges_ignored: int = 0
     last_nudge_at: dt.datetime | None = None
+    lesson_active_at: dt.datetime | None = None  # the last card or quiz answer of a lesson
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class OrgInfo:
     work_end: str = "18:00"
     desired_retention: float = 0.9
     lesson_cap: int = 1
-    refresher_cap: int = 3
+    round_size: int = 12
+    round_size_lesson_day: int = 8
+    backlog_limit: int = 40
 
 
 class ModuleStatus(Enum):

@@ -144,7 +144,31 @@ class Texts:
         "{minutes} minutes. I won't send more reminders until you are back."
     )
     start_button: str = "Start"
-    refresher_question: str = "**Refresher** from {module}\n{stem}"
+    round_intro: str = (
+        "**Refresher round**: {count} quick {questions} from modules you have done, about "
+        "{minutes} min. Answer as many as you like; **Later** keeps the rest for your next "
+        "round."
+    )
+    round_held: str = (
+        "You have {backlog} refreshers waiting, more than your council's limit of {limit}, "
+        "so today is a refresher day: your next module comes when fewer are waiting. Send "
+        "/next to start it anyway."
+    )
+    round_item: str = "**Refresher {number} of {count}** from {module}\n{stem}"
+    question_word: str = "question"
+    questions_word: str = "questions"
+    later_button: str = "Later"
+    guessed_button: str = "I guessed"
+    round_later: str = "Fine: the other {count} {questions} wait for your next round."
+    round_done: str = (
+        "Round done: {right} of {count} right. The ones you missed come back sooner, the "
+        "others later."
+    )
+    round_all_answered: str = "You have answered every question of this round."
+    guess_noted: str = "Noted as a guess, so this question comes back sooner."
+    guess_noted_wrong: str = "Noted as a guess, not a misunderstanding."
+    guess_already: str = "Already noted as a guess."
+    guess_too_late: str = "That question has come up again since, so this answer stays as it was."
     pause_usage: str = (
         "Going on leave? Tell me the last day you are away, for example /pause 24 Dec or "
         "/pause 2026-12-24. I will send nothing until then, and your refreshers will wait."

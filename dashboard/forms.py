@@ -31,7 +31,9 @@ def read_pacing(form: Mapping[str, str], t: DashboardTexts) -> PacingForm:
     ranges = {
         "desired_retention": t.bad_retention,
         "lesson_cap": t.bad_lesson_cap,
-        "refresher_cap": t.bad_refresher_cap,
+        "round_size": t.bad_round_size,
+        "round_size_lesson_day": t.bad_round_size,
+        "backlog_limit": t.bad_backlog_limit,
     }
     errors = {  # in the form's order, as the error summary lists them
         name: ranges[name] if problem is Problem.RANGE else messages[problem]

@@ -38,7 +38,8 @@ class DashboardTexts:
     bad_hours: str = "The working day must end after it starts"
     bad_retention: str = "Enter a desired retention from 0.70 to 0.97"
     bad_lesson_cap: str = "Enter a whole number from 0 to 3"
-    bad_refresher_cap: str = "Enter a whole number from 0 to 10"
+    bad_round_size: str = "Enter a whole number from 0 to 30"
+    bad_backlog_limit: str = "Enter a whole number from 0 to 500"
     bad_since: str = "Enter a date as YYYY-MM-DD, for example 2026-04-01, or leave it empty"
     completion_title: str = "Modules completed per week"
     completion_summary: str = (

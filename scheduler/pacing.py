@@ -19,6 +19,9 @@ import holidays
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_LEARNING_TIME = dt.time(9, 0)
+DEFAULT_NATION = "england"
+DEFAULT_WORK_START = dt.time(8, 0)  # a council's working hours unless it sets its own
+DEFAULT_WORK_END = dt.time(18, 0)
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
 # Refreshers come after the lesson of the day, spaced out so they feel like refreshers.
 REFRESHER_OFFSETS = (dt.timedelta(hours=2), dt.timedelta(hours=4), dt.timedelta(hours=6))

@@ -1,24 +1,64 @@
-"""Plan one learner's proactive messages for one local day. Pure.
+"""The one planner: every proactive message is decided here. Pure: values in, planned
+deliveries out, no database, no clock.
 
-The planner tick (see `scheduler.jobs`) runs this for every learner of a time zone once
-per local day and stores the results as delivery rows. Idempotency keys name the learner,
-the day and the slot, so planning the same day twice can never add a message, and no more
-than the daily caps can ever exist for one learner-day.
+Storage reads the facts (a learner's pacing, their due FSRS cards, the campaign questions
+waiting for them, how many rounds went unanswered) and writes what this module returns
+through one writer (`storage.deliveries`). The rules (docs/learning.md says why):
+
+- **The lesson nudge** at the learner's usual time on each working day, while fewer than
+  `QUIET_AFTER` nudges in a row went unanswered; then one gentler nudge `GENTLE_AFTER`
+  later, then nothing until the learner writes. A *new* module is offered only while the
+  due backlog is at or below the council's limit; a module in progress is always offered.
+- **The refresher round**: the day's due refreshers as one message that starts a sequence
+  of questions, lowest predicted recall first, campaign questions first, at most
+  `round_size` (or `round_size_lesson_day` on a day with a lesson nudge). It comes
+  `ROUND_AFTER_LESSON` after the lesson nudge, so it never withholds the lesson, or at
+  the learning time on a day without one. Ignored lesson nudges never stop rounds; after
+  `ROUNDS_QUIET_AFTER` rounds with no word from the learner, a round comes once a week.
+- **A manager's nudge**: now if inside working hours, else at the start of the next
+  working day; one a learner a day.
+- **Leave**: when it has ended, due dates move on by its length; the rounds then spread
+  the backlog, a round's size a day.
+
+Idempotency keys name the learner, the day and the kind, so planning a day twice can
+never add a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.deliveries import DeliveryKind, PlannedDelivery
 from scheduler import srs
-from scheduler.pacing import Pacing, is_working_day, lesson_time, refresher_times, zone
+from scheduler.pacing import (
+    LAST_SEND_BEFORE_END,
+    Pacing,
+    in_working_hours,
+    is_working_day,
+    lesson_time,
+    window,
+    zone,
+)
+from scheduler.plans import DeliveryKind, PlannedDelivery
 
 QUIET_AFTER = 3  # lesson nudges ignored before the learner is left alone
 GENTLE_AFTER = dt.timedelta(days=7)  # then one gentler nudge, this long after the last
+ROUND_AFTER_LESSON = dt.timedelta(hours=1)  # the round follows the lesson nudge by this
+ROUNDS_QUIET_AFTER = 3  # rounds with no word from the learner before rounds go weekly
+ROUNDS_QUIET_EVERY = dt.timedelta(days=7)
+NUDGE_LOOKAHEAD_DAYS = 14  # a manager's nudge outside working hours waits this long at most
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    """A council's refresher settings (defaults in one place: here)."""
+
+    size: int = 12  # questions in a round on a day without a lesson nudge
+    size_lesson_day: int = 8  # … and on a day with one
+    backlog_limit: int = 40  # due refreshers above which no new module is offered
 
 
 @dataclass(frozen=True)
@@ -29,9 +69,13 @@ class LearnerPlan:
     pacing: Pacing
     nudges_ignored: int
     last_nudge_at: dt.datetime | None
-    lesson_cap: int
-    refresher_cap: int
-    retention: float
+    retention: float = srs.DEFAULT_RETENTION
+    lesson_cap: int = 1
+    rounds: RoundRules = field(default_factory=RoundRules)
+    in_module: bool = False  # a module in progress (resuming it is not a new module)
+    rounds_unanswered: int = 0  # rounds sent since the learner last wrote
+    last_round_at: dt.datetime | None = None
+    curriculum_done: bool = False  # nothing left to offer as a lesson
 
 
 @dataclass(frozen=True)
@@ -42,41 +86,86 @@ class DueCard:
     memory: srs.Memory
 
 
-def plan_day(learner: LearnerPlan, day: dt.date, due_cards: list[DueCard]) -> list[PlannedDelivery]:
-    """The learner's deliveries for a local date: the lesson nudge (or the one gentle
-    nudge), then due refreshers, lowest predicted recall first, within the caps."""
-    pacing = learner.pacing
-    if not is_working_day(pacing, day):
-        return []
-    planned: list[PlannedDelivery] = []
-    nudge = _nudge(learner, day)
-    if nudge is not None:
-        planned.append(nudge)
-    if learner.nudges_ignored >= QUIET_AFTER or learner.refresher_cap <= 0:
-        return planned
-    first = lesson_time(pacing, day)
-    assert first is not None  # a working day has a lesson time
-    ranked = sorted(
-        due_cards,
-        key=lambda card: (srs.recall(card.memory, first, learner.retention), card.question_id),
-    )[: learner.refresher_cap]
-    times = refresher_times(pacing, day, len(ranked))
-    for slot, (card, at) in enumerate(zip(ranked, times, strict=True)):
-        planned.append(
-            PlannedDelivery(
-                key=f"refresher:{learner.learner_id}:{day.isoformat()}:{slot}",
-                learner_id=learner.learner_id,
-                kind=DeliveryKind.REFRESHER,
-                due_at=at,
-                ref=card.question_id,
-            )
+@dataclass(frozen=True)
+class CampaignItem:
+    """A campaign question waiting for the learner: it joins their next round."""
+
+    campaign_id: int
+    round_start: dt.date
+    question_id: str
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """A round's contents, stored as the delivery's payload."""
+
+    questions: tuple[str, ...]
+    campaign: tuple[tuple[int, str], ...] = ()  # (campaign id, question id) it brings
+    backlog: int = 0  # due refreshers when the round was planned
+    lesson_held: bool = False  # a new module was not offered because of the backlog
+    backlog_limit: int = RoundRules.backlog_limit
+
+    def to_json(self) -> str:
+        """The payload text."""
+        return json.dumps(
+            {
+                "q": list(self.questions),
+                "c": [list(pair) for pair in self.campaign],
+                "backlog": self.backlog,
+                "held": self.lesson_held,
+                "limit": self.backlog_limit,
+            },
+            separators=(",", ":"),
         )
+
+    @classmethod
+    def from_json(cls, text: str) -> RoundPlan:
+        """A payload read back; an empty round if it is not one."""
+        try:
+            raw = json.loads(text)
+            return cls(
+                tuple(str(q) for q in raw["q"]),
+                tuple((int(c), str(q)) for c, q in raw.get("c", [])),
+                int(raw.get("backlog", 0)),
+                bool(raw.get("held", False)),
+                int(raw.get("limit", RoundRules.backlog_limit)),
+            )
+        except (ValueError, KeyError, TypeError):
+            return cls(())
+
+
+def plan_day(
+    learner: LearnerPlan,
+    day: dt.date,
+    due_cards: Sequence[DueCard],
+    campaign: Sequence[CampaignItem] = (),
+) -> list[PlannedDelivery]:
+    """The learner's deliveries for a local date: the lesson nudge (or the gentle one),
+    then the refresher round."""
+    if not is_working_day(learner.pacing, day):
+        return []
+    backlog = len(due_cards)
+    held = _lesson_held(learner, backlog)
+    nudge = None if held else _nudge(learner, day)
+    planned = [nudge] if nudge is not None else []
+    round_ = _round(learner, day, due_cards, campaign, nudge, held)
+    if round_ is not None:
+        planned.append(round_)
     return planned
+
+
+def _lesson_held(learner: LearnerPlan, backlog: int) -> bool:
+    """Is a new module held back today because too many refreshers are due?"""
+    return (
+        not learner.in_module
+        and not learner.curriculum_done
+        and backlog > learner.rounds.backlog_limit
+    )
 
 
 def _nudge(learner: LearnerPlan, day: dt.date) -> PlannedDelivery | None:
     at = lesson_time(learner.pacing, day)
-    if at is None or learner.lesson_cap <= 0:
+    if at is None or learner.lesson_cap <= 0 or learner.curriculum_done:
         return None
     key = f"lesson:{learner.learner_id}:{day.isoformat()}"
     if learner.nudges_ignored < QUIET_AFTER:
@@ -87,6 +176,101 @@ def _nudge(learner: LearnerPlan, day: dt.date) -> PlannedDelivery | None:
     return None
 
 
+def _round(
+    learner: LearnerPlan,
+    day: dt.date,
+    due_cards: Sequence[DueCard],
+    campaign: Sequence[CampaignItem],
+    nudge: PlannedDelivery | None,
+    held: bool,
+) -> PlannedDelivery | None:
+    at = round_time(learner.pacing, day, nudge.due_at if nudge else None)
+    if at is None or _rounds_quiet(learner, at):
+        return None
+    size = learner.rounds.size_lesson_day if nudge else learner.rounds.size
+    questions = round_questions(learner, at, due_cards, campaign, size)
+    if not questions:
+        return None
+    plan = RoundPlan(
+        questions,
+        tuple((i.campaign_id, i.question_id) for i in campaign if i.question_id in questions),
+        len(due_cards),
+        held,
+        learner.rounds.backlog_limit,
+    )
+    key = f"round:{learner.learner_id}:{day.isoformat()}"
+    return PlannedDelivery(key, learner.learner_id, DeliveryKind.ROUND, at, None, plan.to_json())
+
+
+def round_time(pacing: Pacing, day: dt.date, lesson_at: dt.datetime | None) -> dt.datetime | None:
+    """When the round is sent: after the lesson nudge, inside working hours; at the
+    learning time on a day without a lesson nudge."""
+    first = lesson_time(pacing, day)
+    if first is None:
+        return None
+    if lesson_at is None:
+        return first
+    _start, end = window(pacing, day)
+    return max(lesson_at, min(lesson_at + ROUND_AFTER_LESSON, end - LAST_SEND_BEFORE_END))
+
+
+def _rounds_quiet(learner: LearnerPlan, at: dt.datetime) -> bool:
+    """After several rounds with no word from the learner, one round a week."""
+    last = learner.last_round_at
+    return (
+        learner.rounds_unanswered >= ROUNDS_QUIET_AFTER
+        and last is not None
+        and at - last < ROUNDS_QUIET_EVERY
+    )
+
+
+def round_questions(
+    learner: LearnerPlan,
+    at: dt.datetime,
+    due_cards: Sequence[DueCard],
+    campaign: Sequence[CampaignItem],
+    size: int,
+) -> tuple[str, ...]:
+    """The round's questions: campaign questions first, then due refreshers lowest
+    predicted recall first; an ignored round does not come back identically (its order
+    turns by one for each round that went unanswered)."""
+    if size <= 0:
+        return ()
+    ranked = [
+        card.question_id
+        for card in sorted(
+            due_cards,
+            key=lambda card: (srs.recall(card.memory, at, learner.retention), card.question_id),
+        )
+    ]
+    turn = learner.rounds_unanswered % len(ranked) if ranked else 0
+    ranked = ranked[turn:] + ranked[:turn]
+    chosen = dict.fromkeys([item.question_id for item in campaign] + ranked)
+    return tuple(chosen)[:size]
+
+
+def manager_nudge(
+    learner_id: int, pacing: Pacing, now: dt.datetime, key: str
+) -> PlannedDelivery | None:
+    """A manager's nudge: now inside working hours, else at the start of the learner's
+    next working day (None if none comes within `NUDGE_LOOKAHEAD_DAYS`)."""
+    due = _next_working_moment(pacing, now)
+    return None if due is None else PlannedDelivery(key, learner_id, DeliveryKind.NUDGE, due)
+
+
+def _next_working_moment(pacing: Pacing, now: dt.datetime) -> dt.datetime | None:
+    if in_working_hours(pacing, now):
+        return now
+    day = now.astimezone(pacing.zone).date()
+    for offset in range(NUDGE_LOOKAHEAD_DAYS):
+        candidate = day + dt.timedelta(days=offset)
+        if is_working_day(pacing, candidate):
+            start, _end = window(pacing, candidate)
+            if start > now:
+                return start
+    return None
+
+
 def leave_shift(pacing: Pacing, day: dt.date) -> dt.timedelta | None:
     """How far to push due dates when the learner's leave has ended before `day`:
     the length of the leave. None while there is no finished leave."""
@@ -94,6 +278,11 @@ def leave_shift(pacing: Pacing, day: dt.date) -> dt.timedelta | None:
         return None
     start = pacing.away_from or pacing.away_until
     return dt.timedelta(days=(pacing.away_until - start).days + 1)
+
+
+PlanFunction = Callable[
+    [LearnerPlan, dt.date, Sequence[DueCard], Sequence[CampaignItem]], list[PlannedDelivery]
+]
 
 
 class PlanStore(Protocol):
@@ -109,7 +298,7 @@ class PlanStore(Protocol):
         day: dt.date,
         end_utc: dt.datetime,
         at: dt.datetime,
-        plan: Callable[[LearnerPlan, dt.date, list[DueCard]], list[PlannedDelivery]],
+        plan: PlanFunction,
     ) -> object | None:
         """Plan one local day of one time zone, once."""
         ...

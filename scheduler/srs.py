@@ -4,18 +4,19 @@ Pure: values in, values out. Each refresher question a learner has met has one F
 its database id is the FSRS card id (`fsrs.Card()` without one sleeps a millisecond to
 make a unique id, which would throttle planning).
 
-The mapping from a quiz outcome to an FSRS rating is ours:
+The mapping from an answer to an FSRS rating is ours, the same for quiz and refresher
+answers:
 
-| outcome                                   | rating |
-|-------------------------------------------|--------|
-| wrong                                     | Again  |
-| right, within `SLOW_ANSWER`               | Good   |
-| right, but slower than `SLOW_ANSWER`      | Hard   |
-| not answered                              | no review at all |
+| outcome                          | rating                                        |
+|----------------------------------|-----------------------------------------------|
+| wrong                            | Again (a possible misconception)              |
+| right                            | Good                                          |
+| right, then "I guessed" tapped   | Hard: re-rated from the card before the review |
+| wrong, then "I guessed" tapped   | Again, marked a guess (not a misconception)   |
+| not answered                     | no review at all                              |
 
-Speed counts only for quiz answers, timed from when the question was shown. A refresher
-arrives while the officer may be busy, so its time to answer says little about recall: it
-is logged with the review (for optimising) but a right refresher answer is always Good.
+Confidence replaces speed: an officer answering in chat may be interrupted, so time to
+answer says little about recall; it is still logged with each review, for optimising.
 
 Easy is never given: a multiple-choice click cannot tell "easy" from "good" reliably.
 Learning steps are turned off: chat refreshers come at most a few a day, in working hours,
@@ -25,13 +26,13 @@ so minute-scale steps cannot be honoured; every card is scheduled in whole days.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 
 from fsrs import Card, Rating, Scheduler, State
 
-SLOW_ANSWER = dt.timedelta(seconds=60)
 DEFAULT_RETENTION = 0.9
 
 
@@ -56,13 +57,42 @@ class Memory:
     last_review: dt.datetime | None
 
 
-def grade_for(correct: bool, duration_ms: int | None) -> Grade:
+def grade_for(correct: bool, guessed: bool = False) -> Grade:
     """The rating for an answered question (see the module docstring)."""
     if not correct:
         return Grade.AGAIN
-    if duration_ms is not None and duration_ms > SLOW_ANSWER.total_seconds() * 1000:
-        return Grade.HARD
-    return Grade.GOOD
+    return Grade.HARD if guessed else Grade.GOOD
+
+
+def memory_to_json(memory: Memory) -> str:
+    """A card as JSON text (the review log keeps the card before each review)."""
+    return json.dumps(
+        {
+            "id": memory.card_id,
+            "state": memory.state,
+            "step": memory.step,
+            "s": memory.stability,
+            "d": memory.difficulty,
+            "due": memory.due.isoformat(),
+            "last": memory.last_review.isoformat() if memory.last_review else None,
+        },
+        separators=(",", ":"),
+    )
+
+
+def memory_from_json(text: str) -> Memory:
+    """A card read back from `memory_to_json`."""
+    raw = json.loads(text)
+    last = raw["last"]
+    return Memory(
+        int(raw["id"]),
+        int(raw["state"]),
+        raw["step"],
+        raw["s"],
+        raw["d"],
+        dt.datetime.fromisoformat(raw["due"]),
+        dt.datetime.fromisoformat(last) if last else None,
+    )
 
 
 def new_memory(card_id: int, at: dt.datetime) -> Memory:

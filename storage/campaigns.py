@@ -1,11 +1,11 @@
 """Refresher campaigns: create, list, preview (who would get what), cancel, and plan their
 questions into `delivery` rows.
 
-A campaign's questions go out as refresher deliveries (kind `refresher`, so answering one
-updates the learner's FSRS card like any refresher) with the key
-`campaign:<id>:<learner>:<round start>:<question>`, so planning again is harmless. They
-fit inside the learner's daily refresher cap after the day's own plan (a campaign waits
-for the planner's run of that day), so a campaign never adds to the daily load.
+A campaign's questions join the learners' daily refresher rounds (answering one updates
+the learner's FSRS card like any refresher): `waiting` tells the planner which questions
+of a running campaign round each learner has not been asked yet, about modules they have
+completed; the round's payload records them, so a question is asked once a round. They
+take places inside the round's size, so a campaign never adds to the daily load.
 
 Managing campaigns is for council admins, in their own council only; every create and
 cancel writes an audit row.
@@ -17,10 +17,9 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.access import GRANTABLE, Actor, Role, can_manage_council, require
@@ -33,16 +32,17 @@ from bot.flows.campaigns import (
     next_start,
     parse_rule,
 )
+from bot.state import ModuleStatus
 from lessons.model import Curriculum
-from scheduler.pacing import LAST_SEND_BEFORE_END, is_working_day, refresher_times, window
-from storage.people import pacing_of_row, record_audit
+from scheduler.planner import CampaignItem, RoundPlan
+from scheduler.plans import DeliveryKind
+from storage.people import record_audit
 from storage.tables import (
     Campaign,
     Delivery,
     Learner,
     ModuleProgressRow,
     Organisation,
-    PlanRun,
     RoleGrant,
     Team,
 )
@@ -137,19 +137,24 @@ class SqlCampaigns:
             return [_view(row) for row in rows]
 
     def cancel(self, actor: Actor, campaign_id: int, at: dt.datetime) -> int:
-        """Cancel a campaign and its deliveries not yet sent; how many were withdrawn."""
+        """Cancel a campaign and take its questions out of rounds not yet sent; how many
+        questions were withdrawn."""
         with self._session() as session:
             row = self._own(session, actor, campaign_id, "cancel a campaign")
             row.status = "cancelled"
             session.add(row)
+            withdrawn = 0
             queued = session.exec(
                 select(Delivery).where(
-                    col(Delivery.key).startswith(f"campaign:{campaign_id}:"),
+                    Delivery.kind == DeliveryKind.ROUND.value,
                     Delivery.status == "queued",
+                    col(Delivery.learner_id).in_(
+                        select(Learner.id).where(Learner.org_id == row.org_id)
+                    ),
                 )
             ).all()
             for delivery in queued:
-                delivery.status, delivery.last_error = "skipped", "campaign cancelled"
+                withdrawn += _withdraw(delivery, campaign_id)
                 session.add(delivery)
             record_audit(
                 session,
@@ -157,9 +162,9 @@ class SqlCampaigns:
                 "campaign.cancel",
                 f"campaign:{campaign_id}",
                 at,
-                withdrawn=len(queued),
+                withdrawn=withdrawn,
             )
-            return len(queued)
+            return withdrawn
 
     def preview(self, actor: Actor, campaign_id: int, today: dt.date) -> Preview:
         """Who would receive the current or next round, and which questions."""
@@ -175,51 +180,33 @@ class SqlCampaigns:
             )
             return Preview(_view(row), start, recipients if start else ())
 
-    def plan(self, now: dt.datetime) -> int:
-        """Plan the running rounds of every active campaign into deliveries, for learners
-        whose day has been planned; return how many deliveries were added."""
-        added = 0
-        with self._session() as session:
-            for row in session.exec(select(Campaign).where(Campaign.status == "active")).all():
-                curriculum = self._for(session, row.org_id)
-                questions = _questions(row, curriculum)
-                for learner in self._targets(session, row, curriculum):
-                    added += self._plan_learner(session, row, learner, questions, now)
-        return added
-
-    def _plan_learner(
-        self,
-        session: Session,
-        campaign: Campaign,
-        learner: Learner,
-        questions: tuple[str, ...],
-        now: dt.datetime,
-    ) -> int:
-        pacing = pacing_of_row(session, learner)
-        today = now.astimezone(pacing.zone).date()
-        start = current_round(parse_rule(campaign.rule), today)
-        if start is None or not is_working_day(pacing, today):
-            return 0
-        if session.get(PlanRun, (pacing.timezone, today)) is None:
-            return 0  # the day's own plan first, so the cap counts it
-        prefix = f"campaign:{campaign.id}:{learner.id}:{start.isoformat()}:"
-        sent = set(
-            session.exec(select(Delivery.ref).where(col(Delivery.key).startswith(prefix))).all()
-        )
-        day_start, day_end = window(pacing, today)
-        used = _refreshers_between(session, learner.id or 0, day_start, day_end)
-        org = session.get(Organisation, learner.org_id)
-        room = max(0, (org.refresher_cap if org else 3) - used)
-        wanted = [q for q in questions if q not in sent][:room]
-        times = refresher_times(pacing, today, used + len(wanted))[used:]
-        latest = day_end - LAST_SEND_BEFORE_END
-        added = 0
-        for question, at in zip(wanted, times, strict=True):
-            due = max(at, now)
-            if due > latest:
-                break
-            added += _insert(session, prefix + question, learner.id or 0, question, due, now)
-        return added
+    def waiting(
+        self, session: Session, day: dt.date, learner_ids: list[int]
+    ) -> dict[int, list[CampaignItem]]:
+        """The campaign questions waiting for these learners on a local date: those of
+        every running round that targets them, about modules they have completed, not
+        yet put in one of their refresher rounds. The planner adds them to the round."""
+        ids = set(learner_ids)
+        waiting: dict[int, list[CampaignItem]] = {}
+        for row in session.exec(select(Campaign).where(Campaign.status == "active")).all():
+            start = current_round(parse_rule(row.rule), day)
+            if start is None or row.id is None:
+                continue
+            curriculum = self._for(session, row.org_id)
+            questions = _questions(row, curriculum)
+            targets = [p.id for p in self._targets(session, row, curriculum) if p.id in ids]
+            asked = _asked(session, [t for t in targets if t is not None], row.id, start)
+            done = _completed(session, [t for t in targets if t is not None])
+            for learner_id in targets:
+                assert learner_id is not None
+                for question in questions:
+                    found = curriculum.find_question(question)
+                    if found is None or found[0].id not in done.get(learner_id, set()):
+                        continue  # a campaign reaches only modules the learner has done
+                    if question not in asked.get(learner_id, set()):
+                        item = CampaignItem(row.id, start, question)
+                        waiting.setdefault(learner_id, []).append(item)
+        return waiting
 
     def _targets(
         self, session: Session, campaign: Campaign, curriculum: Curriculum
@@ -310,42 +297,57 @@ def _low_scorers(session: Session, ids: list[int], modules: tuple[str, ...]) -> 
     }
 
 
-def _refreshers_between(
-    session: Session, learner_id: int, start: dt.datetime, end: dt.datetime
-) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Delivery)
-            .where(
-                Delivery.learner_id == learner_id,
-                Delivery.kind == "refresher",
-                col(Delivery.due_at) >= start,
-                col(Delivery.due_at) < end,
-            )
-        ).one()
-    )
+def _asked(
+    session: Session, learner_ids: list[int], campaign_id: int, start: dt.date
+) -> dict[int, set[str]]:
+    """The campaign's questions already put in each learner's rounds since its round
+    began (a day early, so no time zone can miss one)."""
+    if not learner_ids:
+        return {}
+    since = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(0), dt.UTC)
+    rows = session.exec(
+        select(Delivery.learner_id, Delivery.payload).where(
+            col(Delivery.learner_id).in_(learner_ids),
+            Delivery.kind == DeliveryKind.ROUND.value,
+            col(Delivery.due_at) >= since,
+        )
+    ).all()
+    asked: dict[int, set[str]] = {}
+    for learner_id, payload in rows:
+        plan = RoundPlan.from_json(payload)
+        mine = {question for campaign, question in plan.campaign if campaign == campaign_id}
+        asked.setdefault(learner_id, set()).update(mine)
+    return asked
 
 
-def _insert(
-    session: Session, key: str, learner_id: int, question: str, due: dt.datetime, now: dt.datetime
-) -> int:
-    try:
-        with session.begin_nested():
-            session.add(
-                Delivery(
-                    key=key,
-                    learner_id=learner_id,
-                    kind="refresher",
-                    ref=question,
-                    due_at=due,
-                    next_attempt_at=due,
-                    created_at=now,
-                )
-            )
-    except IntegrityError:
-        return 0  # planned already (another process, or an earlier tick)
-    return 1
+def _completed(session: Session, learner_ids: list[int]) -> dict[int, set[str]]:
+    """The modules each learner has completed."""
+    if not learner_ids:
+        return {}
+    rows = session.exec(
+        select(ModuleProgressRow.learner_id, ModuleProgressRow.module_id).where(
+            col(ModuleProgressRow.learner_id).in_(learner_ids),
+            ModuleProgressRow.status == ModuleStatus.COMPLETED.value,
+        )
+    ).all()
+    done: dict[int, set[str]] = {}
+    for learner_id, module_id in rows:
+        done.setdefault(learner_id, set()).add(module_id)
+    return done
+
+
+def _withdraw(delivery: Delivery, campaign_id: int) -> int:
+    """Take a campaign's questions out of a queued round; how many were taken out."""
+    plan = RoundPlan.from_json(delivery.payload)
+    ours = {question for campaign, question in plan.campaign if campaign == campaign_id}
+    if not ours:
+        return 0
+    keep = tuple(q for q in plan.questions if q not in ours)
+    others = tuple(pair for pair in plan.campaign if pair[0] != campaign_id)
+    delivery.payload = replace(plan, questions=keep, campaign=others).to_json()
+    if not keep:
+        delivery.status, delivery.last_error = "skipped", "campaign cancelled"
+    return len(plan.questions) - len(keep)
 
 
 def _view(row: Campaign) -> CampaignView:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, and_, func, or_, update
 from sqlalchemy import select as sql_select
@@ -23,8 +23,24 @@ from sqlmodel import Session, col, select
 
 from bot.deliveries import NUDGE_KINDS, ClaimedDelivery, DeliveryKind, PlannedDelivery
 from bot.messages import ConversationRef
-from scheduler.pacing import DEFAULT_LEARNING_TIME, DEFAULT_TIMEZONE, Pacing, parse_hhmm
-from scheduler.planner import DueCard, LearnerPlan, leave_shift
+from scheduler import srs
+from scheduler.pacing import (
+    DEFAULT_LEARNING_TIME,
+    DEFAULT_NATION,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+    Pacing,
+    parse_hhmm,
+)
+from scheduler.planner import (
+    CampaignItem,
+    DueCard,
+    LearnerPlan,
+    PlanFunction,
+    RoundRules,
+    leave_shift,
+)
 from scheduler.srs import Memory
 from storage.tables import Delivery, Identity, Learner, Organisation, PlanRun, SrsCard
 
@@ -56,7 +72,8 @@ class DayPlanned:
     deliveries: int
 
 
-PlanFunction = Callable[[LearnerPlan, dt.date, list[DueCard]], list[PlannedDelivery]]
+# The campaign questions waiting for some learners on a local date (storage.campaigns).
+CampaignFacts = Callable[[Session, dt.date, list[int]], dict[int, list[CampaignItem]]]
 
 
 def _sqlite_stamp(at: dt.datetime) -> str:
@@ -68,6 +85,41 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at.astimezone(dt.UTC)
 
 
+def write_planned(session: Session, planned: Sequence[PlannedDelivery], at: dt.datetime) -> int:
+    """The one writer of planned deliveries (the day's plan, a manager's nudge): a bulk
+    insert through the driver, since planning writes a row per learner per message and
+    SQLAlchemy's per-value processing would cost more than the database does. A key
+    planned before is left alone; returns how many rows were added."""
+    if not planned:
+        return 0
+    connection = session.connection()
+    added = 0
+    if connection.dialect.name != "sqlite":
+        for start in range(0, len(planned), INSERT_CHUNK):
+            chunk = planned[start : start + INSERT_CHUNK]
+            columns = (
+                [p.key for p in chunk],
+                [p.learner_id for p in chunk],
+                [p.kind.value for p in chunk],
+                [p.ref for p in chunk],
+                [p.payload for p in chunk],
+                [_aware(p.due_at) for p in chunk],
+            )
+            result = connection.exec_driver_sql(_INSERT_POSTGRES, (_aware(at), *columns))
+            added += max(result.rowcount, 0)
+        return added
+    created = _sqlite_stamp(at)
+    rows = [
+        (p.key, p.learner_id, p.kind.value, p.ref, p.payload, due, due, created)
+        for p in planned
+        for due in (_sqlite_stamp(p.due_at),)
+    ]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        result = connection.exec_driver_sql(_INSERT_SQLITE, rows[start : start + INSERT_CHUNK])
+        added += max(result.rowcount, 0)
+    return added
+
+
 def _effective_timezone() -> ColumnElement[str]:
     return func.coalesce(col(Learner.timezone), col(Organisation.timezone), DEFAULT_TIMEZONE)
 
@@ -75,8 +127,9 @@ def _effective_timezone() -> ColumnElement[str]:
 class SqlDeliveries:
     """The deliveries table and the reads planning needs."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, campaigns: CampaignFacts | None = None) -> None:
         self._engine = engine
+        self._campaigns = campaigns
         # Days this process knows are planned: saves a round trip on every tick.
         self._planned: set[tuple[str, dt.date]] = set()
 
@@ -119,10 +172,22 @@ class SqlDeliveries:
             while learners := self._learners(session, timezone, after, PLAN_PAGE):
                 after = learners[-1].learner_id
                 self._end_leave(session, learners, day)
-                cards = self._due_cards(session, timezone, end_utc, learners[0].learner_id, after)
+                first = learners[0].learner_id
+                cards = self._due_cards(session, timezone, end_utc, first, after)
+                learners = self._with_rounds(session, learners, first, after)
+                waiting = (
+                    self._campaigns(session, day, [p.learner_id for p in learners])
+                    if self._campaigns
+                    else {}
+                )
                 planned: list[PlannedDelivery] = []
                 for learner in learners:
-                    planned += plan(learner, day, cards.get(learner.learner_id, []))
+                    planned += plan(
+                        learner,
+                        day,
+                        cards.get(learner.learner_id, []),
+                        waiting.get(learner.learner_id, []),
+                    )
                 self._insert(session, planned, at)
                 learner_count += len(learners)
                 delivery_count += len(planned)
@@ -151,8 +216,11 @@ class SqlDeliveries:
                 col(Learner.nudges_ignored),
                 col(Learner.last_nudge_at),
                 col(Organisation.lesson_cap),
-                col(Organisation.refresher_cap),
+                col(Organisation.round_size),
+                col(Organisation.round_size_lesson_day),
+                col(Organisation.backlog_limit),
                 col(Organisation.desired_retention),
+                col(Learner.module_id),
             )
             .select_from(Learner)
             .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
@@ -165,26 +233,57 @@ class SqlDeliveries:
             .order_by(col(Learner.id))
             .limit(limit)
         ).all()
+        defaults = RoundRules()
         return [
             LearnerPlan(
                 learner_id=r[0],
                 pacing=Pacing(
                     timezone=timezone,
-                    nation=r[1] or r[2] or "england",
+                    nation=r[1] or r[2] or DEFAULT_NATION,
                     working_days=tuple(r[3].split()),
                     learning_time=parse_hhmm(r[4], DEFAULT_LEARNING_TIME),
-                    work_start=parse_hhmm(r[5], dt.time(8, 0)),
-                    work_end=parse_hhmm(r[6], dt.time(18, 0)),
+                    work_start=parse_hhmm(r[5], DEFAULT_WORK_START),
+                    work_end=parse_hhmm(r[6], DEFAULT_WORK_END),
                     away_from=r[7],
                     away_until=r[8],
                 ),
                 nudges_ignored=r[9],
                 last_nudge_at=r[10],
                 lesson_cap=1 if r[11] is None else r[11],
-                refresher_cap=3 if r[12] is None else r[12],
-                retention=r[13] or 0.9,
+                rounds=RoundRules(
+                    defaults.size if r[12] is None else r[12],
+                    defaults.size_lesson_day if r[13] is None else r[13],
+                    defaults.backlog_limit if r[14] is None else r[14],
+                ),
+                retention=r[15] or srs.DEFAULT_RETENTION,
+                in_module=r[16] is not None,
             )
             for r in rows
+        ]
+
+    def _with_rounds(
+        self, session: Session, learners: list[LearnerPlan], first: int, last: int
+    ) -> list[LearnerPlan]:
+        """Add how many rounds were sent since each learner last wrote, and when the
+        latest of them went (the planner's quiet rule for rounds)."""
+        seen = func.coalesce(col(Learner.last_seen_at), col(Learner.created_at))
+        rows = session.execute(
+            sql_select(col(Delivery.learner_id), func.count(), func.max(col(Delivery.sent_at)))
+            .join(Learner, col(Delivery.learner_id) == col(Learner.id))
+            .where(
+                col(Delivery.learner_id).between(first, last),
+                col(Delivery.kind) == DeliveryKind.ROUND.value,
+                col(Delivery.status) == "sent",
+                col(Delivery.sent_at) > seen,
+            )
+            .group_by(col(Delivery.learner_id))
+        ).all()
+        unanswered = {r[0]: (int(r[1]), r[2]) for r in rows}
+        return [
+            replace(p, rounds_unanswered=n, last_round_at=_aware(at))
+            if (found := unanswered.get(p.learner_id)) and (n := found[0]) and (at := found[1])
+            else p
+            for p in learners
         ]
 
     def _end_leave(self, session: Session, learners: list[LearnerPlan], day: dt.date) -> None:
@@ -203,23 +302,8 @@ class SqlDeliveries:
             assert row is not None
             row.away_from = row.away_until = None
             session.add(row)
-            pacing = learner.pacing
-            learners[index] = LearnerPlan(
-                learner.learner_id,
-                Pacing(
-                    pacing.timezone,
-                    pacing.nation,
-                    pacing.working_days,
-                    pacing.learning_time,
-                    pacing.work_start,
-                    pacing.work_end,
-                ),
-                learner.nudges_ignored,
-                learner.last_nudge_at,
-                learner.lesson_cap,
-                learner.refresher_cap,
-                learner.retention,
-            )
+            pacing = replace(learner.pacing, away_from=None, away_until=None)
+            learners[index] = replace(learner, pacing=pacing)
 
     def _due_cards(
         self, session: Session, timezone: str, end_utc: dt.datetime, first: int, last: int
@@ -255,37 +339,12 @@ class SqlDeliveries:
     def _insert(
         self, session: Session, planned: Sequence[PlannedDelivery], at: dt.datetime
     ) -> None:
-        """Bulk insert through the driver: planning writes a row per learner per message,
-        and SQLAlchemy's per-value processing would cost more than the database does."""
-        if not planned:
-            return
-        connection = session.connection()
-        if self._engine.dialect.name != "sqlite":
-            for start in range(0, len(planned), INSERT_CHUNK):
-                chunk = planned[start : start + INSERT_CHUNK]
-                columns = (
-                    [p.key for p in chunk],
-                    [p.learner_id for p in chunk],
-                    [p.kind.value for p in chunk],
-                    [p.ref for p in chunk],
-                    [p.payload for p in chunk],
-                    [_aware(p.due_at) for p in chunk],
-                )
-                connection.exec_driver_sql(_INSERT_POSTGRES, (_aware(at), *columns))
-            return
-        created = _sqlite_stamp(at)
-        rows = [
-            (p.key, p.learner_id, p.kind.value, p.ref, p.payload, due, due, created)
-            for p in planned
-            for due in (_sqlite_stamp(p.due_at),)
-        ]
-        for start in range(0, len(rows), INSERT_CHUNK):
-            connection.exec_driver_sql(_INSERT_SQLITE, rows[start : start + INSERT_CHUNK])
+        write_planned(session, planned, at)
 
     def add(self, planned: Sequence[PlannedDelivery], at: dt.datetime) -> None:
         """Store deliveries planned elsewhere (e.g. a manager's nudge); duplicates ignored."""
         with self._session() as session:
-            self._insert(session, planned, at)
+            write_planned(session, planned, at)
 
     def claim(
         self, token: str, now: dt.datetime, limit: int, lease: dt.timedelta

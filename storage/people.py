@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.access import (
@@ -32,15 +31,18 @@ from bot.access import (
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.people import CardFacts, JoinTarget, MemberFacts, TeamFacts, median
 from scheduler.pacing import (
+    DEFAULT_LEARNING_TIME,
+    DEFAULT_NATION,
     DEFAULT_TIMEZONE,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
     Pacing,
-    in_working_hours,
-    is_working_day,
     parse_hhmm,
-    window,
 )
+from scheduler.planner import manager_nudge
 from scheduler.srs import DEFAULT_RETENTION, Memory
 from storage.audit import record_audit as write_audit
+from storage.deliveries import write_planned
 from storage.tables import (
     Delivery,
     Identity,
@@ -55,7 +57,6 @@ from storage.tables import (
 TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
-NUDGE_LOOKAHEAD_DAYS = 14  # a nudge outside working hours waits for the next working day
 
 
 @dataclass(frozen=True)
@@ -295,24 +296,10 @@ def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.
             continue
         if target.org_id != actor.org_id:
             continue
-        due = _nudge_due(pacing_of_row(session, target), at)
-        if due is None:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    Delivery(
-                        key=nudge_key(target_id, effect.day),
-                        learner_id=target_id,
-                        kind="nudge",
-                        due_at=due,
-                        next_attempt_at=due,
-                        created_at=at,
-                    )
-                )
-            queued.append(target_id)
-        except IntegrityError:
-            continue  # already nudged today
+        key = nudge_key(target_id, effect.day)
+        planned = manager_nudge(target_id, pacing_of_row(session, target), at, key)
+        if planned is not None and write_planned(session, [planned], at):
+            queued.append(target_id)  # (nothing added: already nudged today)
     if queued:
         record_audit(session, actor, "team.nudge", f"learners:{len(queued)}", at, learners=queued)
 
@@ -322,27 +309,14 @@ def pacing_of_row(session: Session, row: Learner) -> Pacing:
     org = session.get(Organisation, row.org_id) if row.org_id is not None else None
     return Pacing(
         timezone=row.timezone or (org.timezone if org else DEFAULT_TIMEZONE),
-        nation=row.nation or (org.nation if org else "england"),
+        nation=row.nation or (org.nation if org else DEFAULT_NATION),
         working_days=tuple(row.working_days.split()),
-        learning_time=parse_hhmm(row.learning_time, dt.time(9, 0)),
-        work_start=parse_hhmm(org.work_start if org else None, dt.time(8, 0)),
-        work_end=parse_hhmm(org.work_end if org else None, dt.time(18, 0)),
+        learning_time=parse_hhmm(row.learning_time, DEFAULT_LEARNING_TIME),
+        work_start=parse_hhmm(org.work_start if org else None, DEFAULT_WORK_START),
+        work_end=parse_hhmm(org.work_end if org else None, DEFAULT_WORK_END),
         away_from=row.away_from,
         away_until=row.away_until,
     )
-
-
-def _nudge_due(pacing: Pacing, now: dt.datetime) -> dt.datetime | None:
-    if in_working_hours(pacing, now):
-        return now
-    day = now.astimezone(pacing.zone).date()
-    for offset in range(NUDGE_LOOKAHEAD_DAYS):
-        candidate = day + dt.timedelta(days=offset)
-        if is_working_day(pacing, candidate):
-            start, _end = window(pacing, candidate)
-            if start > now:
-                return start
-    return None
 
 
 def join_with_code(

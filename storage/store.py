@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
-from bot.deliveries import RefresherInfo, Review
+from bot.deliveries import Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef
 from bot.state import (
     DEFAULT_WORKING_DAYS,
@@ -24,7 +24,8 @@ from bot.state import (
     OrgInfo,
     Stage,
 )
-from scheduler.srs import Memory, new_memory
+from scheduler.planner import RoundPlan
+from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage.benchmark import AssessmentReads
 from storage.effects import EFFECT_HANDLERS
 from storage.gdpr import PersonalDataReads
@@ -144,12 +145,68 @@ class _ReadsForDeliveries:
             row.platform, row.conversation_id, row.user_id, json.loads(row.extra)
         )
 
-    def refresher(self, learner_id: int, delivery_id: int) -> RefresherInfo | None:
-        """A refresher delivery of this learner's."""
+    def round(self, learner_id: int, delivery_id: int) -> RoundInfo | None:
+        """A refresher round (or a one-question refresher) sent to this learner."""
         row = self.session.get(Delivery, delivery_id)
-        if row is None or row.learner_id != learner_id or row.kind != "refresher" or not row.ref:
+        if row is None or row.learner_id != learner_id or row.id is None:
             return None
-        return RefresherInfo(row.id or 0, row.ref, row.sent_at, row.answered_at)
+        if row.kind == "refresher" and row.ref:  # planned before rounds existed
+            answered = {} if row.answered_at is None else {0: True}
+            return RoundInfo(row.id, (row.ref,), row.sent_at, answered)
+        if row.kind != "round":
+            return None
+        plan = RoundPlan.from_json(row.payload)
+        reviews = self.session.exec(
+            select(ReviewLogRow.round_item, ReviewLogRow.rating).where(
+                ReviewLogRow.round_id == row.id
+            )
+        ).all()
+        answered = {item: rating > 1 for item, rating in reviews if item is not None}
+        return RoundInfo(
+            row.id,
+            plan.questions,
+            row.sent_at,
+            answered,
+            plan.backlog,
+            plan.lesson_held,
+            plan.backlog_limit,
+        )
+
+    def review_facts(
+        self, learner_id: int, question_id: str, round_id: int | None, round_item: int | None
+    ) -> ReviewFacts | None:
+        """A round item's review, or the latest quiz review of a question."""
+        query = select(ReviewLogRow).where(
+            ReviewLogRow.learner_id == learner_id, ReviewLogRow.question_id == question_id
+        )
+        if round_id is not None:
+            query = query.where(
+                ReviewLogRow.round_id == round_id, ReviewLogRow.round_item == round_item
+            )
+        else:
+            query = query.where(ReviewLogRow.source == "quiz")
+        log = self.session.exec(query.order_by(col(ReviewLogRow.id).desc())).first()
+        if log is None or log.id is None:
+            return None
+        card = self.session.get(SrsCard, log.card_id)
+        latest = card is not None and card.last_review == log.reviewed_at
+        before = memory_from_json(log.card_before) if log.card_before else None
+        return ReviewFacts(
+            log.id, question_id, log.rating, log.guessed, log.reviewed_at, before, latest
+        )
+
+    def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:
+        """Mark a review as a guess, and store the re-rated card if there is one."""
+        log = self.session.get(ReviewLogRow, facts.log_id)
+        assert log is not None and log.learner_id == learner_id
+        log.guessed = True
+        if memory is not None:
+            row = self.session.get(SrsCard, log.card_id)
+            assert row is not None
+            log.rating = 2  # Hard: see scheduler.srs
+            _copy_memory(row, memory)
+            self.session.add(row)
+        self.session.add(log)
 
     def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
         """The FSRS card, created on the first review."""
@@ -182,13 +239,14 @@ class _ReadsForDeliveries:
             raise TypeError(f"no handler for the effect {type(effect).__name__}")
         handler(self.session, learner_id, effect, at)
 
-    def save_memory(self, learner_id: int, memory: Memory, review: Review, grade: int) -> None:
-        """Store the reviewed card and log the review (with its duration)."""
+    def save_memory(
+        self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
+    ) -> None:
+        """Store the reviewed card and log the review (with its duration, and the card
+        before it, so "I guessed" can re-rate it)."""
         row = self.session.get(SrsCard, memory.card_id)
         assert row is not None and row.learner_id == learner_id
-        row.state, row.step = memory.state, memory.step
-        row.stability, row.difficulty = memory.stability, memory.difficulty
-        row.due, row.last_review = memory.due, memory.last_review
+        _copy_memory(row, memory)
         self.session.add(row)
         self.session.add(
             ReviewLogRow(
@@ -200,13 +258,23 @@ class _ReadsForDeliveries:
                 duration_ms=review.duration_ms,
                 source=review.source,
                 delivery_id=review.delivery_id,
+                round_id=review.round_id,
+                round_item=review.round_item,
+                card_before=memory_to_json(before),
             )
         )
-        if review.delivery_id is not None:
-            delivery = self.session.get(Delivery, review.delivery_id)
-            if delivery is not None:
-                delivery.answered_at = review.at
+        answered = review.delivery_id or review.round_id
+        if answered is not None:
+            delivery = self.session.get(Delivery, answered)
+            if delivery is not None and delivery.answered_at is None:
+                delivery.answered_at = review.at  # the first answer
                 self.session.add(delivery)
+
+
+def _copy_memory(row: SrsCard, memory: Memory) -> None:
+    row.state, row.step = memory.state, memory.step
+    row.stability, row.difficulty = memory.stability, memory.difficulty
+    row.due, row.last_review = memory.due, memory.last_review
 
 
 _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
@@ -304,6 +372,7 @@ class SqlTransaction(_ReadsForDeliveries, PeopleReads, AssessmentReads, Personal
         row.timezone = state.timezone
         row.away_from = state.away_from
         row.away_until = state.away_until
+        row.lesson_active_at = state.lesson_active_at
         row.updated_at = at
         self.session.add(row)
 
@@ -425,7 +494,9 @@ def _to_org(row: Organisation) -> OrgInfo:
         row.work_end,
         row.desired_retention,
         row.lesson_cap,
-        row.refresher_cap,
+        row.round_size,
+        row.round_size_lesson_day,
+        row.backlog_limit,
     )
 
 
@@ -451,4 +522,5 @@ def _to_state(row: Learner) -> LearnerState:
         last_seen_at=row.last_seen_at,
         nudges_ignored=row.nudges_ignored,
         last_nudge_at=row.last_nudge_at,
+        lesson_active_at=row.lesson_active_at,
     )

@@ -29,7 +29,11 @@ class Organisation(SQLModel, table=True):
     work_end: str = Field(default="18:00", max_length=5)
     desired_retention: float = 0.9
     lesson_cap: int = 1  # proactive lesson nudges per learner per day
-    refresher_cap: int = 3  # refresher questions per learner per day
+    # The daily refresher round (0007): its size, its size on a day with a lesson, and the
+    # due backlog above which no new module is offered (see docs/learning.md).
+    round_size: int = 12
+    round_size_lesson_day: int = 8
+    backlog_limit: int = 40
     tier: str | None = Field(default=None, max_length=24)  # county, unitary, …, district
     nao_areas: str = Field(default="1-8", max_length=32)  # areas its self-assessment uses
     channels: str = Field(default="webchat teams slack telegram", max_length=64)
@@ -67,6 +71,9 @@ class Learner(SQLModel, table=True):
     last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     nudges_ignored: int = 0  # lesson nudges sent since the learner last wrote
     last_nudge_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    # The last card or quiz answer of a lesson (0007): what "already active today" means
+    # for the lesson nudge, so refresher answers never withhold the lesson.
+    lesson_active_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     created_at: dt.datetime = Field(sa_column=_utc_column())
     updated_at: dt.datetime = Field(sa_column=_utc_column())
 
@@ -188,6 +195,7 @@ class ReviewLogRow(SQLModel, table=True):
     """One FSRS review with its duration: the data to optimise a council's parameters."""
 
     __tablename__ = "review_log"
+    __table_args__ = (Index("ux_review_log_round_item", "round_id", "round_item", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="srs_card.id", index=True)
@@ -198,6 +206,12 @@ class ReviewLogRow(SQLModel, table=True):
     duration_ms: int | None = None
     source: str = Field(max_length=12)  # "quiz" or "refresher"
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", unique=True)
+    # A refresher round's reviews (0007): the round's delivery and the item's position,
+    # unique together so an item is reviewed once.
+    round_id: int | None = Field(default=None, foreign_key="delivery.id")
+    round_item: int | None = None
+    guessed: bool = False  # the learner tapped "I guessed" after answering
+    card_before: str | None = None  # the FSRS card before this review, as JSON
 
 
 class PlanRun(SQLModel, table=True):

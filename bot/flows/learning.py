@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from bot import payloads
@@ -23,7 +24,7 @@ def next_step(state: LearnerState, ctx: Context) -> Decision:
     if state.pending_question:
         question = module.question(state.pending_question)
         if question is not None:
-            return say(state, _question_reply(module, question, ctx))
+            return say(state, _question_reply(module, question, ctx, state))
     return _show_item(state, module, ctx)
 
 
@@ -64,12 +65,20 @@ def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decisi
     else:
         answer_text = render_text(question.correct_option.text, context)
         body = t.incorrect.format(answer=answer_text, explanation=explanation)
-    moved = replace(state, cursor=state.cursor + 1, pending_question=None, question_shown_at=None)
+    moved = replace(
+        state,
+        cursor=state.cursor + 1,
+        pending_question=None,
+        question_shown_at=None,
+        lesson_active_at=ctx.now,
+    )
     is_last = moved.cursor >= len(module.cards) + len(module.questions)
+    guess = Choice(payloads.guess_quiz_payload(question.id), t.guessed_button)
     if not is_last:
-        feedback = Outbound(body, (Choice(payloads.NEXT, t.next_question_button),), question.id)
+        way_on = Choice(payloads.NEXT, t.next_question_button)
+        feedback = Outbound(body, (way_on, guess), question.id)
         return Decision(moved, (feedback,), answers=(record,))
-    feedback = Outbound(body, (), question.id)
+    feedback = Outbound(body, (guess,), question.id)
     return Decision(moved, (feedback,), answers=(record,)).then(
         _complete(moved, module, record, ctx)
     )
@@ -123,15 +132,24 @@ def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
             body=render_text(card.body, context),
         )
         return say(
-            state, text(body, Choice(payloads.NEXT, t.continue_button)), cursor=state.cursor + 1
+            state,
+            text(body, Choice(payloads.NEXT, t.continue_button)),
+            cursor=state.cursor + 1,
+            lesson_active_at=ctx.now,
         )
     index = state.cursor - cards
     question = module.questions[index]
     replies: list[Outbound] = []
     if index == 0:
         replies.append(text(t.quiz_intro.format(count=len(module.questions))))
-    replies.append(_question_reply(module, question, ctx))
-    return say(state, *replies, pending_question=question.id, question_shown_at=ctx.now)
+    replies.append(_question_reply(module, question, ctx, state))
+    return say(
+        state,
+        *replies,
+        pending_question=question.id,
+        question_shown_at=ctx.now,
+        lesson_active_at=ctx.now,
+    )
 
 
 def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
@@ -142,18 +160,32 @@ def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
     )
     if module is None or question is None:
         return None
-    return _question_reply(module, question, ctx)
+    return _question_reply(module, question, ctx, state)
 
 
-def _question_reply(module: Module, question: Question, ctx: Context) -> Outbound:
+def option_order(question: Question, seed: str) -> tuple[str, ...]:
+    """A shuffled order of a question's options, the same every time for one seed (so a
+    retried send, or the same question shown again, keeps its order)."""
+    ids = [option.id for option in question.options]
+    random.Random(seed).shuffle(ids)  # noqa: S311 - a shuffle, not a secret
+    return tuple(ids)
+
+
+def _question_reply(
+    module: Module, question: Question, ctx: Context, state: LearnerState
+) -> Outbound:
+    """A quiz question, its options shuffled for this learner and attempt (the same
+    order whenever it is shown again), so the file's order gives nothing away."""
     context = _council(ctx)
     number = module.questions.index(question) + 1
     body = ctx.texts.question.format(
         number=number, count=len(module.questions), stem=render_text(question.stem, context)
     )
+    by_id = {option.id: option for option in question.options}
+    seed = f"quiz:{state.learner_id}:{question.id}:{state.attempt}"
     choices = tuple(
-        Choice(payloads.answer_payload(question.id, option.id), render_text(option.text, context))
-        for option in question.options
+        Choice(payloads.answer_payload(question.id, oid), render_text(by_id[oid].text, context))
+        for oid in option_order(question, seed)
     )
     return Outbound(body, choices, asks_question=question.id)
 

@@ -7,15 +7,14 @@ leave, gone quiet or finished since) and *what*, from the learner's state at sen
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 from bot import payloads
 from bot.decision import Context
-from bot.deliveries import ClaimedDelivery, DeliveryKind, Withheld
-from bot.flows.learning import next_module, render_for
+from bot.deliveries import ClaimedDelivery, DeliveryKind, RoundInfo, Withheld
+from bot.flows import refresher
+from bot.flows.learning import next_module
 from bot.messages import Choice, Outbound
 from bot.state import LearnerState, OrgInfo, Stage
-from lessons.model import Question
 from scheduler.pacing import (
     DEFAULT_LEARNING_TIME,
     Pacing,
@@ -24,7 +23,7 @@ from scheduler.pacing import (
     on_leave,
     parse_hhmm,
 )
-from scheduler.planner import QUIET_AFTER
+from scheduler.planner import QUIET_AFTER, RoundPlan
 
 
 def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
@@ -40,13 +39,6 @@ def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
         away_from=state.away_from,
         away_until=state.away_until,
     )
-
-
-def option_order(question: Question, seed: str) -> tuple[str, ...]:
-    """A shuffled order of a question's options, the same every time for one seed."""
-    ids = [option.id for option in question.options]
-    random.Random(seed).shuffle(ids)  # noqa: S311 - a shuffle, not a secret
-    return tuple(ids)
 
 
 def compose(
@@ -69,8 +61,8 @@ def compose(
             return _lesson(state, pacing, ctx)
         case DeliveryKind.GENTLE:
             return _gentle(state, ctx)
-        case DeliveryKind.REFRESHER:
-            return _refresher(delivery, state, ctx)
+        case DeliveryKind.ROUND | DeliveryKind.REFRESHER:
+            return _round(delivery, ctx)
         case DeliveryKind.NUDGE:
             return _manager_nudge(state, ctx)
 
@@ -79,7 +71,8 @@ def _lesson(state: LearnerState, pacing: Pacing, ctx: Context) -> tuple[Outbound
     t = ctx.texts
     if state.nudges_ignored >= QUIET_AFTER:
         return Withheld("skipped", "quiet: three nudges ignored")
-    seen = state.last_seen_at
+    # Only lesson activity counts: answering a refresher never withholds the lesson.
+    seen = state.lesson_active_at
     if seen is not None and local_date(pacing, seen) == local_date(pacing, ctx.now):
         return Withheld("skipped", "already active today")
     current = ctx.curriculum.module(state.module_id) if state.module_id else None
@@ -122,23 +115,23 @@ def _manager_nudge(state: LearnerState, ctx: Context) -> tuple[Outbound, ...] | 
     return (Outbound(body, (Choice(payloads.NEXT, t.start_button),)),)
 
 
-def _refresher(
-    delivery: ClaimedDelivery, state: LearnerState, ctx: Context
-) -> tuple[Outbound, ...] | Withheld:
-    if state.nudges_ignored >= QUIET_AFTER:
-        return Withheld("skipped", "quiet: three nudges ignored")
-    found = ctx.curriculum.find_question(delivery.ref or "")
-    if found is None:
-        return Withheld("skipped", "question withdrawn")
-    module, question = found
-    order = option_order(question, delivery.key)  # the same shuffle on every retry
-    by_id = {option.id: option for option in question.options}
-    body = ctx.texts.refresher_question.format(
-        module=module.title, stem=render_for(question.stem, ctx)
+def _round(delivery: ClaimedDelivery, ctx: Context) -> tuple[Outbound, ...] | Withheld:
+    """A refresher round's opening message (a one-question refresher planned before
+    rounds existed is sent as a round of one)."""
+    if delivery.kind is DeliveryKind.REFRESHER:
+        plan = RoundPlan((delivery.ref,) if delivery.ref else ())
+    else:
+        plan = RoundPlan.from_json(delivery.payload)
+    questions = tuple(q for q in plan.questions if ctx.curriculum.find_question(q) is not None)
+    if not questions:
+        return Withheld("skipped", "questions withdrawn")
+    info = RoundInfo(
+        delivery.id,
+        plan.questions,
+        None,
+        {},
+        plan.backlog,
+        plan.lesson_held,
+        plan.backlog_limit,
     )
-    choices = tuple(
-        Choice(payloads.refresher_payload(delivery.id, oid), render_for(by_id[oid].text, ctx))
-        for oid in order
-        if oid in by_id
-    )
-    return (Outbound(body, choices, asks_question=question.id),)
+    return refresher.opening(info, ctx)

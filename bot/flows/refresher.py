@@ -1,37 +1,149 @@
-"""Answering a refresher question: feedback with the explanation, and a review to record."""
+"""The refresher round: its questions one after another, "Later", and "I guessed". Pure.
+
+A round is one proactive message that shows its first question; each answer gets the
+explanation (with an "I guessed" button) and the next unanswered question straight
+away, so the learner is never left without a way on. "Later" keeps the rest for the next
+round; it is an answer to the bot, so it never counts as ignoring a message.
+"""
 
 from __future__ import annotations
 
+from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.deliveries import Review
-from bot.flows.learning import render_for
-from bot.messages import Outbound
-from bot.payloads import RefresherAnswer
+from bot.deliveries import Guess, Review, RoundInfo
+from bot.flows.learning import option_order, render_for
+from bot.messages import Choice, Outbound
 from bot.state import LearnerState
+from lessons.model import Question
+from scheduler import srs
+
+SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
 
 
-def answer(state: LearnerState, picked: RefresherAnswer, ctx: Context) -> Decision:
-    """Give feedback on a refresher answer; the first answer is the one that counts."""
+def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
+    """The round's proactive message: what it is, then its first question."""
     t = ctx.texts
-    info = ctx.refresher
+    count = len(info.questions)
+    minutes = max(1, round(count * SECONDS_PER_QUESTION / 60))
+    intro = t.round_intro.format(count=count, questions=_questions(count, ctx), minutes=minutes)
+    if info.lesson_held:
+        intro += "\n\n" + t.round_held.format(backlog=info.backlog, limit=info.backlog_limit)
+    replies = (item_reply(info, item, ctx) for item in range(len(info.questions)))
+    question = next((reply for reply in replies if reply is not None), None)
+    return (text(intro),) if question is None else (text(intro), question)
+
+
+def item_reply(info: RoundInfo, item: int, ctx: Context) -> Outbound | None:
+    """One item of a round: its question, options shuffled, and "Later"."""
+    found = ctx.curriculum.find_question(info.questions[item])
+    if found is None:
+        return None
+    module, question = found
+    body = ctx.texts.round_item.format(
+        number=item + 1,
+        count=len(info.questions),
+        module=module.title,
+        stem=render_for(question.stem, ctx),
+    )
+    by_id = {option.id: option for option in question.options}
+    choices = [
+        Choice(
+            payloads.refresher_payload(info.delivery_id, item, oid),
+            render_for(by_id[oid].text, ctx),
+        )
+        for oid in option_order(question, f"round:{info.delivery_id}:{item}")
+    ]
+    choices.append(Choice(payloads.later_payload(info.delivery_id), ctx.texts.later_button))
+    return Outbound(body, tuple(choices), asks_question=question.id)
+
+
+def answer(state: LearnerState, picked: payloads.RefresherAnswer, ctx: Context) -> Decision:
+    """Feedback on a round item's answer, then the next item (or the round's end); the
+    first answer to an item is the one that counts."""
+    t = ctx.texts
+    info = ctx.round
     if info is None or info.delivery_id != picked.delivery_id:
         return say(state, text(t.forged_button))
-    if info.answered_at is not None:
+    if not 0 <= picked.item < len(info.questions):
+        return say(state, text(t.forged_button))
+    if picked.item in info.answered:
         return say(state, text(t.already_answered))
-    found = ctx.curriculum.find_question(info.question_id)
+    found = ctx.curriculum.find_question(info.questions[picked.item])
     if found is None:
         return say(state, text(t.stale_button))
     _module, question = found
     option = question.option(picked.option_id)
     if option is None:
         return say(state, text(t.forged_button))
-    explanation = render_for(question.explanation, ctx)
-    if option.correct:
-        body = t.correct.format(explanation=explanation)
-    else:
-        correct = render_for(question.correct_option.text, ctx)
-        body = t.incorrect.format(answer=correct, explanation=explanation)
+    guess = Choice(payloads.guess_round_payload(info.delivery_id, picked.item), t.guessed_button)
+    feedback = Outbound(_feedback(question, option.correct, ctx), (guess,), question.id)
     sent = info.sent_at
     duration = int((ctx.now - sent).total_seconds() * 1000) if sent else None
-    review = Review(question.id, option.correct, ctx.now, duration, "refresher", info.delivery_id)
-    return Decision(state, (Outbound(body, (), question.id),), reviews=(review,))
+    review = Review(
+        question.id,
+        option.correct,
+        ctx.now,
+        duration,
+        "refresher",
+        round_id=info.delivery_id,
+        round_item=picked.item,
+    )
+    after = RoundInfo(
+        info.delivery_id,
+        info.questions,
+        info.sent_at,
+        {**info.answered, picked.item: option.correct},
+    )
+    return Decision(state, (feedback, _way_on(after, picked.item, ctx)), reviews=(review,))
+
+
+def _feedback(question: Question, correct: bool, ctx: Context) -> str:
+    t = ctx.texts
+    explanation = render_for(question.explanation, ctx)
+    if correct:
+        return t.correct.format(explanation=explanation)
+    answer_text = render_for(question.correct_option.text, ctx)
+    return t.incorrect.format(answer=answer_text, explanation=explanation)
+
+
+def _way_on(info: RoundInfo, after: int, ctx: Context) -> Outbound:
+    """The next unanswered item, or the round's end with a way back to the lesson."""
+    item = info.next_item(after)
+    if item is not None and (reply := item_reply(info, item, ctx)) is not None:
+        return reply
+    right = sum(1 for correct in info.answered.values() if correct)
+    body = ctx.texts.round_done.format(right=right, count=len(info.answered))
+    return text(body, Choice(payloads.NEXT, ctx.texts.continue_button))
+
+
+def later(state: LearnerState, picked: payloads.Later, ctx: Context) -> Decision:
+    """Stop the round here; what is left waits for the next round."""
+    t = ctx.texts
+    info = ctx.round
+    if info is None or info.delivery_id != picked.delivery_id:
+        return say(state, text(t.forged_button))
+    left = len(info.questions) - len(info.answered)
+    if left <= 0:
+        return say(state, text(t.round_all_answered, Choice(payloads.NEXT, t.continue_button)))
+    body = t.round_later.format(count=left, questions=_questions(left, ctx))
+    return say(state, text(body, Choice(payloads.NEXT, t.continue_button)))
+
+
+def guessed(state: LearnerState, ctx: Context) -> Decision:
+    """ "I guessed": a right answer is re-rated Hard; a wrong one is kept as Again but
+    not counted as a possible misconception."""
+    t = ctx.texts
+    facts = ctx.guess
+    if facts is None:
+        return say(state, text(t.stale_button))
+    if facts.guessed:
+        return say(state, text(t.guess_already))
+    if not facts.latest:
+        return say(state, text(t.guess_too_late))
+    right = facts.rating > int(srs.Grade.AGAIN)
+    body = t.guess_noted if right else t.guess_noted_wrong
+    return Decision(state, (text(body),), guesses=(Guess(facts),))
+
+
+def _questions(count: int, ctx: Context) -> str:
+    return ctx.texts.question_word if count == 1 else ctx.texts.questions_word
