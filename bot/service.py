@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import secrets
 import time
+from dataclasses import replace
 from typing import Any
 
 from bot import payloads
@@ -73,6 +74,10 @@ class BotService:
             join_code = join_code_wanted(state, intent, inbound.org_hint)
             ctx = self._context(tx, state, join_code, now, intent)
             decision = respond(state, intent, ctx)
+            if not _about_a_round(picked_of(intent)):
+                # What "already active today" means for the lesson nudge: anything but a
+                # refresher round, so refreshers never withhold the lesson.
+                decision = replace(decision, state=replace(decision.state, lesson_active_at=now))
             self._store_decision(tx, state, decision, ctx.org, now)
         log.info(
             "inbound handled",
@@ -173,7 +178,7 @@ class BotService:
         org = tx.org(state.org_id) if state.org_id is not None else None
         found = tx.join_target(join_code) if join_code else None
         pressed = isinstance(intent, Press)
-        picked = payloads.read_payload(intent.payload) if isinstance(intent, Press) else None
+        picked = picked_of(intent)
         return Context(
             # Each council sees the shared packs plus its own local pack.
             curriculum=self._curriculum.for_council(org.code if org else None),
@@ -227,3 +232,14 @@ class BotService:
         item = picked.item if round_id is not None else None
         facts = tx.review_facts(learner_id, question, round_id, item) if question else None
         return {"round": info, "guess": facts}
+
+
+def picked_of(intent: object) -> payloads.Payload | None:
+    """The payload of a pressed button, if the intent is one."""
+    return payloads.read_payload(intent.payload) if isinstance(intent, Press) else None
+
+
+def _about_a_round(picked: payloads.Payload | None) -> bool:
+    if isinstance(picked, payloads.Guessed):
+        return picked.delivery_id is not None
+    return isinstance(picked, payloads.RefresherAnswer | payloads.Later)

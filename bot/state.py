@@ -57,7 +57,7 @@ class LearnerState:
     last_seen_at: dt.datetime | None = None
     nudges_ignored: int = 0
     last_nudge_at: dt.datetime | None = None
-    lesson_active_at: dt.datetime | None = None  # the last card or quiz answer of a lesson
+    lesson_active_at: dt.datetime | None = None  # last message not about a refresher round
 
 
 @dataclass(frozen=True)

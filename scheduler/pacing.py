@@ -23,8 +23,6 @@ DEFAULT_NATION = "england"
 DEFAULT_WORK_START = dt.time(8, 0)  # a council's working hours unless it sets its own
 DEFAULT_WORK_END = dt.time(18, 0)
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
-# Refreshers come after the lesson of the day, spaced out so they feel like refreshers.
-REFRESHER_OFFSETS = (dt.timedelta(hours=2), dt.timedelta(hours=4), dt.timedelta(hours=6))
 LAST_SEND_BEFORE_END = dt.timedelta(minutes=15)
 
 
@@ -125,31 +123,6 @@ def lesson_time(pacing: Pacing, day: dt.date) -> dt.datetime | None:
         return None
     wanted = dt.datetime.combine(day, pacing.learning_time, pacing.zone).astimezone(dt.UTC)
     return min(max(wanted, start), end - LAST_SEND_BEFORE_END)
-
-
-@lru_cache(maxsize=8192)
-def refresher_times(pacing: Pacing, day: dt.date, count: int) -> tuple[dt.datetime, ...]:
-    """When the day's refreshers are sent (UTC): after the lesson, inside working hours."""
-    first = lesson_time(pacing, day)
-    if first is None or count <= 0:
-        return ()
-    start, end = window(pacing, day)
-    latest = end - LAST_SEND_BEFORE_END
-    times = []
-    for index in range(count):
-        offset = REFRESHER_OFFSETS[index % len(REFRESHER_OFFSETS)] * (
-            1 + index // len(REFRESHER_OFFSETS)
-        )
-        at = first + offset
-        if at > latest:
-            # Late learners: fit the rest between the start of the day and the lesson.
-            at = _round_down(start + (first - start) * (index + 1) / (count + 1))
-        times.append(min(max(at, start), latest))
-    return tuple(sorted(times))
-
-
-def _round_down(at: dt.datetime, minutes: int = 5) -> dt.datetime:
-    return at.replace(minute=at.minute - at.minute % minutes, second=0, microsecond=0)
 
 
 def local_date(pacing: Pacing, at: dt.datetime) -> dt.date:

@@ -71,8 +71,8 @@ class Learner(SQLModel, table=True):
     last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     nudges_ignored: int = 0  # lesson nudges sent since the learner last wrote
     last_nudge_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    # The last card or quiz answer of a lesson (0007): what "already active today" means
-    # for the lesson nudge, so refresher answers never withhold the lesson.
+    # The last message not about a refresher round (0007): what "already active today"
+    # means for the lesson nudge, so refresher answers never withhold the lesson.
     lesson_active_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     created_at: dt.datetime = Field(sa_column=_utc_column())
     updated_at: dt.datetime = Field(sa_column=_utc_column())

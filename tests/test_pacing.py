@@ -12,7 +12,6 @@ from scheduler.pacing import (
     in_working_hours,
     is_working_day,
     lesson_time,
-    refresher_times,
     zone,
 )
 
@@ -93,19 +92,6 @@ def test_a_learning_time_outside_working_hours_is_moved_inside() -> None:
     late = pacing(learning_time=dt.time(21, 0))
     assert lesson_time(early, dt.date(2026, 3, 2)) == utc(2026, 3, 2, 8, 0)
     assert lesson_time(late, dt.date(2026, 3, 2)) == utc(2026, 3, 2, 17, 45)
-
-
-def test_refreshers_follow_the_lesson_and_stay_inside_working_hours() -> None:
-    day = dt.date(2026, 3, 2)
-    assert refresher_times(pacing(learning_time=dt.time(9, 0)), day, 3) == (
-        utc(2026, 3, 2, 11, 0),
-        utc(2026, 3, 2, 13, 0),
-        utc(2026, 3, 2, 15, 0),
-    )
-    late = refresher_times(pacing(learning_time=dt.time(16, 0)), day, 3)
-    assert late == (utc(2026, 3, 2, 10, 0), utc(2026, 3, 2, 12, 0), utc(2026, 3, 2, 14, 0))
-    p = pacing(learning_time=dt.time(16, 0))
-    assert all(in_working_hours(p, at) for at in late)
 
 
 def test_no_working_hours_at_night_or_on_the_missing_hour() -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.simulated import advance
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
-from storage.tables import Delivery, Learner, Organisation, ReviewLogRow, SrsCard
+from storage.tables import Learner, Organisation, ReviewLogRow, SrsCard
 from tests.support.chat import ChatUser, make_services, outbox
 
 NUDGE_1 = (
@@ -22,9 +22,17 @@ NUDGE_2 = (
     "Your daily bite is ready: KPIs and contract performance notices, module 2 of 3, "
     "about 6 minutes.\n[1] Start"
 )
+ROUND_OF_ONE = (
+    "Refresher round: 1 quick question from modules you have done, about 1 min. Answer as "
+    "many as you like; Later keeps the rest for your next round."
+)
+ROUND_OF_THREE = (
+    "Refresher round: 3 quick questions from modules you have done, about 2 min. Answer "
+    "as many as you like; Later keeps the rest for your next round."
+)
 REFRESHER_Q2 = (
-    "Refresher from What contract management is\n"
-    "The NAO good practice framework has eight areas.\n[1] True\n[2] False"
+    "Refresher 1 of 1 from What contract management is\n"
+    "The NAO good practice framework has eight areas.\n[1] True\n[2] False\n[3] Later"
 )
 GENTLE = (
     "It has been a while. Whenever you are ready, your next bite is What contract management "
@@ -113,51 +121,96 @@ def test_nudges_skip_bank_holidays_of_the_learners_nation(
     assert {s.at.time() for s in outbox(services).sent} == {dt.time(11, 30)}
 
 
-def test_quiz_answers_schedule_refreshers_which_come_back_shuffled(user: ChatUser) -> None:
+def test_quiz_answers_schedule_refreshers_which_come_back_in_a_round(user: ChatUser) -> None:
     take_module_one(user)
-    # Right quickly → Good → 2 days; wrong → Again → 1 day. The non-refresher question 4
-    # has no card.
+    # Right → Good → 2 days; wrong → Again → 1 day. The non-refresher question 4 has no card.
     assert cards(user) == {
         "t1-q1": utc(2026, 3, 4, 9, 0),
         "t1-q2": utc(2026, 3, 3, 9, 0),
         "t1-q3": utc(2026, 3, 4, 9, 0),
     }
     wait(user, days=1, hours=6)  # Tuesday 15:00
-    # The lesson nudge at 12:30, then the due refresher two hours later.
-    assert user.arrived() == [NUDGE_2, REFRESHER_Q2]
-    assert send_times(user) == [utc(2026, 3, 3, 12, 30), utc(2026, 3, 3, 14, 30)]
+    # The lesson nudge at 12:30, then the round an hour later (one message, two parts).
+    assert user.arrived() == [NUDGE_2, ROUND_OF_ONE, REFRESHER_Q2]
+    assert send_times(user) == [utc(2026, 3, 3, 12, 30), utc(2026, 3, 3, 13, 30)]
     wait(user, minutes=10)
     second_click = user.payload_of("True")
     assert user.press("False") == [
         "Correct. It has 11 areas in 4 blocks. The 2013 review of major contracts used areas 1 "
-        'to 8 as a checklist, which is where "eight areas" comes from.'
+        'to 8 as a checklist, which is where "eight areas" comes from.\n[1] I guessed',
+        "Round done: 1 of 1 right. The ones you missed come back sooner, the others later."
+        "\n[1] Continue",
     ]
     assert user.press_payload(second_click) == [
         "You have already answered that question; your first answer counts. Send /next to carry on."
     ]
     with Session(user.services.engine) as session:
         log = session.exec(select(ReviewLogRow).where(ReviewLogRow.source == "refresher")).one()
-    # Sent at 14:30, answered at 15:10: the time is logged, but a right refresher is Good.
-    assert (log.question_id, log.rating, log.duration_ms) == ("t1-q2", 3, 2_400_000)
-    # Right → Good, reviewed a day and a bit after the first review.
+    # Sent at 13:30, answered at 15:10: the time is logged; a right answer is Good.
+    assert (log.question_id, log.rating, log.duration_ms) == ("t1-q2", 3, 6_000_000)
+    assert (log.round_item, log.guessed) == (0, False)
     assert cards(user)["t1-q2"] > utc(2026, 3, 5, 14, 40)
 
 
-def test_at_most_the_daily_caps_and_lowest_recall_first(user: ChatUser) -> None:
+def test_a_whole_round_with_later_half_way_and_i_guessed(user: ChatUser) -> None:
     take_module_one(user)
-    wait(user, days=3)  # to Thursday 09:00: all three cards are due by Wednesday
-    by_day: dict[dt.date, list[str]] = {}
-    for sent in outbox(user.services).sent:
-        by_day.setdefault(sent.at.date(), []).append(sent.messages[0].text.split("\n")[0])
-    assert max(len(texts) for texts in by_day.values()) <= 4  # 1 lesson + 3 refreshers
+    wait(user, days=2, hours=5)  # to Wednesday 14:00: Tuesday's round went unanswered
+    arrived = user.arrived()
+    assert [text.split("\n")[0] for text in arrived] == [
+        NUDGE_2.split("\n")[0],
+        ROUND_OF_ONE,
+        "Refresher 1 of 1 from What contract management is",
+        NUDGE_2.split("\n")[0],
+        ROUND_OF_THREE,
+        "Refresher 1 of 3 from What contract management is",
+    ]
+    first = arrived[-1]
+    assert first.endswith("\n[3] Later") or first.endswith("\n[4] Later")
+    option = first.split("\n")[2].split("] ", 1)[1]  # whatever option is shown first
+    reply = user.press(option)
+    assert reply[0].endswith("\n[1] I guessed")
+    assert reply[1].startswith("Refresher 2 of 3 from What contract management is")
+    guess, later = user.payload_of("I guessed"), user.payload_of("Later")
+    assert user.press_payload(guess) in (
+        ["Noted as a guess, so this question comes back sooner."],
+        ["Noted as a guess, not a misunderstanding."],
+    )
+    assert user.press_payload(guess) == ["Already noted as a guess."]
+    assert user.press_payload(later) == [
+        "Fine: the other 2 questions wait for your next round.\n[1] Continue"
+    ]
     with Session(user.services.engine) as session:
-        wednesday = session.exec(
-            select(Delivery)
-            .where(col(Delivery.key).like("refresher:%:2026-03-04:%"))
-            .order_by(col(Delivery.key))
-        ).all()
-    # Wednesday: t1-q2 (answered wrong, lowest recall) comes first.
-    assert [d.ref for d in wednesday] == ["t1-q2", "t1-q1", "t1-q3"]
+        logs = session.exec(select(ReviewLogRow).where(ReviewLogRow.source == "refresher")).all()
+        learner = session.exec(select(Learner)).one()
+    assert [(log.round_item, log.guessed) for log in logs] == [(0, True)]
+    assert logs[0].rating in (1, 2)  # wrong stays Again; right becomes Hard
+    # Later is an answer, not ignoring: nothing counts against the learner.
+    assert learner.nudges_ignored == 0
+
+
+def test_a_right_answer_marked_as_a_guess_is_rated_hard_from_the_card_before(
+    user: ChatUser,
+) -> None:
+    take_module_one(user)
+    wait(user, days=1, hours=6)  # Tuesday 15:00: the round of t1-q2
+    user.arrived()
+    user.press("False")
+    good_due = cards(user)["t1-q2"]
+    assert user.press("I guessed") == ["Noted as a guess, so this question comes back sooner."]
+    with Session(user.services.engine) as session:
+        log = session.exec(select(ReviewLogRow).where(ReviewLogRow.source == "refresher")).one()
+    assert (log.rating, log.guessed) == (2, True)
+    assert cards(user)["t1-q2"] < good_due
+
+
+def test_refresher_answers_never_withhold_the_lesson(user: ChatUser) -> None:
+    take_module_one(user)
+    wait(user, days=1, hours=6)  # Tuesday 15:00: the round arrived after the lesson nudge
+    user.arrived()
+    wait(user, hours=17, minutes=30)  # Wednesday 08:30: answer Tuesday's round
+    user.press("False")
+    wait(user, hours=5)  # Wednesday 13:30: the lesson nudge still came at 12:30
+    assert user.arrived()[0] == NUDGE_2
 
 
 def test_leave_sends_nothing_and_shifts_due_dates_by_its_length(user: ChatUser) -> None:
@@ -171,10 +224,11 @@ def test_leave_sends_nothing_and_shifts_due_dates_by_its_length(user: ChatUser) 
     assert user.arrived() == []
     wait(user, days=1, hours=1)  # Monday 16 March 14:00
     arrived = user.arrived()
-    # The third refresher does not fit after a 12:30 lesson, so it came before it.
+    # The lesson, then the round with the backlog the leave left.
     assert [text.split("\n")[0] for text in arrived] == [
-        "Refresher from What contract management is",
         NUDGE_2.split("\n")[0],
+        ROUND_OF_THREE,
+        "Refresher 1 of 3 from What contract management is",
     ]
     # Leave was 2–13 March: 12 days. Due dates moved by exactly that.
     shift = dt.timedelta(days=12)

@@ -13,18 +13,30 @@ AT = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
-    ("correct", "duration_ms", "grade"),
+    ("correct", "guessed", "grade"),
     [
-        (False, 5_000, Grade.AGAIN),
-        (False, None, Grade.AGAIN),
-        (True, 5_000, Grade.GOOD),
-        (True, None, Grade.GOOD),
-        (True, 60_000, Grade.GOOD),  # exactly the limit is not slow
-        (True, 60_001, Grade.HARD),
+        (False, False, Grade.AGAIN),
+        (False, True, Grade.AGAIN),  # a wrong guess is still a lapse
+        (True, False, Grade.GOOD),
+        (True, True, Grade.HARD),  # right, but the learner says it was a guess
     ],
 )
-def test_outcomes_map_to_ratings(correct: bool, duration_ms: int | None, grade: Grade) -> None:
-    assert grade_for(correct, duration_ms) is grade
+def test_outcomes_map_to_ratings(correct: bool, guessed: bool, grade: Grade) -> None:
+    assert grade_for(correct, guessed) is grade
+
+
+def test_a_guess_re_rated_from_the_card_before_gives_the_hard_interval() -> None:
+    # "I guessed" re-runs the review as Hard from the stored card before it: after two
+    # Good reviews (2 then 11 days) a third Good gives a far longer interval than Hard.
+    first = review(new_memory(1, AT), Grade.GOOD, AT, fuzz=False)
+    second = review(first, Grade.GOOD, first.due, fuzz=False)
+    before = srs.memory_from_json(srs.memory_to_json(second))
+    assert before == second
+    good = review(before, Grade.GOOD, second.due, fuzz=False)
+    hard = review(before, Grade.HARD, second.due, fuzz=False)
+    assert (second.due - first.due).days == 11
+    assert (good.due - second.due).days == 46
+    assert (hard.due - second.due).days == 32
 
 
 @pytest.mark.parametrize(

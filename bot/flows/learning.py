@@ -70,7 +70,6 @@ def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decisi
         cursor=state.cursor + 1,
         pending_question=None,
         question_shown_at=None,
-        lesson_active_at=ctx.now,
     )
     is_last = moved.cursor >= len(module.cards) + len(module.questions)
     guess = Choice(payloads.guess_quiz_payload(question.id), t.guessed_button)
@@ -135,7 +134,6 @@ def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
             state,
             text(body, Choice(payloads.NEXT, t.continue_button)),
             cursor=state.cursor + 1,
-            lesson_active_at=ctx.now,
         )
     index = state.cursor - cards
     question = module.questions[index]
@@ -148,7 +146,6 @@ def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
         *replies,
         pending_question=question.id,
         question_shown_at=ctx.now,
-        lesson_active_at=ctx.now,
     )
 
 

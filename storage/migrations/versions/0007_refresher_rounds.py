@@ -36,24 +36,22 @@ def upgrade() -> None:
         )
         batch.drop_column("refresher_cap")
     op.add_column("learner", sa.Column("lesson_active_at", UTCDateTime(), nullable=True))
-    op.add_column(
-        "review_log",
-        sa.Column("round_id", sa.Integer(), sa.ForeignKey("delivery.id"), nullable=True),
-    )
-    op.add_column("review_log", sa.Column("round_item", sa.Integer(), nullable=True))
-    op.add_column(
-        "review_log",
-        sa.Column("guessed", sa.Boolean(), nullable=False, server_default=sa.false()),
-    )
-    op.add_column("review_log", sa.Column("card_before", sa.Text(), nullable=True))
-    op.create_index(
-        "ux_review_log_round_item", "review_log", ["round_id", "round_item"], unique=True
-    )
+    # A batch: SQLite cannot add a foreign key to a table in place.
+    with op.batch_alter_table("review_log") as batch:
+        batch.add_column(sa.Column("round_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("round_item", sa.Integer(), nullable=True))
+        batch.add_column(
+            sa.Column("guessed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(sa.Column("card_before", sa.String(), nullable=True))
+        batch.create_foreign_key("fk_review_log_round_id", "delivery", ["round_id"], ["id"])
+        batch.create_index("ux_review_log_round_item", ["round_id", "round_item"], unique=True)
 
 
 def downgrade() -> None:
-    op.drop_index("ux_review_log_round_item", "review_log")
     with op.batch_alter_table("review_log") as batch:
+        batch.drop_index("ux_review_log_round_item")
+        batch.drop_constraint("fk_review_log_round_id", type_="foreignkey")
         for name in ("card_before", "guessed", "round_item", "round_id"):
             batch.drop_column(name)
     with op.batch_alter_table("learner") as batch:
