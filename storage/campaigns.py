@@ -85,11 +85,13 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Preview:
-    """A campaign's next (or current) round and its recipients."""
+    """A campaign's next (or current) round and its recipients; `left_out` counts the
+    people the target names who have completed none of the campaign's modules yet."""
 
     campaign: CampaignView
     round_start: dt.date | None
     recipients: tuple[Recipient, ...]
+    left_out: int = 0
 
 
 class SqlCampaigns:
@@ -174,11 +176,17 @@ class SqlCampaigns:
             start = current_round(rule, today) or next_start(rule, today)
             curriculum = self._for(session, row.org_id)
             questions = _questions(row, curriculum)
-            recipients = tuple(
-                Recipient(learner.id or 0, learner.display_name, questions)
-                for learner in self._targets(session, row, curriculum)
-            )
-            return Preview(_view(row), start, recipients if start else ())
+            targets = self._targets(session, row, curriculum)
+            done = _completed(session, [t.id for t in targets if t.id is not None])
+            recipients = []
+            for learner in targets:
+                mine = _of_completed(curriculum, questions, done.get(learner.id or 0, set()))
+                if mine:
+                    recipients.append(Recipient(learner.id or 0, learner.display_name, mine))
+            left_out = len(targets) - len(recipients)
+            if not start:
+                return Preview(_view(row), None, ())
+            return Preview(_view(row), start, tuple(recipients), left_out)
 
     def waiting(
         self, session: Session, day: dt.date, learner_ids: list[int]
@@ -199,13 +207,11 @@ class SqlCampaigns:
             done = _completed(session, [t for t in targets if t is not None])
             for learner_id in targets:
                 assert learner_id is not None
-                for question in questions:
-                    found = curriculum.find_question(question)
-                    if found is None or found[0].id not in done.get(learner_id, set()):
-                        continue  # a campaign reaches only modules the learner has done
-                    if question not in asked.get(learner_id, set()):
-                        item = CampaignItem(row.id, start, question)
-                        waiting.setdefault(learner_id, []).append(item)
+                mine = _of_completed(curriculum, questions, done.get(learner_id, set()))
+                left = [q for q in mine if q not in asked.get(learner_id, set())]
+                if left:
+                    items = [CampaignItem(row.id, start, q) for q in left]
+                    waiting.setdefault(learner_id, []).extend(items)
         return waiting
 
     def _targets(
@@ -318,6 +324,16 @@ def _asked(
         mine = {question for campaign, question in plan.campaign if campaign == campaign_id}
         asked.setdefault(learner_id, set()).update(mine)
     return asked
+
+
+def _of_completed(
+    curriculum: Curriculum, questions: tuple[str, ...], completed: set[str]
+) -> tuple[str, ...]:
+    """The questions about modules the learner has completed: a campaign refreshes what
+    was learnt, it never asks about a module not yet taken."""
+    return tuple(
+        q for q in questions if (found := curriculum.find_question(q)) and found[0].id in completed
+    )
 
 
 def _completed(session: Session, learner_ids: list[int]) -> dict[int, set[str]]:

@@ -1,6 +1,7 @@
 """Refresher campaigns: schedule rules, targets (team, role, low scorers), an exact preview,
-planning into refresher deliveries within the daily cap (idempotent), delivery and
-answering through the bot, cancelling, and audit rows."""
+questions joining the daily refresher round (only about modules completed, within the
+round's size, once a campaign round), delivery and answering through the bot, cancelling,
+and audit rows."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.access import Actor, Role
 from bot.flows.campaigns import current_round, latest_start, next_start, parse_rule
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from scheduler.planner import RoundPlan
 from storage.campaigns import CampaignSpec, SqlCampaigns
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
@@ -85,106 +87,90 @@ class Council:
     def ids(self) -> dict[str, int]:
         return {(p.email or "").split("@")[0]: p.learner_id for p in self.people.people(self.admin)}
 
-    def deliveries(self) -> list[tuple[str, str, str | None, dt.datetime]]:
-        with Session(self.services.engine) as session:
-            rows = session.exec(
-                select(Delivery)
-                .where(col(Delivery.key).startswith("campaign:"))
-                .order_by(col(Delivery.id))
-            ).all()
-            return [(r.key, r.status, r.ref, r.due_at) for r in rows]
-
 
 @pytest.fixture
 def council(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Council:
     return Council(sqlite_url, clock, demo_curriculum)
 
 
-def test_preview_then_plan_within_the_cap_then_deliver_and_answer(council: Council) -> None:
-    spec = CampaignSpec("Spring refresh", (MODULE_1,), (), "team", "Highways", "once:2026-03-02")
+def complete_module_one(user: ChatUser, curriculum: Curriculum, right: bool = True) -> None:
+    """Take the demo's first module, answering every question right (or all wrong)."""
+    module = curriculum.modules[0]
+    for _ in range(len(module.cards) + 1):
+        user.say("/next")
+    for question in module.questions:
+        wrong = next(o for o in question.options if not o.correct)
+        user.press(question.correct_option.text if right else wrong.text)
+        if question is not module.questions[-1]:
+            user.press("Next question")
+
+
+def rounds(council: Council, name: str) -> list[tuple[str, RoundPlan]]:
+    learner = council.ids()[name]
+    with Session(council.services.engine) as session:
+        rows = session.exec(
+            select(Delivery)
+            .where(Delivery.learner_id == learner, Delivery.kind == "round")
+            .order_by(col(Delivery.id))
+        ).all()
+        return [(r.status, RoundPlan.from_json(r.payload)) for r in rows]
+
+
+def test_a_campaign_joins_the_round_of_those_who_completed_its_module(
+    council: Council, demo_curriculum: Curriculum
+) -> None:
+    complete_module_one(council.users["ann"], demo_curriculum)
+    spec = CampaignSpec("Spring refresh", (MODULE_1,), (), "team", "Highways", "once:2026-03-03")
     campaign = council.campaigns.create(council.admin, spec, council.clock.now())
     preview = council.campaigns.preview(council.admin, campaign.id, council.clock.now().date())
     ids = council.ids()
-    assert preview.round_start == dt.date(2026, 3, 2)
+    assert preview.round_start == dt.date(2026, 3, 3)
+    # Bob has not taken the module yet: left out, and the preview says so.
     assert [(r.learner_id, r.name, r.questions) for r in preview.recipients] == [
         (ids["ann"], "Ann Able", ("t1-q1", "t1-q2", "t1-q3")),
-        (ids["bob"], "Bob Brown", ("t1-q1", "t1-q2", "t1-q3")),
     ]
-    # Nothing before the day's own plan (so the cap counts it); then within the cap of 3.
-    assert council.campaigns.plan(council.clock.now()) == 0
+    assert preview.left_out == 1
+    council.clock.advance(dt.timedelta(hours=15, minutes=5))  # Tuesday 00:05: plan the day
     council.services.plan()
-    assert council.campaigns.plan(council.clock.now()) == 6
-    assert council.campaigns.plan(council.clock.now()) == 0  # replanning is harmless
-    ann, bob = ids["ann"], ids["bob"]
-    assert council.deliveries() == [
-        (
-            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q1",
-            "queued",
-            "t1-q1",
-            utc(2026, 3, 2, 10, 30),
-        ),
-        (
-            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q2",
-            "queued",
-            "t1-q2",
-            utc(2026, 3, 2, 12, 30),
-        ),
-        (
-            f"campaign:{campaign.id}:{ann}:2026-03-02:t1-q3",
-            "queued",
-            "t1-q3",
-            utc(2026, 3, 2, 14, 30),
-        ),
-        (
-            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q1",
-            "queued",
-            "t1-q1",
-            utc(2026, 3, 2, 10, 30),
-        ),
-        (
-            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q2",
-            "queued",
-            "t1-q2",
-            utc(2026, 3, 2, 12, 30),
-        ),
-        (
-            f"campaign:{campaign.id}:{bob}:2026-03-02:t1-q3",
-            "queued",
-            "t1-q3",
-            utc(2026, 3, 2, 14, 30),
-        ),
-    ]
-    council.clock.advance(dt.timedelta(hours=1, minutes=30))
+    ((status, plan),) = rounds(council, "ann")
+    assert status == "queued"
+    assert plan.questions == ("t1-q1", "t1-q2", "t1-q3")  # nothing of her own due yet
+    pairs = ((campaign.id, "t1-q1"), (campaign.id, "t1-q2"), (campaign.id, "t1-q3"))
+    assert plan.campaign == pairs
+    assert rounds(council, "bob") == [] and rounds(council, "cat") == []
+    council.clock.advance(dt.timedelta(hours=9, minutes=30))  # 09:35: the round has gone
     asyncio.run(council.services.dispatch())
     user = council.users["ann"]
     arrived = user.arrived()
-    assert arrived == [proactive(council.services, "ann")[-1]]
-    assert arrived[0].startswith("Refresher from What contract management is\n")
-    assert "Cat" not in str(proactive(council.services, "cat"))  # not in the target team
-    replies = user.press(user.last[0].choices[0].label)
+    assert arrived[-2].startswith("Refresher round: 3 quick questions")
+    assert arrived[-1].startswith("Refresher 1 of 3 from What contract management is\n")
+    assert not any("Refresher" in text for text in proactive(council.services, "cat"))
+    replies = user.press(user.last[-1].choices[0].label)
     assert replies[0].startswith(("Correct.", "Not quite."))
-
-
-def test_the_cap_counts_the_days_own_refreshers(council: Council) -> None:
-    with Session(council.services.engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == "tc")).one()
-        org.refresher_cap = 2
-        session.add(org)
-        session.commit()
-    spec = CampaignSpec("All", (MODULE_1,), ("t2-q1",), "council", None, "first-monday-of-month")
-    campaign = council.campaigns.create(council.admin, spec, council.clock.now())
-    council.services.plan()
-    assert council.campaigns.plan(council.clock.now()) == 6  # 2 each for 3 people
-    council.clock.advance(dt.timedelta(days=1))  # Tuesday: the rest of the round
-    council.services.plan()
-    assert council.campaigns.plan(council.clock.now()) == 6
+    # Wednesday: the campaign's questions were asked in this campaign round already.
     council.clock.advance(dt.timedelta(days=1))
     council.services.plan()
-    assert council.campaigns.plan(council.clock.now()) == 0  # all four asked
-    keys = [key for key, *_ in council.deliveries() if f":{council.ids()['ann']}:" in key]
-    assert [key.rsplit(":", 1)[1] for key in keys] == ["t1-q1", "t1-q2", "t1-q3", "t2-q1"]
-    assert {key.split(":")[3] for key in keys} == {"2026-03-02"}
-    assert campaign.rule == "first-monday-of-month"
+    assert all(not plan.campaign for _status, plan in rounds(council, "ann")[1:])
+
+
+def test_campaign_questions_take_places_inside_the_rounds_size(
+    council: Council, demo_curriculum: Curriculum
+) -> None:
+    with Session(council.services.engine) as session:
+        org = session.exec(select(Organisation).where(Organisation.code == "tc")).one()
+        org.round_size_lesson_day = 2
+        session.add(org)
+        session.commit()
+    complete_module_one(council.users["ann"], demo_curriculum)
+    spec = CampaignSpec("All", (MODULE_1,), ("t2-q1",), "council", None, "first-monday-of-month")
+    council.campaigns.create(council.admin, spec, council.clock.now())
+    council.clock.advance(dt.timedelta(hours=15, minutes=5))  # Tuesday
+    council.services.plan()
+    council.clock.advance(dt.timedelta(days=1))  # Wednesday: the rest of the round
+    council.services.plan()
+    # Module 2 (t2-q1) is not done, so it is never asked; two a day of the other three.
+    asked = [plan.campaign for _status, plan in rounds(council, "ann")]
+    assert [[q for _c, q in pairs] for pairs in asked] == [["t1-q1", "t1-q2"], ["t1-q3"]]
 
 
 def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curriculum) -> None:
@@ -192,6 +178,7 @@ def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curr
     team = council.people.team_named(council.admin, "Waste")
     assert team is not None
     council.people.grant(council.admin, ids["cat"], Role.MANAGER, council.clock.now(), team.id)
+    complete_module_one(council.users["cat"], demo_curriculum)
     by_role = CampaignSpec("Managers", (MODULE_1,), (), "role", "manager", "once:2026-03-02")
     made = council.campaigns.create(council.admin, by_role, council.clock.now())
     preview = council.campaigns.preview(council.admin, made.id, council.clock.now().date())
@@ -214,14 +201,17 @@ def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curr
     )
 
 
-def test_cancel_withdraws_what_is_not_sent_and_is_audited(council: Council) -> None:
-    spec = CampaignSpec("Spring", (MODULE_1,), (), "team", "Waste", "once:2026-03-02")
+def test_cancel_takes_the_campaign_out_of_rounds_not_sent_and_is_audited(
+    council: Council, demo_curriculum: Curriculum
+) -> None:
+    complete_module_one(council.users["cat"], demo_curriculum)
+    spec = CampaignSpec("Spring", (MODULE_1,), (), "team", "Waste", "once:2026-03-03")
     campaign = council.campaigns.create(council.admin, spec, council.clock.now())
+    council.clock.advance(dt.timedelta(hours=15, minutes=5))  # Tuesday 00:05
     council.services.plan()
-    council.campaigns.plan(council.clock.now())
     assert council.campaigns.cancel(council.admin, campaign.id, council.clock.now()) == 3
-    assert {status for _key, status, *_ in council.deliveries()} == {"skipped"}
-    assert council.campaigns.plan(council.clock.now()) == 0
+    ((status, plan),) = rounds(council, "cat")
+    assert (status, plan.questions, plan.campaign) == ("skipped", (), ())
     assert [c.status for c in council.campaigns.list_campaigns(council.admin)] == ["cancelled"]
     with Session(council.services.engine) as session:
         audit = session.exec(

@@ -35,8 +35,8 @@ def test_scripted_chat_prints_replies_with_numbered_buttons(tmp_path: Path) -> N
     assert out.startswith("Welcome to Contract Bites.")
     assert "[1] Try the demo council\n[2] I have a join code\n" in out
     assert "All set: your daily bite comes at 12:30, Monday to Friday." in out
-    assert "Module 1 of 34: Why contract management matters" in out
-    assert "Your progress: 0 of 34 modules done.\nIn progress:\n" in out
+    assert "Module 1 of 46: Why contract management matters" in out
+    assert "Your progress: 0 of 46 modules done.\nIn progress:\n" in out
     # The same learner continues in a second session on the same database.
     again = run("chat", "--db", db, "--user", "ann", stdin="/next\n")
     assert again.stdout.startswith("Card 2 of ")
@@ -58,9 +58,9 @@ def test_chat_with_a_simulated_clock_shows_the_next_days_arriving(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert (
         "-- Tue 03 Mar 2026 12:30 (UK time) --\n"
-        "Your daily bite is ready: Why contract management matters, module 1 of 34, about 10 "
+        "Your daily bite is ready: Why contract management matters, module 1 of 46, about 10 "
         "minutes.\n[1] Start\n\n(waited 2d: 1 message(s) arrived)\n\n"
-        "Module 1 of 34: Why contract management matters\n"
+        "Module 1 of 46: Why contract management matters\n"
     ) in result.stdout
     assert result.stdout.endswith("Type /wait with a duration like 2d, 3h or 30m.\n\n")
 
@@ -147,12 +147,13 @@ def test_council_set_changes_pacing_and_names_bad_values(tmp_path: Path) -> None
     run("council", "add", "--code", "alba", "--name", "Alba", "--join-code", "ALBA", "--db", db)
     result = run(
         "council", "set", "alba", "--nation", "scotland", "--work-start", "8.30",
-        "--retention", "0.85", "--refresher-cap", "2", "--db", db,
+        "--retention", "0.85", "--round-size", "10", "--backlog-limit", "30", "--db", db,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "Council alba: Europe/London, scotland, working hours 08:30-18:00, desired retention "
-        "0.85, 1 lesson nudge(s) and 2 refresher(s) a day\n"
+        "0.85, 1 lesson nudge(s) a day, refresher rounds of 10 (8 on a lesson day), new "
+        "modules while at most 30 refreshers are due\n"
     )
     bad = run("council", "set", "alba", "--nation", "mars", "--timezone", "X/Y", "--db", db)
     assert bad.returncode == 2

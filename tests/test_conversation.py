@@ -48,7 +48,7 @@ CARD_3 = (
 )
 QUESTION_1 = (
     "Question 1 of 4\nWhich stage of a contract does the NAO framework cover?\n"
-    "[1] Writing the specification\n[2] Evaluating the bids\n[3] Running the contract after award"
+    "[1] Evaluating the bids\n[2] Running the contract after award\n[3] Writing the specification"
 )
 QUESTION_2 = (
     "Question 2 of 4\nThe NAO good practice framework has eight areas.\n[1] True\n[2] False"
@@ -137,20 +137,21 @@ def test_a_whole_module_and_its_quiz(user: ChatUser) -> None:
     assert user.press("Running the contract after award") == [
         "Correct. The framework covers the operational phase, once the contract is awarded and "
         "the service is running. Specification and evaluation belong to the procurement before "
-        "it.\n[1] Next question"
+        "it.\n[1] Next question\n[2] I guessed"
     ]
     assert user.press("Next question") == [QUESTION_2]
     assert user.press("True") == [
         "Not quite. The answer is: False. It has 11 areas in 4 blocks. The 2013 review of major "
         'contracts used areas 1 to 8 as a checklist, which is where "eight areas" comes from.'
-        "\n[1] Next question"
+        "\n[1] Next question\n[2] I guessed"
     ]
     user.press("Next question")
     user.press("Delivery")
     user.press("Next question")
     assert user.press("Paying is one part; performance, change, risk and exit matter too") == [
         "Correct. Payment and incentives are one area of the framework. Contract managers also "
-        "manage performance, relationships, risk, change and the end of the contract.",
+        "manage performance, relationships, risk, change and the end of the contract."
+        "\n[1] I guessed",
         "Quiz complete: you scored 3 out of 4. That is 1 of 3 modules done.",
         "Read more: Cabinet Office, Contract management framework summary (NAO framework): "
         "https://www.gov.uk/government/publications/commercial-capability-contract-management-"

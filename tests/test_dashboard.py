@@ -463,7 +463,9 @@ async def test_an_admin_changes_the_councils_pacing(
         "work_end": "17:30",
         "desired_retention": "0.85",
         "lesson_cap": "1",
-        "refresher_cap": "4",
+        "round_size": "10",
+        "round_size_lesson_day": "6",
+        "backlog_limit": "30",
     }
     response = await client.post("/dashboard/settings", data=form)
     assert response.headers["location"] == "/dashboard/settings?saved=1"
@@ -471,22 +473,24 @@ async def test_an_admin_changes_the_councils_pacing(
     with world.services.store.transaction() as tx:
         org = tx.org(world.services.store.ensure_org("demo", "", "", world.clock.now()).id)
     assert org is not None
-    assert (org.nation, org.work_start, org.work_end, org.desired_retention, org.refresher_cap) == (
+    assert (org.nation, org.work_start, org.work_end, org.desired_retention) == (
         "wales",
         "08:30",
         "17:30",
         0.85,
-        4,
     )
+    assert (org.round_size, org.round_size_lesson_day, org.backlog_limit) == (10, 6, 30)
     assert audit_rows(world)[-1] == (
         f"learner:{world.ids['ada']}",
         "council.settings",
         f"organisation:{org.id}",
         {
+            "backlog_limit": 30,
             "desired_retention": 0.85,
             "lesson_cap": 1,
             "nation": "wales",
-            "refresher_cap": 4,
+            "round_size": 10,
+            "round_size_lesson_day": 6,
             "timezone": "Europe/London",
             "work_end": "17:30",
             "work_start": "08:30",
@@ -506,7 +510,9 @@ async def test_bad_settings_are_explained_per_field_and_nothing_changes(
         "work_end": "08:00",
         "desired_retention": "2",
         "lesson_cap": "x",
-        "refresher_cap": "11",
+        "round_size": "31",
+        "round_size_lesson_day": "8",
+        "backlog_limit": "-1",
     }
     response = await client.post("/dashboard/settings", data=form)
     assert response.status_code == 400
@@ -516,7 +522,8 @@ async def test_bad_settings_are_explained_per_field_and_nothing_changes(
         ("work_end", "The working day must end after it starts"),
         ("desired_retention", "Enter a desired retention from 0.70 to 0.97"),
         ("lesson_cap", "Enter a whole number from 0 to 3"),
-        ("refresher_cap", "Enter a whole number from 0 to 10"),
+        ("round_size", "Enter a whole number from 0 to 30"),
+        ("backlog_limit", "Enter a whole number from 0 to 500"),
     ]
     assert 'id="timezone" name="timezone" type="text" value="Mars/Olympus"' in response.text
     assert [row[1] for row in audit_rows(world)] == ["dashboard.sign_in"]
@@ -756,7 +763,8 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
     assert "<h1>Spring refresher</h1>" in page
     assert "<dt>Next round</dt><dd>09 March 2026</dd>" in page
     recipients = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+):', page)
-    assert [name for name, _count in recipients] == ["Max Example", "Cat Example", "Dan Example"]
+    # Only Cat has completed the module: a campaign refreshes what was learnt.
+    assert [name for name, _count in recipients] == ["Cat Example"]
     assert {count for _name, count in recipients} == {"3"}
     listing = (await client.get("/dashboard/campaigns")).text
     assert "<td>team: Contracts</td>" in listing

@@ -278,7 +278,9 @@ async def test_answer_locks_the_question_posts_feedback_and_refreshes_home(rig: 
     }
     assert feedback.method == "chat.postMessage"
     assert feedback.params["text"].startswith("Correct. ")
-    assert feedback.params["blocks"][-1] == button_row(("Next question", "next"))
+    assert feedback.params["blocks"][-1] == button_row(
+        ("Next question", "next"), ("I guessed", "guess:q:t1-q1")
+    )
     assert home.method == "views.publish"
     assert home.params == {
         "user_id": "U1",
@@ -315,7 +317,7 @@ async def test_answer_locks_the_question_posts_feedback_and_refreshes_home(rig: 
         },
         "team_id": "T1",
     }
-    pressed = question.params["blocks"][1]["elements"][2]["value"]
+    pressed = question.params["blocks"][1]["elements"][1]["value"]  # shuffled: right is 2nd
     with Session(rig.services.engine) as session:
         answer = session.exec(select(AnswerRow)).one()
     assert f"ans:{answer.question_id}:{answer.option_id}" == pressed

@@ -205,7 +205,8 @@ async def test_a_lesson_and_an_answer_with_cards(teams: TeamsHarness) -> None:
     await teams.press("Start my first bite", "press-2")
     for number in range(3):
         await teams.press("Continue", f"press-continue-{number}")
-    options = ("Writing the specification", "Evaluating the bids", RIGHT)
+    # Options come shuffled per learner and question (stable for this learner).
+    options = ("Evaluating the bids", RIGHT, "Writing the specification")
     assert teams.connector.posted()[-2:] == [
         text_message("Quiz time: 4 questions."),
         card_message(
@@ -214,7 +215,7 @@ async def test_a_lesson_and_an_answer_with_cards(teams: TeamsHarness) -> None:
             QUESTION_1 + "\nChoose one: " + ", ".join(options) + ".",
             [
                 action(o, f"ans:t1-q1:{k}", QUESTION_1_MD)
-                for o, k in zip(options, "abc", strict=True)
+                for o, k in zip(options, "bca", strict=True)
             ],
         ),
     ]
@@ -237,8 +238,11 @@ async def test_a_lesson_and_an_answer_with_cards(teams: TeamsHarness) -> None:
         card_message(
             feedback,
             feedback,
-            feedback + "\nChoose one: Next question.",
-            [action("Next question", "next", feedback)],
+            feedback + "\nChoose one: Next question, I guessed.",
+            [
+                action("Next question", "next", feedback),
+                action("I guessed", "guess:q:t1-q1", feedback),
+            ],
         )
     ]
     # The same press delivered again (Teams retries): the card stays locked, nothing new is

@@ -209,7 +209,7 @@ async def test_a_quiz_answer_locks_the_question_then_sends_feedback(
 ) -> None:
     await officer.reach_first_question()
     question = officer.fake.last_message(CHAT)
-    assert question["reply_markup"]["inline_keyboard"][2] == [
+    assert question["reply_markup"]["inline_keyboard"][1] == [  # options are shuffled
         {"callback_data": "ans:t1-q1:c", "text": "Running the contract after award"}
     ]
     press = officer.press_update("Running the contract after award")
@@ -231,7 +231,12 @@ async def test_a_quiz_answer_locks_the_question_then_sends_feedback(
             "Correct. The framework covers the operational phase, once the contract is awarded "
             "and the service is running. Specification and evaluation belong to the procurement "
             "before it.",
-            {"inline_keyboard": [[{"callback_data": "next", "text": "Next question"}]]},
+            {
+                "inline_keyboard": [
+                    [{"callback_data": "next", "text": "Next question"}],
+                    [{"callback_data": "guess:q:t1-q1", "text": "I guessed"}],
+                ]
+            },
         ),
     ]
     # The locked message has no keyboard: a second press of the old button only gets an alert.

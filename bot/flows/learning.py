@@ -9,7 +9,7 @@ from bot import payloads
 from bot.decision import Context, Decision, say, text
 from bot.messages import Choice, Outbound
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
-from lessons.model import Module, Question
+from lessons.model import Module, Question, QuestionKind
 from lessons.render import council_context, render_text
 
 
@@ -162,8 +162,11 @@ def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
 
 def option_order(question: Question, seed: str) -> tuple[str, ...]:
     """A shuffled order of a question's options, the same every time for one seed (so a
-    retried send, or the same question shown again, keeps its order)."""
+    retried send, or the same question shown again, keeps its order). True/false stays
+    True then False: two fixed words in a fixed place give nothing away."""
     ids = [option.id for option in question.options]
+    if question.kind is QuestionKind.TRUE_FALSE:
+        return tuple(ids)
     random.Random(seed).shuffle(ids)  # noqa: S311 - a shuffle, not a secret
     return tuple(ids)
 
