@@ -4,11 +4,11 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export CB_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck pytest format clean help
+.PHONY: run test lint layers typecheck pytest format clean help
 
 help:
 	@echo "make run    install (first time) and start the service on http://127.0.0.1:8080/chat"
-	@echo "make test   install with dev extras (first time), then ruff, mypy and pytest"
+	@echo "make test   install with dev extras (first time), then ruff, lint-imports, mypy and pytest"
 	@echo "make format format the code with ruff"
 
 $(BIN)/python:
@@ -30,13 +30,16 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+layers: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint layers typecheck pytest
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
