@@ -208,7 +208,8 @@ def content_stats(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Per module: id, track, estimated minutes, cards and questions; with totals."""
+    """Per module: id, track, estimated minutes, cards, questions and variants (questions
+    that test a quiz question again in a new scenario); with totals."""
     from lessons.estimate import estimate_minutes
     from lessons.loader import default_pack_paths, validate_packs
 
@@ -223,6 +224,7 @@ def content_stats(
             "cards": len(m.cards),
             "questions": len(m.questions),
             "refresher_questions": sum(1 for q in m.questions if q.refresher),
+            "variants": len(m.variants),
         }
         for p in packs
         for m in p.modules
@@ -233,6 +235,7 @@ def content_stats(
         "estimated_minutes": sum(r["estimated_minutes"] for r in rows),
         "cards": sum(r["cards"] for r in rows),
         "questions": sum(r["questions"] for r in rows),
+        "variants": sum(r["variants"] for r in rows),
     }
     if as_json:
         typer.echo(json.dumps({"modules": rows, "totals": totals}, indent=2))

@@ -192,7 +192,7 @@ def _module_checks(packs: Iterable[Pack]) -> list[Problem]:
                         "into another module",
                     )
                 )
-            for question in module.questions:
+            for question in (*module.questions, *module.variants):
                 if question.id in question_ids:
                     problems.append(
                         Problem(
@@ -210,7 +210,7 @@ def _module_checks(packs: Iterable[Pack]) -> list[Problem]:
 def _template_problems(module: Module, context: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     texts: list[tuple[int, str]] = [(c.line, c.title + "\n" + c.body) for c in module.cards]
-    for q in module.questions:
+    for q in (*module.questions, *module.variants):
         texts.append((q.line, "\n".join([q.stem, q.explanation, *(o.text for o in q.options)])))
     for line, text in texts:
         problems.extend(_template_problem(module.path, line, text, context))

@@ -52,6 +52,7 @@ class Question:
     options: tuple[Option, ...]
     explanation: str
     line: int
+    variant_of: str | None = None  # the question whose point this one tests again
 
     @property
     def correct_option(self) -> Option:
@@ -78,6 +79,9 @@ class Module:
     questions: tuple[Question, ...]
     pack: str
     path: str
+    # Questions that test a quiz question's point in a new scenario (`variant_of`): not
+    # part of the quiz; the pre-test and the delayed check-ups ask them.
+    variants: tuple[Question, ...] = ()
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None."""
@@ -153,7 +157,7 @@ class Curriculum:
         object.__setattr__(
             self,
             "_question_index",
-            {q.id: (m, q) for m in modules for q in m.questions},
+            {q.id: (m, q) for m in modules for q in (*m.questions, *m.variants)},
         )
         object.__setattr__(self, "_views", {})
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lessons import limits
 from lessons.frontmatter import FrontMatter, split_front_matter
 from lessons.model import Addition, Card, Module, Option, Question, QuestionKind, Source
 from lessons.problems import Problem
+from lessons.variants import split_variants
 
 _CARD = re.compile(r"^## Card:\s*(.*)$")
 _QUESTION = re.compile(r"^## Question:\s*(.*)$")
 _OPTION = re.compile(r"^- \[( |x|X)\]\s*(.*)$")
-_SETTING = re.compile(r"^([a-z][a-z-]*):\s*(.*)$")
+_SETTING = re.compile(r"^([a-z][a-z_-]*):\s*(.*)$")
 _WHY = re.compile(r"^Why:\s*(.*)$")
 _FORBIDDEN = (
     (re.compile(r"^#"), "headings are not allowed inside a card; start a new '## Card:'"),
@@ -47,7 +48,10 @@ def parse_module(path: str, text: str, pack_id: str) -> tuple[Module | None, lis
     ]
     if front is None:
         return None, problems
+    questions, variants = split_variants(path, questions, problems)
     module = _build_module(path, front, cards, questions, pack_id, problems)
+    if module is not None and variants:
+        module = replace(module, variants=tuple(variants))
     if module is not None:
         _check_counts(path, front, module, problems)
     return module, problems
@@ -154,10 +158,15 @@ def _parse_question(path: str, section: _Section, problems: list[Problem]) -> Qu
     kind = _question_kind(path, section.line, settings, problems)
     refresher = _refresher(path, settings, problems)
     for key, (number, _value) in settings.items():
-        if key not in {"kind", "refresher"}:
+        if key not in {"kind", "refresher", "variant_of"}:
             problems.append(
-                Problem(path, number, f"unknown question setting '{key}': use kind or refresher")
+                Problem(
+                    path,
+                    number,
+                    f"unknown question setting '{key}': use kind, refresher or variant_of",
+                )
             )
+    variant_of = settings["variant_of"][1] if "variant_of" in settings else None
     stem_rows: list[tuple[int, str]] = []
     while rows and not _OPTION.match(rows[0][1]) and not _WHY.match(rows[0][1]):
         stem_rows.append(rows.pop(0))
@@ -190,7 +199,9 @@ def _parse_question(path: str, section: _Section, problems: list[Problem]) -> Qu
                 "a true-false question has exactly two options, 'True' then 'False'",
             )
         )
-    return Question(qid, kind, refresher, stem, tuple(options), explanation, section.line)
+    return Question(
+        qid, kind, refresher, stem, tuple(options), explanation, section.line, variant_of
+    )
 
 
 def _question_kind(
