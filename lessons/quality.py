@@ -12,9 +12,9 @@ validate` prints it so the author fixes it before publishing. The checks are:
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +35,7 @@ MAX_RIGHT_LENGTH_RATIO = 1.5
 # the same topic score below (the highest unrelated pair in the first edition: 0.65).
 MIN_DUPLICATE_JACCARD = 0.35
 MIN_DUPLICATE_STEM_RATIO = 0.66
+MIN_SHARED_STEM_WORDS = 2
 _STOP_WORDS = frozenset(
     [
         "a",
@@ -164,29 +165,61 @@ def _tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in _STOP_WORDS]
 
 
-def duplicate_score(first: Question, second: Question) -> tuple[float, float]:
-    """(token Jaccard of stem + right answer, character similarity of the stems)."""
-    a = set(_tokens(first.stem + " " + first.correct_option.text))
-    b = set(_tokens(second.stem + " " + second.correct_option.text))
-    jaccard = len(a & b) / len(a | b) if a | b else 0.0
-    stems = (" ".join(_tokens(first.stem)), " ".join(_tokens(second.stem)))
-    return jaccard, difflib.SequenceMatcher(None, *stems).ratio()
+@dataclass(frozen=True)
+class _Compared:
+    """What the duplicate check compares, worked out once per question."""
+
+    module: Module
+    question: Question
+    words: frozenset[str]  # stem and right answer, small words removed
+    stem_words: frozenset[str]  # the stem's words, small words removed
+    stem: str  # the same words in order, joined by spaces
+
+    @classmethod
+    def of(cls, module: Module, question: Question) -> _Compared:
+        words = frozenset(_tokens(question.stem + " " + question.correct_option.text))
+        stem = _tokens(question.stem)
+        return cls(module, question, words, frozenset(stem), " ".join(stem))
+
+
+def _near_duplicates(
+    first: _Compared, second: _Compared, matcher: difflib.SequenceMatcher[str]
+) -> bool:
+    """True if the pair passes either threshold. `matcher` already holds `second.stem` as its
+    second sequence (difflib caches its analysis there), and the cheap upper bounds run
+    before the full ratio, which keeps a whole pack's pairs quick."""
+    union = first.words | second.words
+    if union and len(first.words & second.words) / len(union) >= MIN_DUPLICATE_JACCARD:
+        return True
+    # Stems that share fewer than two words are not near-duplicates in wording (in both
+    # editions of the core pack, every pair scoring 0.6 or more shared at least two); this
+    # skips nine in ten pairs before the costly character comparison.
+    if len(first.stem_words & second.stem_words) < MIN_SHARED_STEM_WORDS:
+        return False
+    matcher.set_seq1(first.stem)
+    return (
+        matcher.real_quick_ratio() >= MIN_DUPLICATE_STEM_RATIO
+        and matcher.quick_ratio() >= MIN_DUPLICATE_STEM_RATIO
+        and matcher.ratio() >= MIN_DUPLICATE_STEM_RATIO
+    )
 
 
 def _duplicate_warnings(modules: Sequence[Module]) -> list[Problem]:
-    pairs = [(m, q) for m in modules for q in m.questions]
+    compared = [_Compared.of(m, q) for m in modules for q in m.questions]
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None)
     warnings = []
-    for (ma, qa), (mb, qb) in itertools.combinations(pairs, 2):
-        if ma.id == mb.id:
-            continue
-        jaccard, ratio = duplicate_score(qa, qb)
-        if jaccard >= MIN_DUPLICATE_JACCARD or ratio >= MIN_DUPLICATE_STEM_RATIO:
+    for index, second in enumerate(compared):
+        matcher.set_seq2(second.stem)
+        for first in compared[:index]:
+            if first.module.id == second.module.id or not _near_duplicates(first, second, matcher):
+                continue
             warnings.append(
                 Problem(
-                    mb.path,
-                    qb.line,
-                    f"near-duplicate question: {qb.id} is much like {qa.id} "
-                    f"({ma.path}:{qa.line}); keep one and make the other test a different point",
+                    second.module.path,
+                    second.question.line,
+                    f"near-duplicate question: {second.question.id} is much like "
+                    f"{first.question.id} ({first.module.path}:{first.question.line}); keep one "
+                    "and make the other test a different point",
                 )
             )
     return warnings

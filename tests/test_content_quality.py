@@ -189,3 +189,29 @@ def test_cli_prints_warnings_and_exits_0_unless_strict(tmp_path: Path) -> None:
             "(docs/authoring.md lists them)\n"
             "OK: 1 pack(s), 1 modules, 4 questions, 1 warning(s).\n"
         )
+
+
+def test_a_reworded_repeat_from_the_first_edition_is_caught(tmp_path: Path) -> None:
+    """f2-q7 and k2-q4 of the first core edition asked the same thing in different words."""
+    first = choice(
+        "m1-q1",
+        "A supplier's serious breach leads the council to terminate the whole contract. "
+        "Under the Procurement Act, which notice records this?",
+        "A contract termination notice",
+        ("A contract performance notice", "A contract change notice"),
+    )
+    second = choice(
+        "m2-q1",
+        "After repeated serious breaches, your council terminates a Procurement Act contract "
+        "in full. Which notice records what happened?",
+        "A contract termination notice that includes the breach details",
+        ("A contract performance notice, then a termination notice later", "None"),
+    )
+    root = write_pack(
+        tmp_path, {"m1": [first, *fillers("m1", 3)], "m2": [second, *fillers("m2", 3)]}
+    )
+    m1, m2 = root / "modules" / "m1.md", root / "modules" / "m2.md"
+    assert [w for w in warnings_of(root) if "near-duplicate" in w] == [
+        f"{m2}:19: near-duplicate question: m2-q1 is much like m1-q1 ({m1}:19); keep one and "
+        "make the other test a different point"
+    ]
