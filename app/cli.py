@@ -184,21 +184,34 @@ def content_validate(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Pack folders (default: the built-in curriculum).")
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warnings too (for publishing checks).")
+    ] = False,
 ) -> None:
     """Check packs; print every problem as file:line: what to fix. Exit 1 if any.
 
-    A local pack is checked together with the built-in pack it extends."""
+    Then print quality warnings as file:line: warning: … (answer cues, near-duplicate
+    questions, sources that are not primary). Warnings do not stop a pack loading and exit 0
+    unless --strict is given. A local pack is checked together with the built-in pack it
+    extends."""
     from lessons.loader import default_pack_paths, validate_packs, with_base_packs
+    from lessons.quality import quality_warnings
 
     packs, problems = validate_packs(with_base_packs(paths) if paths else default_pack_paths())
     for problem in problems:
         typer.echo(str(problem))
+    warnings = quality_warnings(packs)
+    for warning in warnings:
+        typer.echo(f"{warning.path}:{warning.line}: warning: {warning.message}")
     modules = sum(len(p.modules) for p in packs)
     questions = sum(len(m.questions) for p in packs for m in p.modules)
     if problems:
         typer.echo(f"{len(problems)} problem(s) found.", err=True)
         raise typer.Exit(1)
-    typer.echo(f"OK: {len(packs)} pack(s), {modules} modules, {questions} questions.")
+    counted = f", {len(warnings)} warning(s)" if warnings else ""
+    typer.echo(f"OK: {len(packs)} pack(s), {modules} modules, {questions} questions{counted}.")
+    if warnings and strict:
+        raise typer.Exit(1)
 
 
 @content_app.command("stats")

@@ -21,6 +21,7 @@ class Source:
 
     title: str
     url: str
+    why_secondary: str | None = None  # why no primary source can be cited for these facts
 
 
 @dataclass(frozen=True)

@@ -371,20 +371,22 @@ def _sources(path: str, front: FrontMatter, problems: list[Problem]) -> tuple[So
         return ()
     sources: list[Source] = []
     for item in raw:
-        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+        keys = set(item) if isinstance(item, dict) else set()
+        if not {"title", "url"} <= keys <= {"title", "url", "why_secondary"}:
             problems.append(
                 Problem(
                     path,
                     line,
-                    "unknown source format: each source is a mapping with exactly "
-                    "'title' and 'url'",
+                    "unknown source format: each source is a mapping with 'title' and 'url' "
+                    "(and, for a source that is not primary, 'why_secondary')",
                 )
             )
             continue
         title, url = str(item["title"]), str(item["url"])
         if not url.startswith("https://") or " " in url:
             problems.append(Problem(path, line, f"source url must start https:// : {url}"))
-        sources.append(Source(title, url))
+        why = item.get("why_secondary")
+        sources.append(Source(title, url, str(why) if why else None))
     return tuple(sources)
 
 

@@ -130,8 +130,8 @@ def test_core_curriculum_meets_the_brief() -> None:
                 "  - title: Procurement Act 2023\n    url: https://www.legislation.gov.uk/ukpga/2023/54",
                 "  - https://www.legislation.gov.uk/ukpga/2023/54",
             ),
-            "m1.md:9: unknown source format: each source is a mapping with exactly 'title' and "
-            "'url'",
+            "m1.md:9: unknown source format: each source is a mapping with 'title' and 'url' "
+            "(and, for a source that is not primary, 'why_secondary')",
         ),
         (
             lambda t: t.replace("minutes: 5", "minutes: [5"),
