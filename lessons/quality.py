@@ -113,7 +113,7 @@ def right_is_longest(question: Question) -> bool:
 
 
 def _pack_cue_warnings(pack: Pack) -> list[Problem]:
-    questions = [q for m in pack.modules for q in m.questions]
+    questions = [q for m in pack.modules for q in (*m.questions, *m.variants)]
     choice = [q for q in questions if q.kind is not QuestionKind.TRUE_FALSE]
     true_false = [q for q in questions if q.kind is QuestionKind.TRUE_FALSE]
     manifest = str(Path(pack.path) / "pack.yaml")
@@ -146,7 +146,7 @@ def _pack_cue_warnings(pack: Pack) -> list[Problem]:
 
 def _length_cue_warnings(module: Module) -> list[Problem]:
     warnings = []
-    for question in module.questions:
+    for question in (*module.questions, *module.variants):
         right = len(question.correct_option.text)
         others = [len(o.text) for o in question.options if not o.correct]
         if others and right > MAX_RIGHT_LENGTH_RATIO * max(others):
