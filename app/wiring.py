@@ -29,6 +29,7 @@ from scheduler.ticker import Job
 from storage.campaigns import SqlCampaigns
 from storage.db import make_engine
 from storage.deliveries import SqlDeliveries
+from storage.effect_probes import due_checkups
 from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
 from storage.store import SqlStore
@@ -136,8 +137,9 @@ def build_services(
     outbox = SqlOutbox(engine)
     if settings.webchat:
         senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
-    # Campaign questions join the daily refresher rounds when the planner plans a day.
-    deliveries = SqlDeliveries(engine, SqlCampaigns(engine, curriculum).waiting)
+    # Campaign questions and learning-effect check-ups join the daily refresher rounds
+    # when the planner plans a day.
+    deliveries = SqlDeliveries(engine, SqlCampaigns(engine, curriculum).waiting, due_checkups)
     registry, metrics = build_registry(
         deliveries.counts, lambda: deliveries.queue_depth(clock.now())
     )

@@ -91,6 +91,8 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
         return refresher.later(state, picked, ctx)
     if isinstance(picked, payloads.Guessed):
         return refresher.guessed(state, ctx)
+    if isinstance(picked, payloads.PretestAnswer):
+        return learning.answer_pretest(state, picked, ctx)
     if isinstance(picked, payloads.PickTime):
         if state.awaiting is not Awaiting.LEARNING_TIME:
             return say(state, text(t.stale_button))
@@ -112,6 +114,8 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
             return account.ask_days(state, ctx)
         case payloads.HELP:
             return account.help_reply(state, ctx)
+        case payloads.PRETEST_SKIP:
+            return learning.skip_pretest(state, ctx)
     return say(state, text(t.stale_button))  # onboarding buttons after onboarding
 
 

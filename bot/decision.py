@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.deliveries import Guess, Review, ReviewFacts, RoundInfo
+from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
@@ -34,6 +34,7 @@ class Context:
     today: dt.date | None = None  # the learner's local date, where it matters
     round: RoundInfo | None = None  # the round a pressed rf:, guess:r: or later: button names
     guess: ReviewFacts | None = None  # the review an "I guessed" button names
+    probe: ProbeFacts | None = None  # … or the check-up it names
     # Roles beyond learner in the learner's council: (role, team id or None).
     roles: frozenset[tuple[str, int | None]] = frozenset()
     # A fresh random secret per inbound, for flows that hand out one-time links (only

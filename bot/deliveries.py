@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.messages import ConversationRef, Outbound
 from scheduler.plans import NUDGE_KINDS as NUDGE_KINDS  # re-exported for the bot
@@ -55,6 +55,7 @@ class RoundInfo:
     backlog: int = 0
     lesson_held: bool = False
     backlog_limit: int = 0
+    probes: Mapping[int, int] = field(default_factory=dict)  # item -> check-up probe id
 
     def next_item(self, after: int = -1) -> int | None:
         """The first unanswered item after `after` (wrapping round), if any."""
@@ -92,6 +93,16 @@ class ReviewFacts:
     reviewed_at: dt.datetime
     card_before: Memory | None
     latest: bool
+
+
+@dataclass(frozen=True)
+class ProbeFacts:
+    """A learning-effect check-up, as "I guessed" on its feedback needs it."""
+
+    probe_id: int
+    answered: bool
+    guessed: bool
+    correct: bool
 
 
 @dataclass(frozen=True)

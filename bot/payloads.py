@@ -20,6 +20,7 @@ SETTINGS_TIME = "settings:time"
 SETTINGS_DAYS = "settings:days"
 HELP = "help"
 RESUME = "resume"
+PRETEST_SKIP = "pre:skip"
 MAX_BYTES = 64
 
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
@@ -32,6 +33,7 @@ _REFRESHER = re.compile(rf"^rf:{_ID}:(?:([0-9]{{1,2}}):)?([a-e])$")
 _GUESS_QUIZ = re.compile(r"^guess:q:([a-z0-9-]{1,48})$")
 _GUESS_ROUND = re.compile(rf"^guess:r:{_ID}:([0-9]{{1,2}})$")
 _LATER = re.compile(rf"^later:{_ID}$")
+_PRETEST = re.compile(r"^pre:([a-z0-9-]{1,48}):([a-e])$")
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -42,6 +44,7 @@ _SIMPLE = {
     SETTINGS_DAYS,
     HELP,
     RESUME,
+    PRETEST_SKIP,
 }
 
 
@@ -99,7 +102,15 @@ class Later:
     delivery_id: int
 
 
-Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer | Guessed | Later
+@dataclass(frozen=True)
+class PretestAnswer:
+    """An answer to a pre-test question (a variant)."""
+
+    variant_id: str
+    option_id: str
+
+
+Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer | Guessed | Later | PretestAnswer
 
 
 def time_payload(hhmm: str) -> str:
@@ -132,6 +143,11 @@ def guess_round_payload(delivery_id: int, item: int) -> str:
     return f"guess:r:{delivery_id}:{item}"
 
 
+def pretest_payload(variant_id: str, option_id: str) -> str:
+    """Payload for answering a pre-test question."""
+    return f"pre:{variant_id}:{option_id}"
+
+
 def later_payload(delivery_id: int) -> str:
     """Payload for "Later" on a refresher round."""
     return f"later:{delivery_id}"
@@ -158,4 +174,6 @@ def read_payload(raw: str) -> Payload | None:
         return Guessed(None, int(match.group(1)), int(match.group(2)))
     if match := _LATER.match(raw):
         return Later(int(match.group(1)))
+    if match := _PRETEST.match(raw):
+        return PretestAnswer(match.group(1), match.group(2))
     return None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from bot.deliveries import Review, ReviewFacts, RoundInfo
+from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
@@ -85,6 +85,17 @@ class Transaction(Protocol):
     ) -> ReviewFacts | None:
         """The learner's review of a round item, or (without a round) their latest quiz
         review of the question; None if there is none."""
+        ...
+
+    def answered_since(
+        self, learner_id: int, questions: Sequence[str], probes: Sequence[int], since: dt.datetime
+    ) -> tuple[frozenset[str], frozenset[int]]:
+        """Which of these questions the learner has reviewed since a time, and which of
+        these check-ups are answered (so a round composed later skips them)."""
+        ...
+
+    def probe(self, learner_id: int, probe_id: int) -> ProbeFacts | None:
+        """A learning-effect check-up of this learner's (None for anyone else's)."""
         ...
 
     def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:

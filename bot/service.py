@@ -17,7 +17,15 @@ from typing import Any
 from bot import payloads
 from bot.conversation import respond
 from bot.decision import Context, Decision
-from bot.deliveries import ClaimedDelivery, Composed, Review, ReviewFacts, Withheld
+from bot.deliveries import (
+    ClaimedDelivery,
+    Composed,
+    DeliveryKind,
+    Review,
+    ReviewFacts,
+    RoundInfo,
+    Withheld,
+)
 from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import compose, pacing_of
@@ -31,6 +39,7 @@ from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
 from scheduler import srs
 from scheduler.pacing import local_date
+from scheduler.planner import RoundPlan
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +111,15 @@ class BotService:
             if ref is None:
                 return Withheld("unreachable", "no reachable chat")
             org = tx.org(state.org_id) if state.org_id is not None else None
+            today = local_date(pacing_of(state, org), now)
             ctx = Context(
                 curriculum=self._curriculum.for_council(org.code if org else None),
                 texts=self._texts,
                 now=now,
                 org=org,
                 progress=tx.progress(state.learner_id),
-                today=local_date(pacing_of(state, org), now),
+                today=today,
+                round=_answered_before_sending(tx, delivery, state, org),
             )
             composed = compose(delivery, state, org, ctx)
         if isinstance(composed, Withheld):
@@ -228,6 +239,9 @@ class BotService:
         question = picked.question_id
         if round_id is not None:
             inside = info is not None and 0 <= picked.item < len(info.questions)
+            probe = info.probes.get(picked.item) if info is not None else None
+            if probe is not None:  # a learning-effect check-up, not a review
+                return {"round": info, "probe": tx.probe(learner_id, probe)}
             question = info.questions[picked.item] if info is not None and inside else None
         item = picked.item if round_id is not None else None
         facts = tx.review_facts(learner_id, question, round_id, item) if question else None
@@ -243,3 +257,27 @@ def _about_a_round(picked: payloads.Payload | None) -> bool:
     if isinstance(picked, payloads.Guessed):
         return picked.delivery_id is not None
     return isinstance(picked, payloads.RefresherAnswer | payloads.Later)
+
+
+def _answered_before_sending(
+    tx: Transaction, delivery: ClaimedDelivery, state: LearnerState, org: OrgInfo | None
+) -> RoundInfo | None:
+    """A round's items the learner answered elsewhere since it was planned (an earlier
+    round answered after midnight): the round is composed without them."""
+    if delivery.kind is not DeliveryKind.ROUND:
+        return None
+    plan = RoundPlan.from_json(delivery.payload)
+    pacing = pacing_of(state, org)
+    day = local_date(pacing, delivery.due_at)
+    since = dt.datetime.combine(day, dt.time(0), pacing.zone).astimezone(dt.UTC)
+    probes = {item: probe for item, (probe, _v) in enumerate(plan.probes)}
+    reviewed, checked = tx.answered_since(
+        state.learner_id, plan.questions, tuple(probes.values()), since
+    )
+    answered = {
+        item: True
+        for item, question in enumerate(plan.questions)
+        if (item in probes and probes[item] in checked)
+        or (item not in probes and question in reviewed)
+    }
+    return RoundInfo(delivery.id, plan.questions, None, answered, probes=probes)

@@ -144,6 +144,12 @@ class Texts:
         "{minutes} minutes. I won't send more reminders until you are back."
     )
     start_button: str = "Start"
+    pretest_question: str = (
+        "**Before you start ({number} of {count})**: a quick check of what you know already. "
+        "It does not count.\n{stem}"
+    )
+    pretest_skip_button: str = "Skip"
+    pretest_thanks: str = "Thanks: the lesson covers this."
     round_intro: str = (
         "**Refresher round**: {count} quick {questions} from modules you have done, about "
         "{minutes} min. Answer as many as you like; **Later** keeps the rest for your next "
@@ -168,6 +174,7 @@ class Texts:
     guess_noted: str = "Noted as a guess, so this question comes back sooner."
     guess_noted_wrong: str = "Noted as a guess, not a misunderstanding."
     guess_already: str = "Already noted as a guess."
+    guess_noted_checkup: str = "Noted as a guess."
     guess_too_late: str = "That question has come up again since, so this answer stays as it was."
     pause_usage: str = (
         "Going on leave? Tell me the last day you are away, for example /pause 24 Dec or "

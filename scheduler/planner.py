@@ -96,6 +96,15 @@ class CampaignItem:
 
 
 @dataclass(frozen=True)
+class CheckupItem:
+    """A learning-effect check-up due for the learner: a variant asked inside the round,
+    not a spaced-repetition review (see `bot.effect`)."""
+
+    probe_id: int
+    variant_id: str
+
+
+@dataclass(frozen=True)
 class RoundPlan:
     """A round's contents, stored as the delivery's payload."""
 
@@ -104,6 +113,7 @@ class RoundPlan:
     backlog: int = 0  # due refreshers when the round was planned
     lesson_held: bool = False  # a new module was not offered because of the backlog
     backlog_limit: int = RoundRules.backlog_limit
+    probes: tuple[tuple[int, str], ...] = ()  # (probe id, variant id): check-ups it asks
 
     def to_json(self) -> str:
         """The payload text."""
@@ -114,6 +124,7 @@ class RoundPlan:
                 "backlog": self.backlog,
                 "held": self.lesson_held,
                 "limit": self.backlog_limit,
+                "p": [list(pair) for pair in self.probes],
             },
             separators=(",", ":"),
         )
@@ -129,6 +140,7 @@ class RoundPlan:
                 int(raw.get("backlog", 0)),
                 bool(raw.get("held", False)),
                 int(raw.get("limit", RoundRules.backlog_limit)),
+                tuple((int(p), str(v)) for p, v in raw.get("p", [])),
             )
         except (ValueError, KeyError, TypeError):
             return cls(())
@@ -139,16 +151,17 @@ def plan_day(
     day: dt.date,
     due_cards: Sequence[DueCard],
     campaign: Sequence[CampaignItem] = (),
+    checkups: Sequence[CheckupItem] = (),
 ) -> list[PlannedDelivery]:
     """The learner's deliveries for a local date: the lesson nudge (or the gentle one),
-    then the refresher round."""
+    then the refresher round (with any check-ups and campaign questions waiting)."""
     if not is_working_day(learner.pacing, day):
         return []
     backlog = len(due_cards)
     held = _lesson_held(learner, backlog)
     nudge = None if held else _nudge(learner, day)
     planned = [nudge] if nudge is not None else []
-    round_ = _round(learner, day, due_cards, campaign, nudge, held)
+    round_ = _round(learner, day, Waiting(due_cards, campaign, checkups), nudge, held)
     if round_ is not None:
         planned.append(round_)
     return planned
@@ -176,11 +189,19 @@ def _nudge(learner: LearnerPlan, day: dt.date) -> PlannedDelivery | None:
     return None
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What may go into a learner's round today."""
+
+    due_cards: Sequence[DueCard]
+    campaign: Sequence[CampaignItem] = ()
+    checkups: Sequence[CheckupItem] = ()
+
+
 def _round(
     learner: LearnerPlan,
     day: dt.date,
-    due_cards: Sequence[DueCard],
-    campaign: Sequence[CampaignItem],
+    waiting: Waiting,
     nudge: PlannedDelivery | None,
     held: bool,
 ) -> PlannedDelivery | None:
@@ -188,15 +209,19 @@ def _round(
     if at is None or _rounds_quiet(learner, at):
         return None
     size = learner.rounds.size_lesson_day if nudge else learner.rounds.size
-    questions = round_questions(learner, at, due_cards, campaign, size)
+    # Check-ups first (at most two a day, inside the size), so "Later" rarely skips them.
+    probes = tuple((c.probe_id, c.variant_id) for c in waiting.checkups[:2])[: max(size, 0)]
+    wanted = round_questions(learner, at, waiting.due_cards, waiting.campaign, size - len(probes))
+    questions = tuple(v for _p, v in probes) + wanted
     if not questions:
         return None
     plan = RoundPlan(
         questions,
-        tuple((i.campaign_id, i.question_id) for i in campaign if i.question_id in questions),
-        len(due_cards),
+        tuple((i.campaign_id, i.question_id) for i in waiting.campaign if i.question_id in wanted),
+        len(waiting.due_cards),
         held,
         learner.rounds.backlog_limit,
+        probes,
     )
     key = f"round:{learner.learner_id}:{day.isoformat()}"
     return PlannedDelivery(key, learner.learner_id, DeliveryKind.ROUND, at, None, plan.to_json())
@@ -281,7 +306,8 @@ def leave_shift(pacing: Pacing, day: dt.date) -> dt.timedelta | None:
 
 
 PlanFunction = Callable[
-    [LearnerPlan, dt.date, Sequence[DueCard], Sequence[CampaignItem]], list[PlannedDelivery]
+    [LearnerPlan, dt.date, Sequence[DueCard], Sequence[CampaignItem], Sequence[CheckupItem]],
+    list[PlannedDelivery],
 ]
 
 

@@ -35,6 +35,7 @@ from scheduler.pacing import (
 )
 from scheduler.planner import (
     CampaignItem,
+    CheckupItem,
     DueCard,
     LearnerPlan,
     PlanFunction,
@@ -72,8 +73,10 @@ class DayPlanned:
     deliveries: int
 
 
-# The campaign questions waiting for some learners on a local date (storage.campaigns).
+# The campaign questions waiting for some learners on a local date (storage.campaigns),
+# and the learning-effect check-ups due (storage.effect_probes).
 CampaignFacts = Callable[[Session, dt.date, list[int]], dict[int, list[CampaignItem]]]
+CheckupFacts = Callable[[Session, dt.date, list[int]], dict[int, list[CheckupItem]]]
 
 
 def _sqlite_stamp(at: dt.datetime) -> str:
@@ -127,9 +130,15 @@ def _effective_timezone() -> ColumnElement[str]:
 class SqlDeliveries:
     """The deliveries table and the reads planning needs."""
 
-    def __init__(self, engine: Engine, campaigns: CampaignFacts | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        campaigns: CampaignFacts | None = None,
+        checkups: CheckupFacts | None = None,
+    ) -> None:
         self._engine = engine
         self._campaigns = campaigns
+        self._checkups = checkups
         # Days this process knows are planned: saves a round trip on every tick.
         self._planned: set[tuple[str, dt.date]] = set()
 
@@ -175,11 +184,9 @@ class SqlDeliveries:
                 first = learners[0].learner_id
                 cards = self._due_cards(session, timezone, end_utc, first, after)
                 learners = self._with_rounds(session, learners, first, after)
-                waiting = (
-                    self._campaigns(session, day, [p.learner_id for p in learners])
-                    if self._campaigns
-                    else {}
-                )
+                ids = [p.learner_id for p in learners]
+                waiting = self._campaigns(session, day, ids) if self._campaigns else {}
+                checkups = self._checkups(session, day, ids) if self._checkups else {}
                 planned: list[PlannedDelivery] = []
                 for learner in learners:
                     planned += plan(
@@ -187,6 +194,7 @@ class SqlDeliveries:
                         day,
                         cards.get(learner.learner_id, []),
                         waiting.get(learner.learner_id, []),
+                        checkups.get(learner.learner_id, []),
                     )
                 self._insert(session, planned, at)
                 learner_count += len(learners)
@@ -326,6 +334,7 @@ class SqlDeliveries:
             .where(
                 col(SrsCard.learner_id).between(first, last),
                 col(SrsCard.due) < end_utc,
+                col(SrsCard.held_out).is_(False),  # the learning-effect measure's held-out point
                 col(Learner.stage) == "active",
                 col(Learner.paused).is_(False),
                 tz == timezone,

@@ -13,11 +13,19 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.effect import AnswerCheckup, AnswerPretest, CompleteMeasure, GuessCheckup, StartMeasure
 from bot.flows.dashboard import StoreDashboardToken
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.records import EraseLearner, RecordAssessment
 from storage.benchmark import record_assessment
 from storage.dashboard import store_dashboard_token
+from storage.effect_probes import (
+    answer_checkup,
+    answer_pretest,
+    complete_measure,
+    guess_checkup,
+    start_measure,
+)
 from storage.gdpr import erase_effect
 from storage.people import join_with_code, queue_nudges
 
@@ -29,4 +37,9 @@ EFFECT_HANDLERS: dict[type, EffectHandler] = {
     EraseLearner: erase_effect,  # /mydata erasure
     JoinWithCode: join_with_code,  # team join codes and roster invites
     QueueNudges: queue_nudges,  # a manager's nudges
+    StartMeasure: start_measure,  # the learning-effect measure (issue 13)
+    AnswerPretest: answer_pretest,
+    CompleteMeasure: complete_measure,
+    AnswerCheckup: answer_checkup,
+    GuessCheckup: guess_checkup,
 }

@@ -27,6 +27,7 @@ from storage.tables import (
     DashboardSession,
     DashboardToken,
     Delivery,
+    EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
@@ -42,6 +43,7 @@ WEBCHAT = "web"  # adapters.webchat.convert.PLATFORM (storage does not import ad
 # Deleted in this order, children before parents (review logs point at deliveries and
 # cards; everything points at the learner).
 _BY_LEARNER: tuple[type[SQLModel], ...] = (
+    EffectProbe,  # points at deliveries (the round a check-up was answered in)
     ReviewLogRow,
     SrsCard,
     Delivery,
@@ -105,6 +107,7 @@ def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
         "answers": _rows(session, AnswerRow, lid, _answer),
         "refresher_cards": _rows(session, SrsCard, lid, _card),
         "reviews": _rows(session, ReviewLogRow, lid, _review),
+        "learning_effect_checks": _rows(session, EffectProbe, lid, _probe),
         "messages": _rows(session, Delivery, lid, _delivery),
         "self_assessment": _rows(session, Assessment, lid, _assessment),
         "roles": _rows(session, RoleGrant, lid, lambda r: {"role": r.role, "team": r.team_id}),
@@ -250,6 +253,19 @@ def _review(row: ReviewLogRow) -> dict[str, Any]:
         "rating": row.rating,
         "reviewed": _iso(row.reviewed_at),
         "source": row.source,
+    }
+
+
+def _probe(row: EffectProbe) -> dict[str, Any]:
+    return {
+        "module": row.module_id,
+        "kind": row.kind,
+        "point": row.point,
+        "question": row.variant_id,
+        "days_after": row.day,
+        "answered": _iso(row.answered_at),
+        "correct": row.correct,
+        "guessed": row.guessed,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, delete, func
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
-from bot.deliveries import Review, ReviewFacts, RoundInfo
+from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef
 from bot.state import (
     DEFAULT_WORKING_DAYS,
@@ -33,6 +33,7 @@ from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
     Delivery,
+    EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
@@ -162,6 +163,15 @@ class _ReadsForDeliveries:
             )
         ).all()
         answered = {item: rating > 1 for item, rating in reviews if item is not None}
+        probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
+        checked = self.session.exec(
+            select(EffectProbe.id, EffectProbe.correct).where(
+                col(EffectProbe.id).in_(list(probes.values())),
+                col(EffectProbe.answered_at).is_not(None),
+            )
+        ).all()
+        done = {probe_id: bool(correct) for probe_id, correct in checked}
+        answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
         return RoundInfo(
             row.id,
             plan.questions,
@@ -170,7 +180,35 @@ class _ReadsForDeliveries:
             plan.backlog,
             plan.lesson_held,
             plan.backlog_limit,
+            probes,
         )
+
+    def answered_since(
+        self, learner_id: int, questions: Sequence[str], probes: Sequence[int], since: dt.datetime
+    ) -> tuple[frozenset[str], frozenset[int]]:
+        """Questions reviewed since a time, and check-ups answered, of this learner's."""
+        reviewed = self.session.exec(
+            select(ReviewLogRow.question_id).where(
+                ReviewLogRow.learner_id == learner_id,
+                col(ReviewLogRow.question_id).in_(list(questions)),
+                col(ReviewLogRow.reviewed_at) >= since,
+            )
+        ).all()
+        checked = self.session.exec(
+            select(EffectProbe.id).where(
+                EffectProbe.learner_id == learner_id,
+                col(EffectProbe.id).in_(list(probes)),
+                col(EffectProbe.answered_at).is_not(None),
+            )
+        ).all()
+        return frozenset(reviewed), frozenset(p for p in checked if p is not None)
+
+    def probe(self, learner_id: int, probe_id: int) -> ProbeFacts | None:
+        """A learning-effect check-up of this learner's."""
+        row = self.session.get(EffectProbe, probe_id)
+        if row is None or row.learner_id != learner_id or row.id is None:
+            return None
+        return ProbeFacts(row.id, row.answered_at is not None, row.guessed, bool(row.correct))
 
     def review_facts(
         self, learner_id: int, question_id: str, round_id: int | None, round_item: int | None

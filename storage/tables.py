@@ -189,6 +189,9 @@ class SrsCard(SQLModel, table=True):
     difficulty: float | None = None
     due: dt.datetime = Field(sa_column=_utc_column(index=True))
     last_review: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    # The learner's held-out point of a module (0008): never sent as a refresher, so the
+    # check-ups can compare it with a refreshed one.
+    held_out: bool = False
 
 
 class ReviewLogRow(SQLModel, table=True):
@@ -369,4 +372,35 @@ class DashboardSession(SQLModel, table=True):
     org_id: int = Field(foreign_key="organisation.id")
     csrf: str = Field(max_length=64)
     expires_at: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class EffectProbe(SQLModel, table=True):
+    """One question of the learning-effect measure (0008): a pre-test before a module, or
+    a check-up 30 or 90 days after it, of the learner's refreshed or held-out point.
+
+    `kind` is "pretest" or "checkup"; `point` is "refreshed" or "holdout"; `question_id` is
+    the quiz question whose point it measures and `variant_id` the variant asked. A
+    check-up is due on `due_on` and answered inside a refresher round (`round_id`,
+    `round_item`); a correct answer the learner marked "I guessed" is not remembered."""
+
+    __tablename__ = "effect_probe"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "module_id", "kind", "point", "day", name="uq_probe"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    module_id: str = Field(max_length=48)
+    kind: str = Field(max_length=12)
+    point: str = Field(max_length=12)
+    question_id: str = Field(max_length=48)
+    variant_id: str = Field(max_length=48)
+    day: int
+    due_on: dt.date | None = Field(default=None, index=True)
+    round_id: int | None = Field(default=None, foreign_key="delivery.id")
+    round_item: int | None = None
+    answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    correct: bool | None = None
+    guessed: bool = False
     created_at: dt.datetime = Field(sa_column=_utc_column())

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
+from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
+from bot.flows import pretest
+from bot.flows.rendering import council_values, option_order
 from bot.messages import Choice, Outbound
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
-from lessons.model import Module, Question, QuestionKind
-from lessons.render import council_context, render_text
+from lessons.model import Module, Question
+from lessons.render import render_text
 
 
 def next_step(state: LearnerState, ctx: Context) -> Decision:
@@ -58,7 +60,7 @@ def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decisi
     record = AnswerRecord(
         module.id, question.id, state.attempt, option.id, option.correct, ctx.now, duration
     )
-    context = _council(ctx)
+    context = council_values(ctx)
     explanation = render_text(question.explanation, context)
     if option.correct:
         body = t.correct.format(explanation=explanation)
@@ -114,16 +116,49 @@ def _start_next_module(state: LearnerState, ctx: Context) -> Decision:
             objectives=objectives,
         )
     )
+    points = pretest.plan(started, module, attempt)
+    effects: tuple[object, ...] = ()
+    if points is not None:  # the learning-effect measure: a pre-test first
+        started = replace(started, cursor=-pretest.PRETEST_ITEMS)
+        effects = (StartMeasure(module.id, points),)
     shown = _show_item(started, module, ctx)
-    return Decision(started, (intro,), progress=(record,)).then(shown)
+    return Decision(started, (intro,), progress=(record,), effects=effects).then(shown)
+
+
+def answer_pretest(state: LearnerState, picked: payloads.PretestAnswer, ctx: Context) -> Decision:
+    """A pre-test answer: thanks (no feedback), then the next pre-test item or the cards."""
+    module = ctx.curriculum.module(state.module_id) if state.module_id else None
+    item = pretest.current(state, module) if module else None
+    if module is None or item is None or item[1] != picked.variant_id:
+        return say(state, text(ctx.texts.stale_button))
+    found = ctx.curriculum.find_question(picked.variant_id)
+    option = found[1].option(picked.option_id) if found else None
+    if option is None:
+        return say(state, text(ctx.texts.forged_button))
+    effect = AnswerPretest(module.id, item[0], option.correct)
+    thanks = Decision(state, (text(ctx.texts.pretest_thanks),), effects=(effect,))
+    return thanks.then(_show_item(replace(state, cursor=state.cursor + 1), module, ctx))
+
+
+def skip_pretest(state: LearnerState, ctx: Context) -> Decision:
+    """Skip the rest of the pre-test: straight to the first card."""
+    module = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if module is None or state.cursor >= 0:
+        return say(state, text(ctx.texts.stale_button))
+    return _show_item(replace(state, cursor=0), module, ctx)
 
 
 def _show_item(state: LearnerState, module: Module, ctx: Context) -> Decision:
     t = ctx.texts
     cards = len(module.cards)
+    if state.cursor < 0:
+        asked = pretest.show(state, module, ctx)
+        if asked.replies:
+            return asked
+        state = asked.state  # nothing to ask after all: on to the cards
     if state.cursor < cards:
         card = module.cards[state.cursor]
-        context = _council(ctx)
+        context = council_values(ctx)
         body = t.card.format(
             number=state.cursor + 1,
             count=cards,
@@ -160,23 +195,12 @@ def question_reply(state: LearnerState, ctx: Context) -> Outbound | None:
     return _question_reply(module, question, ctx, state)
 
 
-def option_order(question: Question, seed: str) -> tuple[str, ...]:
-    """A shuffled order of a question's options, the same every time for one seed (so a
-    retried send, or the same question shown again, keeps its order). True/false stays
-    True then False: two fixed words in a fixed place give nothing away."""
-    ids = [option.id for option in question.options]
-    if question.kind is QuestionKind.TRUE_FALSE:
-        return tuple(ids)
-    random.Random(seed).shuffle(ids)  # noqa: S311 - a shuffle, not a secret
-    return tuple(ids)
-
-
 def _question_reply(
     module: Module, question: Question, ctx: Context, state: LearnerState
 ) -> Outbound:
     """A quiz question, its options shuffled for this learner and attempt (the same
     order whenever it is shown again), so the file's order gives nothing away."""
-    context = _council(ctx)
+    context = council_values(ctx)
     number = module.questions.index(question) + 1
     body = ctx.texts.question.format(
         number=number, count=len(module.questions), stem=render_text(question.stem, context)
@@ -225,17 +249,11 @@ def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Cont
     summary = text(
         t.quiz_done.format(score=score, total=total, done=done, count=len(ctx.curriculum.modules)),
     )
+    points = pretest.plan(state, module, state.attempt)
+    effects = () if points is None else (CompleteMeasure(module.id, points, ctx.local_today),)
     return Decision(
-        finished, (summary, text(t.sources.format(sources=sources), *buttons)), progress=(record,)
+        finished,
+        (summary, text(t.sources.format(sources=sources), *buttons)),
+        progress=(record,),
+        effects=effects,
     )
-
-
-def _council(ctx: Context) -> dict[str, dict[str, str]]:
-    values = {"name": ctx.org.name} if ctx.org else {}
-    values.update(ctx.curriculum.variables)  # a council's local pack may set fuller values
-    return council_context(values)
-
-
-def render_for(template: str, ctx: Context) -> str:
-    """Content text with the learner's council's values filled in."""
-    return render_text(template, _council(ctx))

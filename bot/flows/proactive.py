@@ -125,13 +125,17 @@ def _round(delivery: ClaimedDelivery, ctx: Context) -> tuple[Outbound, ...] | Wi
     questions = tuple(q for q in plan.questions if ctx.curriculum.find_question(q) is not None)
     if not questions:
         return Withheld("skipped", "questions withdrawn")
+    done = ctx.round.answered if ctx.round and ctx.round.delivery_id == delivery.id else {}
+    if len(done) >= len(plan.questions):
+        return Withheld("skipped", "answered in an earlier round")
     info = RoundInfo(
         delivery.id,
         plan.questions,
         None,
-        {},
+        done,
         plan.backlog,
         plan.lesson_held,
         plan.backlog_limit,
+        {item: probe for item, (probe, _variant) in enumerate(plan.probes)},
     )
     return refresher.opening(info, ctx)

@@ -8,10 +8,13 @@ round; it is an answer to the bot, so it never counts as ignoring a message.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.deliveries import Guess, Review, RoundInfo
-from bot.flows.learning import option_order, render_for
+from bot.deliveries import Guess, ProbeFacts, Review, RoundInfo
+from bot.effect import AnswerCheckup, GuessCheckup
+from bot.flows.rendering import option_order, render_for
 from bot.messages import Choice, Outbound
 from bot.state import LearnerState
 from lessons.model import Question
@@ -23,12 +26,13 @@ SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
 def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
     """The round's proactive message: what it is, then its first question."""
     t = ctx.texts
-    count = len(info.questions)
+    count = len(info.questions) - len(info.answered)
     minutes = max(1, round(count * SECONDS_PER_QUESTION / 60))
     intro = t.round_intro.format(count=count, questions=_questions(count, ctx), minutes=minutes)
     if info.lesson_held:
         intro += "\n\n" + t.round_held.format(backlog=info.backlog, limit=info.backlog_limit)
-    replies = (item_reply(info, item, ctx) for item in range(len(info.questions)))
+    open_items = (item for item in range(len(info.questions)) if item not in info.answered)
+    replies = (item_reply(info, item, ctx) for item in open_items)
     question = next((reply for reply in replies if reply is not None), None)
     return (text(intro),) if question is None else (text(intro), question)
 
@@ -77,6 +81,12 @@ def answer(state: LearnerState, picked: payloads.RefresherAnswer, ctx: Context) 
         return say(state, text(t.forged_button))
     guess = Choice(payloads.guess_round_payload(info.delivery_id, picked.item), t.guessed_button)
     feedback = Outbound(_feedback(question, option.correct, ctx), (guess,), question.id)
+    after = replace(info, answered={**info.answered, picked.item: option.correct})
+    replies = (feedback, _way_on(after, picked.item, ctx))
+    probe = info.probes.get(picked.item)
+    if probe is not None:  # a learning-effect check-up: recorded, not an FSRS review
+        checkup = AnswerCheckup(probe, option.correct, info.delivery_id, picked.item)
+        return Decision(state, replies, effects=(checkup,))
     sent = info.sent_at
     duration = int((ctx.now - sent).total_seconds() * 1000) if sent else None
     review = Review(
@@ -88,13 +98,7 @@ def answer(state: LearnerState, picked: payloads.RefresherAnswer, ctx: Context) 
         round_id=info.delivery_id,
         round_item=picked.item,
     )
-    after = RoundInfo(
-        info.delivery_id,
-        info.questions,
-        info.sent_at,
-        {**info.answered, picked.item: option.correct},
-    )
-    return Decision(state, (feedback, _way_on(after, picked.item, ctx)), reviews=(review,))
+    return Decision(state, replies, reviews=(review,))
 
 
 def _feedback(question: Question, correct: bool, ctx: Context) -> str:
@@ -133,6 +137,8 @@ def guessed(state: LearnerState, ctx: Context) -> Decision:
     """ "I guessed": a right answer is re-rated Hard; a wrong one is kept as Again but
     not counted as a possible misconception."""
     t = ctx.texts
+    if ctx.probe is not None:
+        return _guessed_checkup(state, ctx.probe, ctx)
     facts = ctx.guess
     if facts is None:
         return say(state, text(t.stale_button))
@@ -143,6 +149,16 @@ def guessed(state: LearnerState, ctx: Context) -> Decision:
     right = facts.rating > int(srs.Grade.AGAIN)
     body = t.guess_noted if right else t.guess_noted_wrong
     return Decision(state, (text(body),), guesses=(Guess(facts),))
+
+
+def _guessed_checkup(state: LearnerState, probe: ProbeFacts, ctx: Context) -> Decision:
+    t = ctx.texts
+    if not probe.answered:
+        return say(state, text(t.stale_button))
+    if probe.guessed:
+        return say(state, text(t.guess_already))
+    body = t.guess_noted_checkup
+    return Decision(state, (text(body),), effects=(GuessCheckup(probe.probe_id),))
 
 
 def _questions(count: int, ctx: Context) -> str:
