@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from app.cli_common import cli_settings, migrated_engine
+from app.cli_effect import register as register_effect_command
 from app.cli_export import register as register_data_commands
 from app.cli_people import register_people
 from app.cli_slack import slack_app
@@ -46,6 +47,7 @@ app.add_typer(telegram_app, name="telegram")
 app.add_typer(slack_app, name="slack")
 register_people(app, council_app)  # team, role, roster, campaign; council tier
 register_data_commands(app)  # bites export …, bites learner erase (issue 8)
+register_effect_command(app)  # bites effect (issue 13)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lessons.model import Module, Question
@@ -240,3 +240,70 @@ def summary_text(effect: Effect) -> str:
 def _signed(value: float | None) -> str:
     number = round(value or 0.0)
     return f"+{number}" if number > 0 else str(number)
+
+
+@dataclass(frozen=True)
+class CouncilEffect:
+    """The measure for a council, its teams (only those with at least `MIN_TEAM` learners
+    with probes; the rest are counted in `teams_withheld`) and its modules."""
+
+    council: EffectReport
+    teams: tuple[EffectReport, ...]
+    teams_withheld: int
+    modules: tuple[EffectReport, ...]
+
+
+def council_effect(
+    name: str,
+    probes: Sequence[tuple[Probe, str | None]],
+    module_titles: Mapping[str, str],
+) -> CouncilEffect:
+    """The measure for a council's probes, each with its learner's team name (or None)."""
+    by_team: dict[str, list[Probe]] = {}
+    by_module: dict[str, list[Probe]] = {}
+    for item, team in probes:
+        if team is not None:
+            by_team.setdefault(team, []).append(item)
+        by_module.setdefault(item.module_id, []).append(item)
+    teams = [report(team, rows) for team, rows in sorted(by_team.items())]
+    shown = tuple(t for t in teams if t.learners >= MIN_TEAM)
+    modules = tuple(
+        report(module_titles.get(module, module), rows)
+        for module, rows in sorted(by_module.items())
+    )
+    return CouncilEffect(
+        report(name, [p for p, _team in probes]), shown, len(teams) - len(shown), modules
+    )
+
+
+def as_dict(effect: EffectReport) -> dict[str, object]:
+    """A report as plain values (for JSON), percentages rounded to one decimal."""
+
+    def pct(value: float | None) -> float | None:
+        return None if value is None else round(100 * value, 1)
+
+    def points(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return {
+        "name": effect.name,
+        "learners": effect.learners,
+        "pretest_correct": pct(effect.pretest.value),
+        "pretest_answers": effect.pretest.total,
+        "gain_points": points(effect.gain_points),
+        "delays": [
+            {
+                "days": e.day,
+                "refreshed_remembered": pct(e.refreshed.value),
+                "refreshed_ci": [pct(e.refreshed.low), pct(e.refreshed.high)],
+                "holdout_remembered": pct(e.holdout.value),
+                "holdout_ci": [pct(e.holdout.low), pct(e.holdout.high)],
+                "difference_points": points(e.difference),
+                "difference_ci": [points(e.low), points(e.high)],
+                "pairs": e.pairs,
+                "checkups": e.checkups,
+                "summary": summary_text(e),
+            }
+            for e in effect.at
+        ],
+    }

@@ -1,0 +1,56 @@
+"""`bites effect`: the learning-effect measure of a council, as a table or JSON (issue 13)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from app.cli_common import cli_settings, migrated_engine
+
+
+def register(app: typer.Typer) -> None:
+    """Add `bites effect` to the main command line."""
+    app.command("effect")(effect)
+
+
+def effect(
+    council: Annotated[str, typer.Option("--council", help="The council's code.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: DATABASE_URL or the embedded one)."),
+    ] = None,
+) -> None:
+    """Refreshed against held-out points at 30 and 90 days, with 95% intervals, for the
+    council, its teams (5 learners or more) and its modules (docs/learning.md)."""
+    from bot.effect import as_dict, summary_text
+    from lessons.loader import default_pack_paths, load_curriculum
+    from storage.effect_report import SqlEffect
+
+    settings = cli_settings()
+    curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
+    result = SqlEffect(migrated_engine(db), curriculum).council(council)
+    if result is None:
+        typer.echo(f"No council with the code {council!r}.", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        payload = {
+            "council": as_dict(result.council),
+            "teams": [as_dict(team) for team in result.teams],
+            "teams_withheld": result.teams_withheld,
+            "modules": [as_dict(module) for module in result.modules],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    typer.echo(f"Learning effect: {result.council.name} ({result.council.learners} learners)")
+    for delay in result.council.at:
+        typer.echo(f"- {summary_text(delay)}")
+    gain = result.council.gain_points
+    if gain is not None:
+        typer.echo(f"- Gain over the pre-test, refreshed points: {gain:+.0f} points.")
+    if result.teams_withheld:
+        typer.echo(f"{result.teams_withheld} team(s) with fewer than 5 learners are not shown.")
+    for team in result.teams:
+        typer.echo(f"Team {team.name}: {summary_text(team.at[-1])}")

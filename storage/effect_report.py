@@ -1,0 +1,34 @@
+"""The learning-effect report for a council, read from the database (issue 13)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.effect import CouncilEffect, council_effect
+from lessons.model import Curriculum
+from storage.effect_probes import probes_of
+from storage.tables import Organisation, Team
+
+
+class SqlEffect:
+    """Reads probes and hands them to the pure measure."""
+
+    def __init__(self, engine: Engine, curriculum: Curriculum) -> None:
+        self._engine = engine
+        self._curriculum = curriculum
+
+    def council(self, code: str) -> CouncilEffect | None:
+        """The measure for one council (None if there is no council with that code)."""
+        with Session(self._engine) as session:
+            org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+            if org is None or org.id is None:
+                return None
+            teams = {
+                team.id: team.name
+                for team in session.exec(select(Team).where(Team.org_id == org.id)).all()
+            }
+            rows = probes_of(session, org.id)
+        titles = {m.id: m.title for m in self._curriculum.for_council(code).modules}
+        named = [(probe, teams.get(team) if team else None) for probe, team in rows]
+        return council_effect(org.name, named, titles)
