@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, delete, func
@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
-from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef
 from bot.state import (
     DEFAULT_WORKING_DAYS,
@@ -24,24 +23,17 @@ from bot.state import (
     OrgInfo,
     Stage,
 )
-from scheduler.planner import RoundPlan
-from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage.benchmark import AssessmentReads
-from storage.effects import EFFECT_HANDLERS
+from storage.delivery_reads import DeliveryReads
 from storage.gdpr import PersonalDataReads
 from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
-    Delivery,
-    EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
     Organisation,
     ProcessedInbound,
-    ReviewLogRow,
-    RoleGrant,
-    SrsCard,
 )
 
 
@@ -123,206 +115,19 @@ class SqlStore:
             return int(result.rowcount or 0)
 
 
-class _ReadsForDeliveries:
-    """The reads and writes proactive sends and spaced repetition need."""
+_TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 
-    session: Session
+
+class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataReads):
+    """The reads and writes of one inbound message, inside one database transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
     def learner(self, learner_id: int) -> LearnerState | None:
         """A learner's state, read only."""
         row = self.session.get(Learner, learner_id)
         return _to_state(row) if row else None
-
-    def reach(self, learner_id: int) -> ConversationRef | None:
-        """The reachable identity the learner last wrote from."""
-        row = self.session.exec(
-            select(Identity)
-            .where(Identity.learner_id == learner_id, col(Identity.unreachable_at).is_(None))
-            .order_by(col(Identity.last_seen_at).desc(), col(Identity.id).desc())
-        ).first()
-        if row is None:
-            return None
-        return ConversationRef(
-            row.platform, row.conversation_id, row.user_id, json.loads(row.extra)
-        )
-
-    def round(self, learner_id: int, delivery_id: int) -> RoundInfo | None:
-        """A refresher round (or a one-question refresher) sent to this learner."""
-        row = self.session.get(Delivery, delivery_id)
-        if row is None or row.learner_id != learner_id or row.id is None:
-            return None
-        if row.kind == "refresher" and row.ref:  # planned before rounds existed
-            answered = {} if row.answered_at is None else {0: True}
-            return RoundInfo(row.id, (row.ref,), row.sent_at, answered)
-        if row.kind != "round":
-            return None
-        plan = RoundPlan.from_json(row.payload)
-        reviews = self.session.exec(
-            select(ReviewLogRow.round_item, ReviewLogRow.rating).where(
-                ReviewLogRow.round_id == row.id
-            )
-        ).all()
-        answered = {item: rating > 1 for item, rating in reviews if item is not None}
-        probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
-        checked = self.session.exec(
-            select(EffectProbe.id, EffectProbe.correct).where(
-                col(EffectProbe.id).in_(list(probes.values())),
-                col(EffectProbe.answered_at).is_not(None),
-            )
-        ).all()
-        done = {probe_id: bool(correct) for probe_id, correct in checked}
-        answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
-        return RoundInfo(
-            row.id,
-            plan.questions,
-            row.sent_at,
-            answered,
-            plan.backlog,
-            plan.lesson_held,
-            plan.backlog_limit,
-            probes,
-        )
-
-    def answered_since(
-        self, learner_id: int, questions: Sequence[str], probes: Sequence[int], since: dt.datetime
-    ) -> tuple[frozenset[str], frozenset[int]]:
-        """Questions reviewed since a time, and check-ups answered, of this learner's."""
-        reviewed = self.session.exec(
-            select(ReviewLogRow.question_id).where(
-                ReviewLogRow.learner_id == learner_id,
-                col(ReviewLogRow.question_id).in_(list(questions)),
-                col(ReviewLogRow.reviewed_at) >= since,
-            )
-        ).all()
-        checked = self.session.exec(
-            select(EffectProbe.id).where(
-                EffectProbe.learner_id == learner_id,
-                col(EffectProbe.id).in_(list(probes)),
-                col(EffectProbe.answered_at).is_not(None),
-            )
-        ).all()
-        return frozenset(reviewed), frozenset(p for p in checked if p is not None)
-
-    def probe(self, learner_id: int, probe_id: int) -> ProbeFacts | None:
-        """A learning-effect check-up of this learner's."""
-        row = self.session.get(EffectProbe, probe_id)
-        if row is None or row.learner_id != learner_id or row.id is None:
-            return None
-        return ProbeFacts(row.id, row.answered_at is not None, row.guessed, bool(row.correct))
-
-    def review_facts(
-        self, learner_id: int, question_id: str, round_id: int | None, round_item: int | None
-    ) -> ReviewFacts | None:
-        """A round item's review, or the latest quiz review of a question."""
-        query = select(ReviewLogRow).where(
-            ReviewLogRow.learner_id == learner_id, ReviewLogRow.question_id == question_id
-        )
-        if round_id is not None:
-            query = query.where(
-                ReviewLogRow.round_id == round_id, ReviewLogRow.round_item == round_item
-            )
-        else:
-            query = query.where(ReviewLogRow.source == "quiz")
-        log = self.session.exec(query.order_by(col(ReviewLogRow.id).desc())).first()
-        if log is None or log.id is None:
-            return None
-        card = self.session.get(SrsCard, log.card_id)
-        latest = card is not None and card.last_review == log.reviewed_at
-        before = memory_from_json(log.card_before) if log.card_before else None
-        return ReviewFacts(
-            log.id, question_id, log.rating, log.guessed, log.reviewed_at, before, latest
-        )
-
-    def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:
-        """Mark a review as a guess, and store the re-rated card if there is one."""
-        log = self.session.get(ReviewLogRow, facts.log_id)
-        assert log is not None and log.learner_id == learner_id
-        log.guessed = True
-        if memory is not None:
-            row = self.session.get(SrsCard, log.card_id)
-            assert row is not None
-            log.rating = 2  # Hard: see scheduler.srs
-            _copy_memory(row, memory)
-            self.session.add(row)
-        self.session.add(log)
-
-    def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
-        """The FSRS card, created on the first review."""
-        row = self.session.exec(
-            select(SrsCard).where(
-                SrsCard.learner_id == learner_id, SrsCard.question_id == question_id
-            )
-        ).first()
-        if row is None:
-            fresh = new_memory(0, at)
-            row = SrsCard(learner_id=learner_id, question_id=question_id, state=fresh.state, due=at)
-            self.session.add(row)
-            self.session.flush()
-        assert row.id is not None
-        return Memory(
-            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
-        )
-
-    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
-        """Role grants of a learner in one council."""
-        rows = self.session.exec(
-            select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
-        ).all()
-        return frozenset((row.role, row.team_id) for row in rows)
-
-    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
-        """Carry out a flow's effect with the handler registered for its type."""
-        handler = EFFECT_HANDLERS.get(type(effect))
-        if handler is None:
-            raise TypeError(f"no handler for the effect {type(effect).__name__}")
-        handler(self.session, learner_id, effect, at)
-
-    def save_memory(
-        self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
-    ) -> None:
-        """Store the reviewed card and log the review (with its duration, and the card
-        before it, so "I guessed" can re-rate it)."""
-        row = self.session.get(SrsCard, memory.card_id)
-        assert row is not None and row.learner_id == learner_id
-        _copy_memory(row, memory)
-        self.session.add(row)
-        self.session.add(
-            ReviewLogRow(
-                card_id=memory.card_id,
-                learner_id=learner_id,
-                question_id=review.question_id,
-                rating=grade,
-                reviewed_at=review.at,
-                duration_ms=review.duration_ms,
-                source=review.source,
-                delivery_id=review.delivery_id,
-                round_id=review.round_id,
-                round_item=review.round_item,
-                card_before=memory_to_json(before),
-            )
-        )
-        answered = review.delivery_id or review.round_id
-        if answered is not None:
-            delivery = self.session.get(Delivery, answered)
-            if delivery is not None and delivery.answered_at is None:
-                delivery.answered_at = review.at  # the first answer
-                self.session.add(delivery)
-
-
-def _copy_memory(row: SrsCard, memory: Memory) -> None:
-    row.state, row.step = memory.state, memory.step
-    row.stability, row.difficulty = memory.stability, memory.difficulty
-    row.due, row.last_review = memory.due, memory.last_review
-
-
-_TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
-
-
-class SqlTransaction(_ReadsForDeliveries, PeopleReads, AssessmentReads, PersonalDataReads):
-    """The reads and writes of one inbound message, inside one database transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def claim_inbound(self, platform: str, message_id: str, at: dt.datetime) -> bool:
         """Record a message id; False if it was handled before."""

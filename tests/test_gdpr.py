@@ -128,6 +128,7 @@ def test_mydata_says_what_is_stored_and_gives_a_full_copy(
         "answers",
         "chat_accounts",
         "learner",
+        "learning_effect_checks",
         "messages",
         "modules",
         "refresher_cards",
