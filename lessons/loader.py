@@ -15,7 +15,13 @@ from lessons.frontmatter import load_yaml_file, node_lines
 from lessons.model import Addition, Curriculum, GlossaryEntry, Module, Pack, Track
 from lessons.parse import parse_addition, parse_module
 from lessons.problems import ContentError, Problem
-from lessons.render import COUNCIL_VARIABLES, RenderError, council_context, render_text
+from lessons.render import (
+    COUNCIL_VARIABLES,
+    MAX_VALUE,
+    RenderError,
+    council_context,
+    render_text,
+)
 
 BUILTIN_PACKS = ("core",)
 
@@ -222,7 +228,7 @@ def _template_problem(path: str, line: int, text: str, context: dict[str, Any]) 
         render_text(text, context)
     except RenderError as error:
         known = ", ".join(f"council.{k}" for k in sorted(context["council"]))
-        return [Problem(path, line, f"broken variable: {error}; known variables are {known}")]
+        return [Problem(path, line, f"broken template: {error}; known variables are {known}")]
     return []
 
 
@@ -257,6 +263,11 @@ def _variables(raw: Any, path: Path, problems: list[Problem]) -> tuple[tuple[str
         if key not in COUNCIL_VARIABLES:
             known = ", ".join(sorted(COUNCIL_VARIABLES))
             problems.append(Problem(str(path), 1, f"unknown variable '{key}': use one of {known}"))
+            continue
+        if len(str(value)) > MAX_VALUE:
+            problems.append(
+                Problem(str(path), 1, f"variable '{key}' is longer than {MAX_VALUE} characters")
+            )
             continue
         pairs.append((str(key), str(value)))
     return tuple(pairs)
