@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from adapters.webchat.adapter import webchat_router
+from app.body_limit import BodyLimit
 from app.wiring import (
     Services,
     dashboard_deps,
@@ -18,6 +19,7 @@ from app.wiring import (
     teams_configured,
     telegram_config,
 )
+from dashboard.content import MAX_ZIP_BYTES
 from dashboard.routes import dashboard_router
 from scheduler.metrics import render
 from scheduler.ticker import Ticker
@@ -43,7 +45,11 @@ def create_app(services: Services) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # the routes are for platforms and browsers, not a public API
     )
+    # Every route's body is limited while it streams in; a pack upload may be a little
+    # larger than the biggest zip the dashboard accepts (the multipart framing).
+    app.add_middleware(BodyLimit, limits={"/dashboard/content/upload": MAX_ZIP_BYTES + 2**16})
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

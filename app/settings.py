@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/contract-bites.db"
@@ -136,6 +137,30 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @model_validator(mode="after")
+    def _dev_bypass_only_on_loopback(self) -> Settings:
+        # Without token checks anyone who reaches /api/messages can make the bot post (with
+        # its token, if credentials are set) to a serviceUrl of their choosing.
+        if self.teams_dev_bypass and (
+            not is_loopback(self.host) or self.teams_app_id or self.teams_app_password
+        ):
+            raise ValueError(
+                "CB_TEAMS_DEV_BYPASS is for development only: it needs CB_HOST on loopback "
+                f"(127.0.0.1, ::1 or localhost; got {self.host!r}) and no CB_TEAMS_APP_ID or "
+                "CB_TEAMS_APP_PASSWORD"
+            )
+        return self
+
+
+def is_loopback(host: str) -> bool:
+    """Whether the service listening on `host` can be reached from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
 
 class SettingsError(Exception):
     """A setting is missing or wrong; the message names the environment variable."""
@@ -148,7 +173,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # a rule across settings: its message names them
+                lines.append(str(problem["msg"]).removeprefix("Value error, "))
+                continue
+            field = str(problem["loc"][0])
             variable = "DATABASE_URL" if field == "database_url" else f"CB_{field.upper()}"
             # Never echo a database URL: it may carry a password.
             shown = "" if field == "database_url" else f" (got {problem.get('input')!r})"

@@ -179,3 +179,33 @@ def test_council_add_twice_shows_the_join_code_that_works(tmp_path: Path) -> Non
         "council", "add", "--code", "alba", "--name", "Alba", "--join-code", "OTHER", "--db", db
     )
     assert again.stdout == "Council alba: Alba. Officers join with /start ALBA-1\n"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CB_HOST": "0.0.0.0"},  # noqa: S104  (the case refused)
+        {"CB_HOST": "bites.example.gov.uk"},
+        {"CB_TEAMS_APP_ID": "00000000-0000-4000-8000-00000000b0b0"},
+        {"CB_TEAMS_APP_PASSWORD": "a-secret"},
+    ],
+)
+def test_serve_refuses_the_teams_bypass_off_loopback_or_with_credentials(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    import os
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}",
+        "CB_TEAMS_DEV_BYPASS": "true",
+        **env,
+    }
+    result = run("serve", env=environment)
+    assert result.returncode == 2
+    host = env.get("CB_HOST", "127.0.0.1")
+    assert result.stderr == (
+        "bad setting(s):\nCB_TEAMS_DEV_BYPASS is for development only: it needs CB_HOST on "
+        f"loopback (127.0.0.1, ::1 or localhost; got '{host}') and no CB_TEAMS_APP_ID or "
+        "CB_TEAMS_APP_PASSWORD\n"
+    )
