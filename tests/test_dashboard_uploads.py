@@ -51,7 +51,7 @@ async def upload(client: httpx.AsyncClient, csrf: str, data: bytes) -> list[str]
 
 def staged_left(world: World) -> list[str]:  # noqa: F811
     staged = world.services.settings.dashboard_packs_dir / "staged"
-    return sorted(str(p) for p in staged.rglob("*")) if staged.exists() else []
+    return sorted(p.name for p in staged.glob("*/*"))  # staged/<council>/<upload>
 
 
 async def test_templates_that_loop_or_grow_are_refused_with_file_and_line(
@@ -77,3 +77,49 @@ async def test_templates_that_loop_or_grow_are_refused_with_file_and_line(
         )
         assert len(problems) == 1
         assert problems[0].startswith(f"modules/local-1.md:{line}: broken template: {shown}")
+
+
+async def test_odd_files_get_a_clear_answer_and_leave_nothing_staged(
+    client: httpx.AsyncClient,  # noqa: F811
+    world: World,  # noqa: F811
+) -> None:
+    csrf = await sign_in(client, world, "ada")
+    good = pack_zip("demo")
+    text = module_text(good)
+    reviewed = next(line for line in text.splitlines() if line.startswith("last_reviewed:"))
+    cases: list[tuple[dict[str, bytes | None], list[str]]] = [
+        (
+            {"modules/local-1.md": text.encode("utf-8").replace(b"Signing", b"Sign\xe9ing")},
+            [
+                f"modules/local-1.md:{text[: text.index('Signing')].count(chr(10)) + 1}: not "
+                "UTF-8 text (byte 0xe9): save the file as UTF-8"
+            ],
+        ),
+        (
+            {"modules/local-1.md": text.replace(reviewed, "last_reviewed: 2026-02-30").encode()},
+            [
+                f"modules/local-1.md:{text.splitlines().index(reviewed) + 1}: front matter is not "
+                "valid YAML: a value cannot be read "
+                "(day is out of range for month)"
+            ],
+        ),
+        (
+            {"modules/x.md/notes.txt": b"a folder named like a module"},
+            ["modules/x.md:1: this is a folder, not a file: rename or remove it"],
+        ),
+        (
+            {"glossary.yaml": b"- " + b"[" * 5000 + b"]" * 5000 + b"\n"},
+            ["glossary.yaml:1: not valid YAML: nested too deeply"],
+        ),
+        (
+            {"glossary.yaml": b"- term: x\n  definition: " + b"9" * 5000 + b"\n"},
+            [
+                "glossary.yaml:2: not valid YAML: a value cannot be read (Exceeds the limit "
+                "(4300 digits) for integer string conversion: value has 5000 digits; use "
+                "sys.set_int_max_str_digits() to increase the limit)"
+            ],
+        ),
+    ]
+    for change, shown in cases:
+        assert await upload(client, csrf, rezip(good, change)) == shown
+        assert staged_left(world) == []
