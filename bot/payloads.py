@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.ports import record_id
 from bot.state import WEEKDAYS
 
 NEXT = "next"
@@ -25,7 +26,7 @@ MAX_BYTES = 64
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
-_REFRESHER = re.compile(r"^rf:([1-9][0-9]{0,17}):([a-e])$")
+_REFRESHER = re.compile(r"^rf:([1-9][0-9]{0,9}):([a-e])$")
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -113,5 +114,6 @@ def read_payload(raw: str) -> Payload | None:
     if match := _ANSWER.match(raw):
         return Answer(match.group(1), match.group(2))
     if match := _REFRESHER.match(raw):
-        return RefresherAnswer(int(match.group(1)), match.group(2))
+        delivery_id = record_id(match.group(1))
+        return RefresherAnswer(delivery_id, match.group(2)) if delivery_id else None
     return None
