@@ -6,7 +6,14 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/contract-bites.db"
@@ -134,8 +141,26 @@ class Settings(BaseSettings):
         default=False,
         description="xAPI: name learners by email (mbox) where known, not by a pseudonym",
     )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="reverse proxies (addresses or networks, comma-separated) whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed: the client's address for the "
+        "abuse limits, and https for the Secure cookie flag",
+    )
+    new_chats_per_hour: int = Field(
+        default=20, ge=1, description="new web chats one address may start in an hour"
+    )
+    sign_ins_per_10_minutes: int = Field(
+        default=10, ge=1, description="dashboard sign-in attempts one address may make in 10 min"
+    )
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        proxy_list(value)
+        return value
 
     @model_validator(mode="after")
     def _dev_bypass_only_on_loopback(self) -> Settings:
@@ -150,6 +175,20 @@ class Settings(BaseSettings):
                 "CB_TEAMS_APP_PASSWORD"
             )
         return self
+
+
+def proxy_list(raw: str) -> list[str]:
+    """The trusted proxies as a list; ValueError naming an entry that is not an address
+    or a network (or `*`, every address: only when nothing else can reach the service)."""
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ValueError(f"{entry!r} is not an IP address or network") from error
+    return entries
 
 
 def is_loopback(host: str) -> bool:
