@@ -3,15 +3,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import httpx
 import pytest
 
+from app.host import create_app
 from bot.payloads import read_payload
 from bot.ports import MAX_RECORD_ID, record_id
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
-from tests.test_dashboard import World, client, sign_in, world  # noqa: F401  (fixtures)
+from tests.test_dashboard import (  # noqa: F401  (client and world are fixtures)
+    World,
+    build_world,
+    client,
+    sign_in,
+    world,
+)
 
 ASK_TIME = (
     "When would you like your daily bite? Choose a time or type one, like 09:15.\n"
@@ -72,3 +82,27 @@ async def test_a_campaign_id_too_large_for_any_record_is_not_found(
     for campaign in ("99999999999999999999", str(MAX_RECORD_ID + 1), "0"):
         response = await client.get(f"/dashboard/campaigns/{campaign}")
         assert response.status_code == 404
+
+
+@pytest.mark.postgres
+async def test_nul_characters_in_dashboard_forms_are_dropped_on_postgresql(
+    postgres_url: str, clock: ManualClock, demo_curriculum: Curriculum, tmp_path: Path
+) -> None:
+    services = make_services(postgres_url, clock, demo_curriculum)
+    settings = services.settings.model_copy(update={"dashboard_packs_dir": tmp_path / "packs"})
+    world = build_world(dataclasses.replace(services, settings=settings), clock)  # noqa: F811
+    transport = httpx.ASGITransport(app=create_app(world.services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        csrf = await sign_in(http, world, "ada")
+        form = {
+            "csrf": csrf,
+            "name": "Spring\x00 refresher",
+            "modules": ["t1-what-contract-management-is"],
+            "target_kind": "council",
+            "schedule": "once",
+            "date": "2026-03-09",
+        }
+        response = await http.post("/dashboard/campaigns", data=form)
+        assert response.status_code == 303
+        page = (await http.get(response.headers["location"])).text
+    assert "<h1>Spring refresher</h1>" in page
