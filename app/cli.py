@@ -78,6 +78,7 @@ def serve(
         port=settings.port,
         log_config=None,
         server_header=False,
+        proxy_headers=False,  # the app applies CB_TRUSTED_PROXIES itself (app.host)
     )
 
 

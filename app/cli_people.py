@@ -220,6 +220,7 @@ def roster_import(
 
 
 def _write_invites(invites: list[Invite], out: Path | None, telegram_bot: str | None) -> None:
+    from storage.csv_cells import safe_row
     from storage.roster import invite_text
 
     handle = out.open("w", newline="", encoding="utf-8") if out else None
@@ -229,7 +230,7 @@ def _write_invites(invites: list[Invite], out: Path | None, telegram_bot: str | 
     writer.writerow(["name", "email", "channel", "invite"])
     for invite in invites:
         text = invite_text(invite.channel, invite.code, telegram_bot)
-        writer.writerow([invite.name, invite.email, invite.channel or "", text])
+        writer.writerow(safe_row([invite.name, invite.email, invite.channel, text]))
     if handle is not None:
         handle.close()
         typer.echo(f"Invitations written to {out}")

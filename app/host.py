@@ -9,8 +9,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from adapters.webchat.adapter import webchat_router
+from app.abuse import AbuseLimits, AddressLimits
+from app.body_limit import BodyLimit
+from app.settings import proxy_list
 from app.wiring import (
     Services,
     dashboard_deps,
@@ -18,6 +22,7 @@ from app.wiring import (
     teams_configured,
     telegram_config,
 )
+from dashboard.content import MAX_ZIP_BYTES
 from dashboard.routes import dashboard_router
 from scheduler.metrics import render
 from scheduler.ticker import Ticker
@@ -43,7 +48,20 @@ def create_app(services: Services) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # the routes are for platforms and browsers, not a public API
     )
+    # Every route's body is limited while it streams in; a pack upload may be a little
+    # larger than the biggest zip the dashboard accepts (the multipart framing).
+    app.add_middleware(BodyLimit, limits={"/dashboard/content/upload": MAX_ZIP_BYTES + 2**16})
+    settings = services.settings
+    app.add_middleware(
+        AddressLimits,
+        limits=AbuseLimits(settings.new_chats_per_hour, settings.sign_ins_per_10_minutes),
+        seconds=lambda: services.clock.now().timestamp(),
+    )
+    # Outermost: the client's address and scheme as the trusted proxies report them, the
+    # same however the app is served (uvicorn's own proxy handling is off in `bites serve`).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxy_list(settings.trusted_proxies))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/contract-bites.db"
@@ -133,8 +141,64 @@ class Settings(BaseSettings):
         default=False,
         description="xAPI: name learners by email (mbox) where known, not by a pseudonym",
     )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="reverse proxies (addresses or networks, comma-separated) whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed: the client's address for the "
+        "abuse limits, and https for the Secure cookie flag",
+    )
+    new_chats_per_hour: int = Field(
+        default=20, ge=1, description="new web chats one address may start in an hour"
+    )
+    sign_ins_per_10_minutes: int = Field(
+        default=10, ge=1, description="dashboard sign-in attempts one address may make in 10 min"
+    )
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        proxy_list(value)
+        return value
+
+    @model_validator(mode="after")
+    def _dev_bypass_only_on_loopback(self) -> Settings:
+        # Without token checks anyone who reaches /api/messages can make the bot post (with
+        # its token, if credentials are set) to a serviceUrl of their choosing.
+        if self.teams_dev_bypass and (
+            not is_loopback(self.host) or self.teams_app_id or self.teams_app_password
+        ):
+            raise ValueError(
+                "CB_TEAMS_DEV_BYPASS is for development only: it needs CB_HOST on loopback "
+                f"(127.0.0.1, ::1 or localhost; got {self.host!r}) and no CB_TEAMS_APP_ID or "
+                "CB_TEAMS_APP_PASSWORD"
+            )
+        return self
+
+
+def proxy_list(raw: str) -> list[str]:
+    """The trusted proxies as a list; ValueError naming an entry that is not an address
+    or a network (or `*`, every address: only when nothing else can reach the service)."""
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ValueError(f"{entry!r} is not an IP address or network") from error
+    return entries
+
+
+def is_loopback(host: str) -> bool:
+    """Whether the service listening on `host` can be reached from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 class SettingsError(Exception):
@@ -148,7 +212,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # a rule across settings: its message names them
+                lines.append(str(problem["msg"]).removeprefix("Value error, "))
+                continue
+            field = str(problem["loc"][0])
             variable = "DATABASE_URL" if field == "database_url" else f"CB_{field.upper()}"
             # Never echo a database URL: it may carry a password.
             shown = "" if field == "database_url" else f" (got {problem.get('input')!r})"

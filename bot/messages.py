@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -85,3 +85,46 @@ class RateLimits:
 
     per_second: float
     conversation_gap_seconds: float
+
+
+def without_nul(inbound: Inbound) -> Inbound:
+    """The inbound message with NUL characters taken out of every string: they mean
+    nothing in chat, and PostgreSQL refuses them in text (a platform would then redeliver
+    the message for ever)."""
+    ref = inbound.ref
+    if "\x00" not in "".join(
+        (
+            inbound.text,
+            inbound.choice_id or "",
+            inbound.message_id or "",
+            inbound.org_hint or "",
+            ref.platform,
+            ref.conversation_id,
+            ref.user_id,
+            *ref.extra.keys(),
+            *ref.extra.values(),
+        )
+    ):
+        return inbound  # the common case: nothing to copy
+    clean_ref = ConversationRef(
+        _clean(ref.platform),
+        _clean(ref.conversation_id),
+        _clean(ref.user_id),
+        {_clean(k): _clean(v) for k, v in ref.extra.items()},
+    )
+    return replace(
+        inbound,
+        ref=clean_ref,
+        text=_clean(inbound.text),
+        choice_id=_maybe(inbound.choice_id),
+        message_id=_maybe(inbound.message_id),
+        org_hint=_maybe(inbound.org_hint),
+    )
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", "")
+
+
+def _maybe(value: str | None) -> str | None:
+    return None if value is None else _clean(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.ports import record_id
 from bot.state import WEEKDAYS
 
 NEXT = "next"
@@ -26,7 +27,7 @@ MAX_BYTES = 64
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
-_ID = r"([1-9][0-9]{0,17})"  # a delivery id: fits a 64-bit integer
+_ID = r"([1-9][0-9]{0,9})"  # a delivery id (checked against MAX_RECORD_ID when read)
 # rf:DELIVERY:ITEM:OPTION answers an item of a round; rf:DELIVERY:OPTION is the form
 # one-question refreshers were sent with before rounds existed (item 0).
 _REFRESHER = re.compile(rf"^rf:{_ID}:(?:([0-9]{{1,2}}):)?([a-e])$")
@@ -167,13 +168,17 @@ def read_payload(raw: str) -> Payload | None:
     if match := _ANSWER.match(raw):
         return Answer(match.group(1), match.group(2))
     if match := _REFRESHER.match(raw):
-        return RefresherAnswer(int(match.group(1)), match.group(3), int(match.group(2) or 0))
+        delivery_id = record_id(match.group(1))
+        item = int(match.group(2) or 0)
+        return RefresherAnswer(delivery_id, match.group(3), item) if delivery_id else None
     if match := _GUESS_QUIZ.match(raw):
         return Guessed(match.group(1))
     if match := _GUESS_ROUND.match(raw):
-        return Guessed(None, int(match.group(1)), int(match.group(2)))
+        delivery_id = record_id(match.group(1))
+        return Guessed(None, delivery_id, int(match.group(2))) if delivery_id else None
     if match := _LATER.match(raw):
-        return Later(int(match.group(1)))
+        delivery_id = record_id(match.group(1))
+        return Later(delivery_id) if delivery_id else None
     if match := _PRETEST.match(raw):
         return PretestAnswer(match.group(1), match.group(2))
     return None

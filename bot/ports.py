@@ -15,6 +15,18 @@ from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from lessons.maturity import MaturityModel
 from scheduler.srs import Memory
 
+# The largest id the store hands out: ids are INTEGER columns, 32-bit signed on PostgreSQL.
+# A number from outside (a button payload, a dashboard URL) above it names no record.
+MAX_RECORD_ID = 2**31 - 1
+
+
+def record_id(digits: str) -> int | None:
+    """A record id read from outside, or None when it cannot name a record."""
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 10:
+        return None
+    value = int(digits)
+    return value if 0 < value <= MAX_RECORD_ID else None
+
 
 class Clock(Protocol):
     """The one source of 'now'; always timezone-aware UTC."""

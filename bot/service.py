@@ -31,7 +31,7 @@ from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import compose, pacing_of
 from bot.flows.team import team_wanted
 from bot.intents import Press, read_intent
-from bot.messages import Inbound, Outbound
+from bot.messages import Inbound, Outbound, without_nul
 from bot.ports import Clock, Store, Transaction
 from bot.state import LearnerState, OrgInfo
 from bot.texts import ENGLISH, Texts
@@ -72,6 +72,7 @@ class BotService:
         """Process one inbound message and return the replies to send."""
         started = time.perf_counter()
         now = self._clock.now()
+        inbound = without_nul(inbound)
         intent = read_intent(inbound)
         with self._store.transaction() as tx:
             if inbound.message_id is not None and not tx.claim_inbound(

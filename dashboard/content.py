@@ -73,9 +73,9 @@ class ContentPacks:
         target = self._staged(council, staged_id)
         try:
             _unzip(data, target)
-        except (zipfile.BadZipFile, ValueError) as error:
+        except (zipfile.BadZipFile, ValueError, OSError) as error:
             shutil.rmtree(target, ignore_errors=True)
-            return Checked((f"upload: {error}",))
+            return Checked((f"upload: {_reason(error)}",))
         return self._check(council, staged_id)
 
     def stage_folder(self, council: str, folder: str) -> Checked:
@@ -83,9 +83,14 @@ class ContentPacks:
         incoming = (self._root / "incoming").resolve()
         source = (incoming / folder).resolve()
         if not source.is_relative_to(incoming) or not source.is_dir():
-            return Checked((f"folder: no pack folder {folder!r} in {incoming}",))
+            # The server's folders are none of the reader's business: name only theirs.
+            return Checked((f"folder: no pack folder {folder!r} in the incoming folder",))
         staged_id = secrets.token_urlsafe(18)
-        shutil.copytree(source, self._staged(council, staged_id), symlinks=False)
+        try:
+            shutil.copytree(source, self._staged(council, staged_id), symlinks=False)
+        except OSError as error:
+            shutil.rmtree(self._staged(council, staged_id), ignore_errors=True)
+            return Checked((f"folder: cannot be copied ({_reason(error)})",))
         return self._check(council, staged_id)
 
     def enable(self, council: str, staged_id: str) -> Checked:
@@ -118,6 +123,15 @@ class ContentPacks:
         return self._root / "staged" / council / staged_id
 
     def _check(self, council: str, staged_id: str) -> Checked:
+        """Validate a staged pack; a pack with problems is not kept (it cannot be enabled,
+        and it is uploaded again once fixed)."""
+        checked = self._validate(council, staged_id)
+        if checked.problems:
+            shutil.rmtree(self._staged(council, staged_id), ignore_errors=True)
+            return Checked(checked.problems, None, checked.info)
+        return checked
+
+    def _validate(self, council: str, staged_id: str) -> Checked:
         folder = _pack_folder(self._staged(council, staged_id))
         if folder is None:
             return Checked(("pack.yaml:1: the zip or folder has no pack.yaml",))
@@ -142,6 +156,13 @@ def enabled_pack_paths(root: Path) -> list[Path]:
         for path in enabled.iterdir()
         if path.is_dir() and not path.name.startswith(".") and (path / "pack.yaml").is_file()
     )
+
+
+def _reason(error: Exception) -> str:
+    """An error's reason without any server path in it."""
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    return str(error)
 
 
 def _unzip(data: bytes, target: Path) -> None:
@@ -176,8 +197,8 @@ def _pack_folder(staged: Path) -> Path | None:
 def _manifest(folder: Path) -> dict[str, object]:
     try:
         loaded = yaml.safe_load((folder / "pack.yaml").read_text("utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return {}
+    except (OSError, ValueError, RecursionError, yaml.YAMLError):
+        return {}  # UnicodeDecodeError is a ValueError
     return loaded if isinstance(loaded, dict) else {}
 
 

@@ -137,7 +137,7 @@ class Pages:
         found = self.guard(request, allowed)
         if isinstance(found, Response):
             return found
-        form = await request.form(**limits)
+        form = _without_nul(await request.form(**limits))
         token = form.get("csrf")
         if not csrf_ok(found, token if isinstance(token, str) else None):
             t = self.deps.texts
@@ -151,6 +151,13 @@ class Pages:
     def audit(self, viewer: Viewer, action: str, target: str | None, **detail: object) -> None:
         """Record an admin action made from the dashboard."""
         queries.audit(self.deps.engine, viewer.actor, action, self.now(), target, detail)
+
+
+def _without_nul(form: FormData) -> FormData:
+    """The form with NUL characters taken out of its text: PostgreSQL refuses them."""
+    return FormData(
+        [(k, v.replace("\x00", "") if isinstance(v, str) else v) for k, v in form.multi_items()]
+    )
 
 
 def security_headers() -> dict[str, str]:

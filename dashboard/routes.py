@@ -9,10 +9,12 @@ inline script or style, nothing from other origins.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -225,6 +227,12 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
 
 def _content_routes(router: APIRouter, pages: Pages) -> None:
     deps, t = pages.deps, pages.deps.texts
+    # Unpacking and validating a pack is file and CPU work: it runs on worker threads, at
+    # most two at a time, so the event loop (health checks, chat webhooks) never waits on it.
+    validating = anyio.CapacityLimiter(2)
+
+    async def off_loop(work: Callable[[], Checked]) -> Checked:
+        return await anyio.to_thread.run_sync(work, limiter=validating)
 
     def show(request: Request, viewer: Viewer, checked: Checked | None, **extra: Any) -> Response:
         code = 400 if checked is not None and checked.problems else 200
@@ -255,7 +263,7 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         viewer, form = found
         upload = form.get("pack")
         data = await upload.read(MAX_ZIP_BYTES + 1) if isinstance(upload, UploadFile) else b""
-        checked = deps.packs.stage_zip(viewer.org_code, data)
+        checked = await off_loop(lambda: deps.packs.stage_zip(viewer.org_code, data))
         _audit_check(pages, viewer, checked, "upload")
         return show(request, viewer, checked)
 
@@ -265,7 +273,8 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         if isinstance(found, Response):
             return found
         viewer, form = found
-        checked = deps.packs.stage_folder(viewer.org_code, _text(form, "folder"))
+        folder_name = _text(form, "folder")
+        checked = await off_loop(lambda: deps.packs.stage_folder(viewer.org_code, folder_name))
         _audit_check(pages, viewer, checked, "folder")
         return show(request, viewer, checked)
 
@@ -275,7 +284,8 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         if isinstance(found, Response):
             return found
         viewer, form = found
-        checked = deps.packs.enable(viewer.org_code, _text(form, "staged"))
+        staged = _text(form, "staged")
+        checked = await off_loop(lambda: deps.packs.enable(viewer.org_code, staged))
         if not checked.ok or checked.info is None:
             return show(request, viewer, checked)
         pages.audit(

@@ -9,6 +9,9 @@ import yaml
 
 from lessons.problems import Problem
 
+# What reading YAML can raise on odd input (see `_where`).
+YAML_ERRORS = (yaml.YAMLError, ValueError, RecursionError)
+
 
 @dataclass(frozen=True)
 class FrontMatter:
@@ -40,10 +43,8 @@ def split_front_matter(
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         values = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
+    except YAML_ERRORS as error:
+        line, reason = _where(error, text, 2)
         problems.append(Problem(path, line, f"front matter is not valid YAML: {reason}"))
         return None, end + 1
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
@@ -61,19 +62,51 @@ def load_yaml_file(path: str, text: str, problems: list[Problem]) -> Any:
     """Parse a YAML file, reporting a syntax error with its line."""
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = (mark.line + 1) if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
+    except YAML_ERRORS as error:
+        line, reason = _where(error, text, 1)
         problems.append(Problem(path, line, f"not valid YAML: {reason}"))
         return None
+
+
+def _where(error: Exception, text: str, offset: int) -> tuple[int, str]:
+    """The line and reason of a YAML failure; PyYAML raises ValueError for impossible
+    dates (2026-02-30) and integers too long to convert, and RecursionError for nesting
+    deeper than Python's stack."""
+    if isinstance(error, RecursionError):
+        return 1, "nested too deeply"
+    if isinstance(error, ValueError):
+        return _bad_value_line(text) + offset, f"a value cannot be read ({error})"
+    mark = getattr(error, "problem_mark", None)
+    line = (mark.line + offset) if mark is not None else 1
+    return line, getattr(error, "problem", None) or str(error)
+
+
+def _bad_value_line(text: str) -> int:
+    """The 0-based line of the first scalar that cannot be turned into a value."""
+    try:
+        pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    except YAML_ERRORS:
+        return 0
+    loader = yaml.SafeLoader("")
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except ValueError:
+                return int(node.start_mark.line)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+    return 0
 
 
 def node_lines(text: str) -> list[int]:
     """For a YAML sequence document, the 1-based line where each item starts."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except YAML_ERRORS:
         return []
     if not isinstance(node, yaml.SequenceNode):
         return []

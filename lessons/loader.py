@@ -11,11 +11,18 @@ import yaml
 
 from lessons import limits
 from lessons.estimate import estimate_minutes
+from lessons.files import read_text_file
 from lessons.frontmatter import load_yaml_file, node_lines
 from lessons.model import Addition, Curriculum, GlossaryEntry, Module, Pack, Track
 from lessons.parse import parse_addition, parse_module
 from lessons.problems import ContentError, Problem
-from lessons.render import COUNCIL_VARIABLES, RenderError, council_context, render_text
+from lessons.render import (
+    COUNCIL_VARIABLES,
+    MAX_VALUE,
+    RenderError,
+    council_context,
+    render_text,
+)
 
 BUILTIN_PACKS = ("core",)
 
@@ -37,7 +44,10 @@ def load_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
     if not manifest_path.is_file():
         problems.append(Problem(str(manifest_path), 1, "a pack needs a pack.yaml manifest"))
         return None, problems
-    manifest = load_yaml_file(str(manifest_path), manifest_path.read_text("utf-8"), problems)
+    manifest_text = read_text_file(manifest_path, problems)
+    if manifest_text is None:
+        return None, problems
+    manifest = load_yaml_file(str(manifest_path), manifest_text, problems)
     if not isinstance(manifest, dict):
         if not problems:
             problems.append(Problem(str(manifest_path), 1, "pack.yaml must be a mapping"))
@@ -52,7 +62,10 @@ def load_pack(folder: Path) -> tuple[Pack | None, list[Problem]]:
             Problem(str(manifest_path), 1, "the pack has no modules/*.md or additions/*.md files")
         )
     for file in module_files:
-        module, found = parse_module(str(file), file.read_text("utf-8"), pack_id)
+        text = read_text_file(file, problems)
+        if text is None:
+            continue
+        module, found = parse_module(str(file), text, pack_id)
         problems.extend(found)
         if module is not None:
             modules.append(module)
@@ -222,7 +235,7 @@ def _template_problem(path: str, line: int, text: str, context: dict[str, Any]) 
         render_text(text, context)
     except RenderError as error:
         known = ", ".join(f"council.{k}" for k in sorted(context["council"]))
-        return [Problem(path, line, f"broken variable: {error}; known variables are {known}")]
+        return [Problem(path, line, f"broken template: {error}; known variables are {known}")]
     return []
 
 
@@ -258,6 +271,11 @@ def _variables(raw: Any, path: Path, problems: list[Problem]) -> tuple[tuple[str
             known = ", ".join(sorted(COUNCIL_VARIABLES))
             problems.append(Problem(str(path), 1, f"unknown variable '{key}': use one of {known}"))
             continue
+        if len(str(value)) > MAX_VALUE:
+            problems.append(
+                Problem(str(path), 1, f"variable '{key}' is longer than {MAX_VALUE} characters")
+            )
+            continue
         pairs.append((str(key), str(value)))
     return tuple(pairs)
 
@@ -265,7 +283,10 @@ def _variables(raw: Any, path: Path, problems: list[Problem]) -> tuple[tuple[str
 def _additions(folder: Path, problems: list[Problem]) -> list[Addition]:
     additions = []
     for file in sorted((folder / "additions").glob("*.md")):
-        addition, found = parse_addition(str(file), file.read_text("utf-8"))
+        text = read_text_file(file, problems)
+        if text is None:
+            continue
+        addition, found = parse_addition(str(file), text)
         problems.extend(found)
         if addition is not None:
             additions.append(addition)
@@ -275,7 +296,7 @@ def _additions(folder: Path, problems: list[Problem]) -> list[Addition]:
 def _manifest_file(folder: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load((folder / "pack.yaml").read_text("utf-8"))
-    except (OSError, yaml.YAMLError):
+    except (OSError, ValueError, RecursionError, yaml.YAMLError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
@@ -306,7 +327,9 @@ def _tracks(raw: Any, path: Path, problems: list[Problem]) -> list[Track]:
 def _glossary(path: Path, problems: list[Problem]) -> tuple[GlossaryEntry, ...]:
     if not path.is_file():
         return ()
-    text = path.read_text("utf-8")
+    text = read_text_file(path, problems)
+    if text is None:
+        return ()
     raw = load_yaml_file(str(path), text, problems)
     if raw is None:
         return ()

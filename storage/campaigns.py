@@ -32,6 +32,7 @@ from bot.flows.campaigns import (
     next_start,
     parse_rule,
 )
+from bot.ports import MAX_RECORD_ID
 from bot.state import ModuleStatus
 from lessons.model import Curriculum
 from scheduler.planner import CampaignItem, RoundPlan
@@ -270,7 +271,8 @@ class SqlCampaigns:
             raise ValueError("a role target names a role, e.g. manager")
 
     def _own(self, session: Session, actor: Actor, campaign_id: int, action: str) -> Campaign:
-        row = session.get(Campaign, campaign_id)
+        # An id no record can have (from a URL) is answered like one of another council's.
+        row = session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_RECORD_ID else None
         require(row is not None and can_manage_council(actor, row.org_id), action)
         assert row is not None
         return row

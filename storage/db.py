@@ -39,6 +39,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten with zeros, not left in free pages (erasure, UK GDPR).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

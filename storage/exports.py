@@ -15,9 +15,7 @@ quiz is finished (score scaled, raw, min and max). Cards are not recorded one by
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
-import io
 import json
 import urllib.request
 import uuid
@@ -29,6 +27,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from lessons.model import Curriculum
+from storage.csv_cells import csv_line
 from storage.tables import AnswerRow, Learner, ModuleProgressRow, Team
 
 XAPI_VERSION = "1.0.3"
@@ -98,11 +97,11 @@ def progress_csv(
             .where(col(ModuleProgressRow.learner_id).in_(list(people)))
             .order_by(col(ModuleProgressRow.learner_id), col(ModuleProgressRow.id))
         ).all()
-    yield _csv_line(PROGRESS_COLUMNS)
+    yield csv_line(PROGRESS_COLUMNS)
     for row in rows:
         person = people[row.learner_id]
         module = curriculum.module(row.module_id) if curriculum else None
-        yield _csv_line(
+        yield csv_line(
             (
                 row.learner_id,
                 person.name,
@@ -130,11 +129,11 @@ def answers_csv(
             .where(col(AnswerRow.learner_id).in_(list(people)))
             .order_by(col(AnswerRow.learner_id), col(AnswerRow.answered_at), col(AnswerRow.id))
         ).all()
-    yield _csv_line(ANSWER_COLUMNS)
+    yield csv_line(ANSWER_COLUMNS)
     for row in rows:
         person = people[row.learner_id]
         seconds = None if row.duration_ms is None else f"{row.duration_ms / 1000:.1f}"
-        yield _csv_line(
+        yield csv_line(
             (
                 row.learner_id,
                 person.name,
@@ -371,9 +370,3 @@ def _people(session: Session, org_id: int, team_ids: Collection[int] | None) -> 
 
 def _stamp(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else ""
-
-
-def _csv_line(values: Sequence[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(["" if v is None else v for v in values])
-    return buffer.getvalue()

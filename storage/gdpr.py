@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import Engine, delete, event, func
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.records import EraseLearner, PersonalData
@@ -141,7 +141,25 @@ def erase_learner(session: Session, learner_id: int) -> dict[str, int]:
     )
     counts["learner"] = _delete(session, delete(Learner).where(col(Learner.id) == learner_id))
     session.expire_all()
+    # Once committed, copy the write-ahead log into the database file and empty it, so the
+    # erased rows do not linger in the log (the file itself overwrites deleted content:
+    # secure_delete, see storage.db).
+    event.listen(session, "after_commit", _checkpoint, once=True)
     return counts
+
+
+def _checkpoint(session: Session) -> None:
+    """After an erasure on SQLite: checkpoint the WAL and truncate it (best effort: a
+    reader still holding old pages defers it to the next checkpoint)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # autocommit (see storage.db): no BEGIN around it
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
 
 
 def erase_effect(session: Session, learner_id: int, effect: EraseLearner, at: dt.datetime) -> None:
@@ -205,12 +223,12 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 
 
 def _identity(row: Identity) -> dict[str, Any]:
-    return {
-        "platform": row.platform,
-        "user_id": row.user_id,
-        "joined": _iso(row.created_at),
-        "last_seen": _iso(row.last_seen_at),
-    }
+    account: dict[str, Any] = {"platform": row.platform, "user_id": row.user_id}
+    if row.platform == WEBCHAT:
+        # The web chat's id is the browser's login cookie: a copy holding it would let
+        # anyone who sees the copy chat as this person. Name the account, not the key.
+        account["user_id"] = None
+    return account | {"joined": _iso(row.created_at), "last_seen": _iso(row.last_seen_at)}
 
 
 def _progress(row: ModuleProgressRow) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
@@ -107,7 +108,17 @@ def parse_roster(
     text: str, path: str, channels: tuple[str, ...]
 ) -> tuple[list[RosterRow], list[str]]:
     """The valid rows and one `path:line: message` problem per bad row (pure)."""
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module then reads any line ending (\r\n, \n, or a Mac's lone \r).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _parse_rows(reader, path, channels)
+    except csv.Error as error:  # e.g. a field over the csv module's 128 KB limit
+        return [], [f"{path}:{max(reader.line_num, 1)}: cannot be read as CSV: {error}"]
+
+
+def _parse_rows(
+    reader: Any, path: str, channels: tuple[str, ...]
+) -> tuple[list[RosterRow], list[str]]:
     header = next(reader, None)
     if header is None:
         return [], [f"{path}:1: the file is empty"]
@@ -162,6 +173,8 @@ def _row_problem(
     name, email = values["name"], values["email"]
     team, manager = values.get("team", ""), values.get("manager", "")
     channel = values.get("channel", "").lower()
+    if any("\x00" in value for value in values.values()):
+        return "holds a NUL character: save the file again as plain CSV"
     if not name:
         return "name is empty"
     if len(name) > 120:

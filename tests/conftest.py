@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.logs import configure_logging
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
@@ -88,3 +92,22 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each database the service supports, in turn."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def debug_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """The service's own logging set up at DEBUG (as `CB_LOG_LEVEL=DEBUG` does), writing
+    JSON lines into a buffer the test reads; the previous set-up comes back afterwards."""
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    configure_logging("DEBUG", "json")
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)

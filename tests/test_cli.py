@@ -180,3 +180,67 @@ def test_council_add_twice_shows_the_join_code_that_works(tmp_path: Path) -> Non
         "council", "add", "--code", "alba", "--name", "Alba", "--join-code", "OTHER", "--db", db
     )
     assert again.stdout == "Council alba: Alba. Officers join with /start ALBA-1\n"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CB_HOST": "0.0.0.0"},  # noqa: S104  (the case refused)
+        {"CB_HOST": "bites.example.gov.uk"},
+        {"CB_TEAMS_APP_ID": "00000000-0000-4000-8000-00000000b0b0"},
+        {"CB_TEAMS_APP_PASSWORD": "a-secret"},
+    ],
+)
+def test_serve_refuses_the_teams_bypass_off_loopback_or_with_credentials(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    import os
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}",
+        "CB_TEAMS_DEV_BYPASS": "true",
+        **env,
+    }
+    result = run("serve", env=environment)
+    assert result.returncode == 2
+    host = env.get("CB_HOST", "127.0.0.1")
+    assert result.stderr == (
+        "bad setting(s):\nCB_TEAMS_DEV_BYPASS is for development only: it needs CB_HOST on "
+        f"loopback (127.0.0.1, ::1 or localhost; got '{host}') and no CB_TEAMS_APP_ID or "
+        "CB_TEAMS_APP_PASSWORD\n"
+    )
+
+
+def test_content_validate_answers_odd_files_without_a_traceback(tmp_path: Path) -> None:
+    pack = tmp_path / "odd"
+    (pack / "modules" / "x.md").mkdir(parents=True)
+    (pack / "pack.yaml").write_text(
+        "id: odd\ntitle: Odd\ntracks:\n  - id: T\n    title: T\n", encoding="utf-8"
+    )
+    (pack / "modules" / "a.md").write_bytes(b"---\nid: a\xff\n---\n")
+    (pack / "modules" / "b.md").write_text(
+        "---\nid: b\nlast_reviewed: 2026-13-01\n---\n", encoding="utf-8"
+    )
+    (pack / "modules" / "c.md").write_text(
+        "---\nid: c\ntitle: C\ntrack: T\n---\n\n## Card: Macro\n\n"
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}\n",
+        encoding="utf-8",
+    )
+    (pack / "glossary.yaml").write_text("- " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    result = run("content", "validate", str(pack), str(tmp_path / "missing"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.replace(str(tmp_path) + "/", "").splitlines()
+    assert "missing/pack.yaml:1: a pack needs a pack.yaml manifest" in lines
+    assert "odd/modules/a.md:2: not UTF-8 text (byte 0xff): save the file as UTF-8" in lines
+    assert "odd/modules/x.md:1: this is a folder, not a file: rename or remove it" in lines
+    assert "odd/glossary.yaml:1: not valid YAML: nested too deeply" in lines
+    assert (
+        "odd/modules/b.md:3: front matter is not valid YAML: a value cannot be read "
+        "(month must be in 1..12)"
+    ) in lines
+    assert any(
+        line.startswith("odd/modules/c.md:7: broken template: '{% macro m() %}' is not allowed")
+        for line in lines
+    ), lines

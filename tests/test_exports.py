@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -407,3 +409,23 @@ class fake_lrs:  # noqa: N801 (used as a context manager, like a function)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(
+    user: ChatUser, demo_curriculum: Curriculum, name: str
+) -> None:
+    with Session(user.services.engine) as session, session.begin():
+        learner = session.exec(select(Learner)).one()
+        learner.display_name = name
+        session.add(learner)
+    org_id = demo_org_id(user)
+    for export in (
+        "".join(progress_csv(user.services.engine, org_id, demo_curriculum)),
+        "".join(answers_csv(user.services.engine, org_id)),
+    ):
+        row = next(csv.reader(io.StringIO(export.split("\n", 1)[1], newline="")))
+        assert row[:2] == ["1", "'" + name.replace("\r", "\n")]

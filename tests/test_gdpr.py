@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, func, select
@@ -141,7 +142,12 @@ def test_mydata_says_what_is_stored_and_gives_a_full_copy(
     assert copy["self_assessment"] == [
         {"area": 1, "level": 2, "target": 3, "answered": "2026-03-02T09:00:12.500000+00:00"}
     ]
-    assert {a["user_id"] for a in copy["chat_accounts"]} == {"ann", f"w-{learner_id(ann)}"}
+    # The web chat's id is its login cookie: the copy names the account, not the key.
+    assert {(a["platform"], a["user_id"]) for a in copy["chat_accounts"]} == {
+        ("test", "ann"),
+        ("web", None),
+    }
+    assert f"w-{learner_id(ann)}" not in json.dumps(copy)
     assert "bob" not in json.dumps(copy)
 
 
@@ -276,3 +282,24 @@ def test_bites_learner_erase(
         audit = session.exec(select(AuditLog)).one()
     assert (audit.actor, audit.action, audit.target) == ("cli", "learner.erase", f"learner:{lid}")
     assert audit.at.tzinfo is not None and audit.at <= dt.datetime.now(dt.UTC)
+
+
+def test_erased_data_is_gone_from_the_sqlite_files(
+    sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    services = make_services(sqlite_url, clock, demo_curriculum)
+    ann = ChatUser(services, clock, user_id="ann")
+    take_module_1(ann)
+    lid = add_records(ann)
+    with Session(services.engine) as session, session.begin():
+        learner = session.get(Learner, lid)
+        assert learner is not None
+        learner.display_name = "Zebedee Quixotic-Erasable"
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    wal = database.with_name(database.name + "-wal")
+    assert wal.stat().st_size > 0
+    ann.say("/mydata")
+    ann.press("Erase my data")
+    ann.press("Yes, erase my data")
+    assert wal.stat().st_size == 0  # checkpointed into the database file and truncated
+    assert b"Zebedee Quixotic-Erasable" not in database.read_bytes()  # overwritten there

@@ -121,7 +121,39 @@ def test_core_curriculum_meets_the_brief() -> None:
         ),
         (
             lambda t: t.replace("council.name", "council.nmae"),
-            "m1.md:15: broken variable: 'dict object' has no attribute 'nmae'; known variables "
+            "m1.md:15: broken template: unknown variable council.nmae; known variables "
+            "are council.contract_procedure_rules_url, council.contract_register_url, "
+            "council.key_decision_threshold, council.name",
+        ),
+        (
+            lambda t: t.replace(
+                "{{ council.name }}",
+                "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            ),
+            "m1.md:15: broken template: '{% for i in range(100000) %}' is not allowed here: "
+            "templates take {{ council.NAME }} and {% if council.NAME %} … {% else %} … "
+            "{% endif %} only; known variables "
+            "are council.contract_procedure_rules_url, council.contract_register_url, "
+            "council.key_decision_threshold, council.name",
+        ),
+        (
+            lambda t: t.replace("{{ council.name }}", "{{ council.name * 40000000 }}"),
+            "m1.md:15: broken template: '{{ council.name * 40000000 }}' is not allowed: "
+            "templates take {{ council.NAME }} and {% if council.NAME %} … {% else %} … "
+            "{% endif %} only; known variables "
+            "are council.contract_procedure_rules_url, council.contract_register_url, "
+            "council.key_decision_threshold, council.name",
+        ),
+        (
+            lambda t: t.replace("{{ council.name }}", "{% if council.name %}x"),
+            "m1.md:15: broken template: '{% if %}' is not closed with '{% endif %}'; known "
+            "variables "
+            "are council.contract_procedure_rules_url, council.contract_register_url, "
+            "council.key_decision_threshold, council.name",
+        ),
+        (
+            lambda t: t.replace("{{ council.name }}", "{{ council.name"),
+            "m1.md:15: broken template: '{{' is not closed with '}}'; known variables "
             "are council.contract_procedure_rules_url, council.contract_register_url, "
             "council.key_decision_threshold, council.name",
         ),

@@ -107,8 +107,8 @@ def test_added_cards_render_the_councils_variables_in_chat(
         (
             ADDITION.replace("council.key_decision_threshold", "council.threshold"),
             LOCAL_MANIFEST,
-            "additions/t3-local.md:5: broken variable: 'dict object' has no attribute "
-            "'threshold'; known variables are council.contract_procedure_rules_url, "
+            "additions/t3-local.md:5: broken template: unknown variable council.threshold; "
+            "known variables are council.contract_procedure_rules_url, "
             "council.contract_register_url, council.key_decision_threshold, council.name",
         ),
         (

@@ -3,6 +3,7 @@ on a SQLite file, with exact output; every change is in the audit log as `cli`."
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -142,4 +143,29 @@ def test_people_commands(tmp_path: Path) -> None:
         ("cli", "role.revoke"),
         ("cli", "campaign.create"),
         ("cli", "campaign.cancel"),
+    ]
+
+
+def test_invites_csv_writes_formula_like_names_as_text(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'bites.db'}"
+    council = ("--council", "tc", "--db", db)
+    assert (
+        bites("council", "add", "--code", "tc", "--name", "T", "--join-code", "j", "--db", db)[0]
+        == 0
+    )
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email,channel\n\"=cmd|' /C calc'!A0\",a@tc.gov.uk,teams\n@SUM(A1),b@tc.gov.uk,\n",
+        encoding="utf-8",
+    )
+    invites = tmp_path / "invites.csv"
+    code, _out, err = bites(
+        "roster", "import", str(roster), "--invites-out", str(invites), *council
+    )
+    assert (code, err) == (0, "")
+    rows = list(csv.reader(invites.open(encoding="utf-8", newline="")))
+    assert [row[:3] for row in rows] == [
+        ["name", "email", "channel"],
+        ["'=cmd|' /C calc'!A0", "a@tc.gov.uk", "teams"],
+        ["'@SUM(A1)", "b@tc.gov.uk", ""],
     ]

@@ -184,3 +184,32 @@ def test_invite_text_per_channel() -> None:
     )
     assert invite_text("telegram", "K7Q2MX9D") == "/start K7Q2MX9D"
     assert invite_text("teams", "K7Q2MX9D", "BitesBot") == "/start K7Q2MX9D"
+
+
+def test_any_line_ending_reads_the_same() -> None:
+    rows = "name,email\nAnn Able,ann@tc.gov.uk\nBen Bold,ben@tc.gov.uk\n"
+    expected = parse_roster(rows, "roster.csv", CHANNELS)
+    assert len(expected[0]) == 2 and expected[1] == []
+    for ending in ("\r", "\r\n"):
+        assert parse_roster(rows.replace("\n", ending), "roster.csv", CHANNELS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "name,email\n" + "A" * 131_073 + ",a@tc.gov.uk\n",
+            "roster.csv:2: cannot be read as CSV: field larger than field limit (131072)",
+        ),
+        (
+            "name,email\n" + "A" * 131_072 + ",a@tc.gov.uk\n",
+            "roster.csv:2: name is longer than 120 characters",
+        ),
+        (
+            "name,email\nAnn\x00,a@tc.gov.uk\n",
+            "roster.csv:2: holds a NUL character: save the file again as plain CSV",
+        ),
+    ],
+)
+def test_odd_files_get_a_line_and_a_reason(text: str, problem: str) -> None:
+    assert parse_roster(text, "roster.csv", CHANNELS) == ([], [problem])

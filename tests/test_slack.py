@@ -5,6 +5,7 @@ OAuth installs are in test_slack_oauth.py."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import time
@@ -528,3 +529,13 @@ async def test_home_counts_due_refreshers_and_ignores_later_ones(rig: Rig) -> No
         refreshers_due=1,
         streak=0,
     )
+
+
+async def test_a_failed_signature_logs_no_body(debug_logs: io.StringIO, rig: Rig) -> None:
+    body = json.dumps(message_event("Ev1", "my private note about Acme Ltd"))
+    response = await rig.post(body, JSON, secret="not-the-secret")
+    assert response.status_code == 401
+    assert await rig.say("hello") is not None  # a good request is logged as usual
+    logged = debug_logs.getvalue()
+    assert "inbound handled" in logged
+    assert "Acme" not in logged and TOKEN not in logged

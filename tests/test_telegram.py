@@ -3,6 +3,8 @@ PTB pointed at a local fake Bot API, and the exact calls the fake received asser
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -419,3 +421,17 @@ async def test_the_token_never_reaches_the_logs(
     logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
     assert TOKEN not in logged
     assert TOKEN.split(":")[1] not in logged
+
+
+async def test_debug_logs_hold_no_bot_token_and_no_message_text(
+    debug_logs: io.StringIO, officer: Officer
+) -> None:
+    await officer.onboard()
+    await officer.say("my private note about Acme Ltd")
+    await officer.say("/mydata")
+    logged = debug_logs.getvalue()
+    events = [json.loads(line) for line in logged.splitlines()]
+    assert any(event["event"] == "inbound handled" for event in events)  # logging is on
+    assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+    assert "Acme" not in logged
+    assert "Demo Council" not in logged  # what the bot says, or the /mydata copy

@@ -69,12 +69,18 @@ Handler = Callable[[Inbound], list[Outbound]]
 
 
 def sdk_logger() -> logging.Logger:
-    """The logger handed to the Slack SDK clients. Held at INFO whatever the service's
+    """The logger handed to the Slack SDK clients. Held at WARNING whatever the service's
     level: the SDK's DEBUG lines include whole API responses, and OAuth responses carry
     tokens, which must never reach a log."""
-    logger = logging.getLogger("adapters.slack.sdk")
-    logger.setLevel(logging.INFO)
+    logger = logging.getLogger("slack_sdk.contract_bites")
+    logger.setLevel(logging.WARNING)
     return logger
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger handed to bolt: a third-party logger (see `app.logs`), so its INFO lines,
+    such as a failed signature with the whole request body, never reach a log."""
+    return logging.getLogger("slack_bolt.contract_bites")
 
 
 def web_client(config: SlackConfig, token: str | None = None, *, patient: bool) -> AsyncWebClient:
@@ -140,7 +146,7 @@ class SlackChannel:
                 signing_secret=config.signing_secret,
                 client=web_client(config, config.bot_token, patient=True),
                 process_before_response=True,
-                logger=log,
+                logger=bolt_logger(),
             )
         assert self._installations is not None and states is not None
         oauth = AsyncOAuthSettings(
@@ -156,7 +162,7 @@ class SlackChannel:
             installation_store_bot_only=True,
             state_store=states,
             callback_options=AsyncCallbackOptions(success=self._installed, failure=self._failed),
-            logger=log,
+            logger=bolt_logger(),
         )
         return AsyncApp(
             name="contract-bites",
@@ -165,7 +171,7 @@ class SlackChannel:
             oauth_settings=oauth,
             installation_store_bot_only=True,
             process_before_response=True,
-            logger=log,
+            logger=bolt_logger(),
         )
 
     def _register(self) -> None:

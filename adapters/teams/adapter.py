@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from microsoft_teams.api.activities import Activity
 from microsoft_teams.apps import ActivityContext, App
+from microsoft_teams.apps.auth import InboundActivityTokenValidator
 from microsoft_teams.apps.http.adapter import (
     HttpMethod,
     HttpRequest,
@@ -109,6 +110,14 @@ class TeamsChannel:
             messaging_endpoint=ENDPOINT,
         )
         self._sdk.on_activity(self._on_activity)
+        # Checks the token's signature, issuer, audience and expiry before the body is read,
+        # so an unauthenticated caller never gets a body parsed; the SDK checks it again
+        # with the activity's serviceUrl once the body is read.
+        self._validator = (
+            None
+            if config.dev_bypass or not config.app_id
+            else InboundActivityTokenValidator(config.app_id, cloud=config.cloud_environment)
+        )
 
     def router(self) -> APIRouter:
         """The POST /api/messages route for the host."""
@@ -116,6 +125,8 @@ class TeamsChannel:
 
         @router.post(ENDPOINT, include_in_schema=False)
         async def messages(request: Request) -> Response:
+            if not await self._signed(request.headers.get("authorization", "")):
+                return JSONResponse({"error": "Unauthorized"}, status_code=401)
             try:
                 body = json.loads(await request.body())
             except ValueError:
@@ -129,6 +140,20 @@ class TeamsChannel:
             return JSONResponse(result["body"], status_code=result["status"])
 
         return router
+
+    async def _signed(self, authorization: str) -> bool:
+        """Whether the request carries a valid Bot Framework token (always, with the
+        development bypass)."""
+        if self._validator is None:
+            return True
+        if not authorization.startswith("Bearer "):
+            return False
+        try:
+            await self._validator.validate_token(authorization.removeprefix("Bearer "))
+        except Exception:  # any failure to validate (bad token, keys unreachable) refuses
+            log.warning("teams request refused: token not valid")
+            return False
+        return True
 
     async def _sdk_handler(self) -> HttpRouteHandler:
         # The SDK registers its route in an async initialise; do it once, on first use,

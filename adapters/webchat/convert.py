@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from adapters.markdown import to_html, to_plain
@@ -34,7 +35,17 @@ def to_inbound(body: Any, user_id: str, received_at: dt.datetime) -> Inbound:
     ):
         raise BadMessageError(f"'id' must be a string of 1 to {MAX_ID} characters")
     ref = ConversationRef(PLATFORM, user_id, user_id)
-    return Inbound(ref, received_at, text=text, choice_id=choice, message_id=message_id)
+    return Inbound(
+        ref, received_at, text=text, choice_id=choice, message_id=_per_visitor(user_id, message_id)
+    )
+
+
+def _per_visitor(user_id: str, message_id: str | None) -> str | None:
+    """A message id in the visitor's own namespace: each browser numbers its messages
+    itself, so another visitor's id must never make this one's message a "duplicate"."""
+    if message_id is None:
+        return None
+    return hashlib.sha256(f"{user_id}\n{message_id}".encode()).hexdigest()
 
 
 def to_json(reply: Outbound) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from bot.intents import Command, Intent, Press
 from bot.messages import Choice
 from bot.people import JoinTarget, MemberFacts, MemberStanding, Standing, standings
 from bot.people import weakest_topics as weakest
+from bot.ports import record_id
 from bot.state import LearnerState
 from scheduler.pacing import zone
 
 NUDGE_BEHIND = "nudge:behind"
-_NUDGE_ONE = re.compile(r"^nudge:([1-9][0-9]{0,17})$")
+_NUDGE_ONE = re.compile(r"^nudge:([1-9][0-9]{0,9})$")
 MAX_NUDGE_BUTTONS = 5  # one button per person behind or stuck, up to this many
 
 
@@ -60,8 +61,8 @@ def read_nudge(raw: str) -> NudgeTarget | None:
     """A nudge button's target; None if the payload is not a nudge button."""
     if raw == NUDGE_BEHIND:
         return NudgeTarget(None)
-    if match := _NUDGE_ONE.match(raw):
-        return NudgeTarget(int(match.group(1)))
+    if (match := _NUDGE_ONE.match(raw)) and (learner_id := record_id(match.group(1))):
+        return NudgeTarget(learner_id)
     return None
 
 
