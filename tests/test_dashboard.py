@@ -765,6 +765,10 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
     recipients = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+):', page)
     # Only Cat has completed the module: a campaign refreshes what was learnt.
     assert [name for name, _count in recipients] == ["Cat Example"]
+    assert (
+        "<p>2 people in the target left out: a campaign asks only about modules a person has "
+        "completed, and they have completed none of its modules yet.</p>"
+    ) in page
     assert {count for _name, count in recipients} == {"3"}
     listing = (await client.get("/dashboard/campaigns")).text
     assert "<td>team: Contracts</td>" in listing
