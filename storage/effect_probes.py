@@ -162,10 +162,13 @@ def due_checkups(
     `CHECKUP_WINDOW`: the planner puts them in the day's round."""
     if not learner_ids:
         return {}
+    wanted = set(learner_ids)
+    # A range, not IN (…): planning pages hold thousands of learners, and binding each id
+    # costs more than the query.
     rows = session.exec(
         select(EffectProbe.learner_id, EffectProbe.id, EffectProbe.variant_id)
         .where(
-            col(EffectProbe.learner_id).in_(list(learner_ids)),
+            col(EffectProbe.learner_id).between(min(wanted), max(wanted)),
             EffectProbe.kind == CHECKUP,
             col(EffectProbe.answered_at).is_(None),
             col(EffectProbe.due_on) <= day,
@@ -175,7 +178,8 @@ def due_checkups(
     ).all()
     due: dict[int, list[CheckupItem]] = {}
     for learner_id, probe_id, variant_id in rows:
-        due.setdefault(learner_id, []).append(CheckupItem(probe_id or 0, variant_id))
+        if learner_id in wanted:
+            due.setdefault(learner_id, []).append(CheckupItem(probe_id or 0, variant_id))
     return due
 
 
