@@ -20,12 +20,15 @@ SETTINGS_TIME = "settings:time"
 SETTINGS_DAYS = "settings:days"
 HELP = "help"
 RESUME = "resume"
+END_LEAVE = "leave:end"
+STAY = "move:stay"  # keep the current council (see flows.moving)
 MAX_BYTES = 64
 
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
 _DAYS = re.compile(r"^days:((?:mon|tue|wed|thu|fri|sat|sun)(?:,(?:mon|tue|wed|thu|fri|sat|sun))*)$")
 _ANSWER = re.compile(r"^ans:([a-z0-9-]{1,48}):([a-e])$")
 _REFRESHER = re.compile(r"^rf:([1-9][0-9]{0,17}):([a-e])$")
+_MOVE = re.compile(r"^move:to:([A-Za-z0-9_-]{1,32})$")  # a join code, as stored (up to 32)
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -36,6 +39,8 @@ _SIMPLE = {
     SETTINGS_DAYS,
     HELP,
     RESUME,
+    END_LEAVE,
+    STAY,
 }
 
 
@@ -76,7 +81,14 @@ class RefresherAnswer:
     option_id: str
 
 
-Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer
+@dataclass(frozen=True)
+class MoveCouncil:
+    """Confirming a move to the council (or team) a join code names."""
+
+    code: str
+
+
+Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer | MoveCouncil
 
 
 def time_payload(hhmm: str) -> str:
@@ -99,6 +111,13 @@ def refresher_payload(delivery_id: int, option_id: str) -> str:
     return f"rf:{delivery_id}:{option_id}"
 
 
+def move_payload(code: str) -> str | None:
+    """Payload for confirming a move to another council; None if the code cannot travel
+    on a button (it has characters a join code made here never has)."""
+    payload = f"move:to:{code}"
+    return payload if _MOVE.match(payload) else None
+
+
 def read_payload(raw: str) -> Payload | None:
     """Parse a payload; None if it is not one the bot makes."""
     if len(raw.encode("utf-8")) > MAX_BYTES:
@@ -114,4 +133,6 @@ def read_payload(raw: str) -> Payload | None:
         return Answer(match.group(1), match.group(2))
     if match := _REFRESHER.match(raw):
         return RefresherAnswer(int(match.group(1)), match.group(2))
+    if match := _MOVE.match(raw):
+        return MoveCouncil(match.group(1))
     return None

@@ -14,12 +14,13 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.flows.dashboard import StoreDashboardToken
+from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.records import EraseLearner, RecordAssessment
 from storage.benchmark import record_assessment
 from storage.dashboard import store_dashboard_token
 from storage.gdpr import erase_effect
-from storage.people import join_with_code, queue_nudges
+from storage.people import join_with_code, leave_council, queue_nudges
 
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
@@ -29,4 +30,5 @@ EFFECT_HANDLERS: dict[type, EffectHandler] = {
     EraseLearner: erase_effect,  # /mydata erasure
     JoinWithCode: join_with_code,  # team join codes and roster invites
     QueueNudges: queue_nudges,  # a manager's nudges
+    LeaveCouncil: leave_council,  # moving council with a join code
 }

@@ -29,6 +29,7 @@ from bot.access import (
     team_ids_managed,
     visible_team_ids,
 )
+from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.people import CardFacts, JoinTarget, MemberFacts, TeamFacts, median
 from scheduler.pacing import (
@@ -343,6 +344,18 @@ def _nudge_due(pacing: Pacing, now: dt.datetime) -> dt.datetime | None:
             if start > now:
                 return start
     return None
+
+
+def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: dt.datetime) -> None:
+    """Effect handler: a learner moving council leaves their old council's team."""
+    learner = session.get(Learner, learner_id)
+    assert learner is not None
+    if learner.org_id == effect.org_id and learner.team_id is not None:
+        learner.team_id = None
+        session.add(learner)
+        record_audit(
+            session, Actor(learner_id, effect.org_id), "person.leave", f"learner:{learner_id}", at
+        )
 
 
 def join_with_code(

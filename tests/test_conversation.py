@@ -331,7 +331,10 @@ class TestBadInput:
         self, user: ChatUser
     ) -> None:
         user.say("/start")
-        assert user.say("/next") == [ASK_COUNCIL]
+        assert user.say("/next") == [
+            "Let's get you set up first; /next works after that.",
+            ASK_COUNCIL,
+        ]
         assert user.press_payload("ans:t1-q1:a") == [ASK_COUNCIL]
 
 
