@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 
 from bot.council_pacing import PACING_FIELDS
+from bot.people import BEHIND_AFTER_DAYS, STUCK_AFTER_DAYS
 from dashboard import charts, exports, queries
 from dashboard.auth import COOKIE, SESSION_LIFETIME, LinkStatus, Viewer
 from dashboard.campaign_pages import campaign_routes
@@ -152,7 +153,8 @@ def _people_routes(router: APIRouter, pages: Pages) -> None:
             t.overdue,
             viewer,
             behind=behind,
-            days=queries.BEHIND_AFTER.days,
+            behind_days=BEHIND_AFTER_DAYS,
+            stuck_days=STUCK_AFTER_DAYS,
         )
 
 

@@ -166,27 +166,28 @@ class PeopleReads:
 
 
 def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:
-    """Members of the teams the actor manages (all teams for a council admin), in the
-    actor's council only, with their FSRS cards and the council's median of modules done."""
+    """Members of the teams the actor manages (the whole council, people in no team too,
+    for a council admin), in the actor's council only, with their FSRS cards and the
+    council's median of modules done. The same people the dashboard shows
+    (`dashboard.queries.people_in_scope`): a manager in their own team counts in it."""
     org = session.get(Organisation, actor.org_id)
     retention = org.desired_retention if org else DEFAULT_RETENTION
     timezone = org.timezone if org else DEFAULT_TIMEZONE
+    nation = org.nation if org else "england"
     teams = visible_team_ids(actor)
     query = (
         select(Learner, Team)
-        .join(Team, col(Learner.team_id) == col(Team.id))
-        .where(Learner.org_id == actor.org_id, Team.org_id == actor.org_id)
+        .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
+        .where(Learner.org_id == actor.org_id)
     )
     if teams is not None:
-        query = query.where(col(Team.id).in_(teams))
-    if actor.learner_id is not None:
-        query = query.where(Learner.id != actor.learner_id)  # not themself
+        query = query.where(col(Team.id).in_(teams), Team.org_id == actor.org_id)
     rows = session.exec(query).all()
     ids = [learner.id for learner, _team in rows if learner.id is not None]
     done = _completions(session, ids)
     nudged = _nudged(session, ids, today)
     members = sorted(
-        (_member(learner, team, done, nudged) for learner, team in rows),
+        (_member(learner, team, done, nudged, nation) for learner, team in rows),
         key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
     )
     return TeamFacts(
@@ -200,17 +201,18 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
 
 def _member(
     learner: Learner,
-    team: Team,
+    team: Team | None,
     done: dict[int, tuple[int, dt.datetime | None]],
     nudged: set[int],
+    nation: str,
 ) -> MemberFacts:
-    assert learner.id is not None and team.id is not None
+    assert learner.id is not None
     count, last = done.get(learner.id, (0, None))
     return MemberFacts(
         learner_id=learner.id,
         name=learner.display_name,
-        team_id=team.id,
-        team_name=team.name,
+        team_id=team.id if team else None,
+        team_name=team.name if team else "",
         joined_at=learner.created_at,
         onboarded=learner.stage == "active",
         paused=learner.paused,
@@ -222,6 +224,7 @@ def _member(
         module_id=learner.module_id,
         last_step_at=learner.updated_at,
         nudged_today=learner.id in nudged,
+        nation=learner.nation or nation,
     )
 
 

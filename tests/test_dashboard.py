@@ -436,16 +436,40 @@ async def test_completion_and_retention_over_time(client: httpx.AsyncClient, wor
 
 
 async def test_the_overdue_list(client: httpx.AsyncClient, world: World) -> None:
+    """The rule /team uses: behind after 10 working days without a finished module, stuck
+    after 3 without a step in a module; working days skip leave (and bank holidays)."""
     await sign_in(client, world, "ada")
-    assert "Nobody is behind." in (await client.get("/dashboard/overdue")).text
-    world.clock.advance(dt.timedelta(days=8))
-    world.users["cat"].say("/progress")  # Cat wrote today: not behind
+    assert "Nobody is behind or stuck." in (await client.get("/dashboard/overdue")).text
+    with Session(world.services.engine) as session, session.begin():
+        dan = session.get(Learner, world.ids["dan"])
+        eve = session.get(Learner, world.ids["eve"])
+        assert dan is not None and eve is not None
+        dan.module_id = T2  # part way through module 2 since 2 March
+        eve.away_from, eve.away_until = dt.date(2026, 3, 9), dt.date(2026, 3, 13)
+    world.clock.advance(dt.timedelta(days=14))  # Monday 16 March: 10 working days on
     await sign_in(client, world, "ada")  # the first session has expired
     page = (await client.get("/dashboard/overdue")).text
-    names = re.findall(r'<th scope="row">(.*?)</th>', page)
-    # Ada wrote today too (for her sign-in link).
-    assert names == ["Dan Example", "Eve Example", "Max Example"]
-    assert "<td>02 March 2026</td>\n      <td>8</td>" in page
+    rows = re.findall(
+        r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>'
+        r"\s*<td>(.*?)</td>",
+        page,
+    )
+    # Eve was on leave for 5 of the 10 working days, so she is not behind.
+    assert rows == [
+        ("Ada Example", "none", "Behind", "10", "0"),
+        ("Cat Example", "Contracts", "Behind", "10", "1"),
+        ("Dan Example", "Contracts", "Stuck", "10", "0"),
+        ("Max Example", "Contracts", "Behind", "10", "0"),
+    ]
+
+
+async def test_team_size_is_the_same_in_chat_and_on_the_dashboard(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in(client, world, "max")
+    page = (await client.get("/dashboard/heatmap")).text
+    assert "(3 people, 3 modules)" in page
+    assert world.users["max"].say("/team")[0].startswith("Contracts: 3 people\n")
 
 
 # --- settings -----------------------------------------------------------------------------

@@ -290,3 +290,32 @@ class TestTypedTextIsNeverFormatting:
         assert to_mrkdwn(reply) == (
             f"*Code* [x](https://evil.example) {star}{star}x{star}{star} &lt;b&gt;"
         )
+
+
+def test_working_day_counts_skip_bank_holidays_and_leave() -> None:
+    """Item 12: the one count behind "behind" and "stuck" is the scheduler's calendar."""
+    from bot.people import working_days_since
+    from scheduler.pacing import Pacing
+
+    easter = Pacing(
+        "Europe/London",
+        "england",
+        ("mon", "tue", "wed", "thu", "fri"),
+        dt.time(9),
+        dt.time(8),
+        dt.time(18),
+    )
+    # Thursday 2 April 2026 to Tuesday 7 April: Good Friday and Easter Monday are bank
+    # holidays, so only Tuesday counts.
+    assert working_days_since(dt.date(2026, 4, 2), dt.date(2026, 4, 7), easter) == 1
+    away = Pacing(
+        "Europe/London",
+        "england",
+        ("mon", "tue", "wed", "thu", "fri"),
+        dt.time(9),
+        dt.time(8),
+        dt.time(18),
+        dt.date(2026, 3, 3),
+        dt.date(2026, 3, 5),
+    )
+    assert working_days_since(dt.date(2026, 3, 2), dt.date(2026, 3, 9), away) == 2
