@@ -59,11 +59,16 @@ def serve(
     """Run the web service: web chat, webhooks, health checks and the scheduler."""
     import uvicorn
 
+    from app.channel_settings import channel_problems
     from app.host import create_app
     from app.logs import configure_logging
     from app.wiring import build_services
 
     settings = cli_settings(host=host, port=port, telegram_polling=telegram_polling or None)
+    if problems := channel_problems(settings):
+        for problem in problems:  # one line each, naming the setting to fix
+            typer.echo(f"bites serve: {problem}", err=True)
+        raise typer.Exit(2)
     configure_logging(settings.log_level, settings.log_format)
     services = _build(lambda: build_services(settings))
     typer.echo(
