@@ -50,6 +50,8 @@ def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     t = ctx.texts
     if isinstance(intent, Command) and intent.name == "stop":
         return say(state, text(t.stop_before_joining))
+    if state.stage is Stage.NEW and ctx.found_org is not None:
+        return _start(state, intent, ctx)  # the channel names the council: join at once
     if isinstance(intent, Command) and intent.name != "start":
         return _set_up_first(state, intent, ctx)
     if state.stage is Stage.NEW or (isinstance(intent, Command) and intent.name == "start"):
