@@ -25,20 +25,27 @@ if TYPE_CHECKING:
     from scheduler.clock import ManualClock
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="bites",
     help="Contract Bites: chat-first micro-learning of contract and relationship management.",
     no_args_is_help=True,
     add_completion=False,
 )
 T = TypeVar("T")
-content_app = typer.Typer(help="Check and describe content packs.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+content_app = typer.Typer(
+    rich_markup_mode=None, help="Check and describe content packs.", no_args_is_help=True
+)
+db_app = typer.Typer(rich_markup_mode=None, help="Database migrations.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 gift_app = typer.Typer(
-    help="Move questions to and from a learning platform (GIFT).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Move questions to and from a learning platform (GIFT).",
+    no_args_is_help=True,
 )
 content_app.add_typer(gift_app, name="gift")
-council_app = typer.Typer(help="Councils (tenants) and their join codes.", no_args_is_help=True)
+council_app = typer.Typer(
+    rich_markup_mode=None, help="Councils (tenants) and their join codes.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
 app.add_typer(teams_app, name="teams")
@@ -302,7 +309,8 @@ def council_add(
     join_code: Annotated[str, typer.Option(help="Code officers type to join (/start CODE).")],
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
-    """Create a council, or show the existing one with that code."""
+    """Create a council, or show the existing one with that code (an existing council
+    keeps its name and join code: a different --name or --join-code is refused, saying so)."""
     from scheduler.clock import SystemClock
     from storage.store import SqlStore
 
@@ -312,6 +320,17 @@ def council_add(
     # An existing council keeps its own join code: show the one that works.
     stored = store.join_code_of(code) or join_code
     typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {stored}")
+    differences = []
+    if stored.casefold() != join_code.strip().casefold():
+        differences.append(f"its join code is {stored}, not {join_code}")
+    if org.name != name:
+        differences.append(f"its name is {org.name!r}, not {name!r}")
+    if differences:
+        typer.echo(
+            f"Council {org.code} already exists and was not changed: {'; '.join(differences)}.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @council_app.command("set")

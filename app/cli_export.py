@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from storage.exports import XapiOptions
 
 export_app = typer.Typer(
+    rich_markup_mode=None,
     help="Export a council's learning records: CSV, xAPI statements, or to an LRS.",
     no_args_is_help=True,
 )
-learner_app = typer.Typer(help="One learner's personal data (UK GDPR).", no_args_is_help=True)
+learner_app = typer.Typer(
+    rich_markup_mode=None, help="One learner's personal data (UK GDPR).", no_args_is_help=True
+)
 
 Db = Annotated[
     str | None,
