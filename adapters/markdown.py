@@ -56,11 +56,26 @@ def to_plain(text: str) -> str:
     return restore(_ITALIC.sub(r"\1", text))
 
 
+# A bare https address in running text (not one already inside a link's markup).
+_BARE = re.compile(r"(?<![\"=>])https://[^\s<>\"]+")
+_TRAILING = ".,;:!?)'"  # punctuation after an address ends the sentence, not the address
+
+
+def _anchor(href: str, text: str) -> str:
+    """A link that opens in a new tab without giving that page a handle on this one."""
+    return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{text}</a>'
+
+
+def _bare(match: re.Match[str]) -> str:
+    url = match.group(0)
+    kept = url.rstrip(_TRAILING)
+    return _anchor(kept, kept) + url[len(kept) :]
+
+
 def _inline_html(text: str) -> str:
     out = escape(text, quote=True)
-    out = _LINK.sub(
-        lambda m: f'<a href="{m.group(2)}" rel="noopener noreferrer">{m.group(1)}</a>', out
-    )
+    out = _LINK.sub(lambda m: _anchor(m.group(2), m.group(1)), out)
+    out = _BARE.sub(_bare, out)
     out = _BOLD.sub(r"<strong>\1</strong>", out)
     return _ITALIC.sub(r"<em>\1</em>", out)
 
