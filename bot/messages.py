@@ -42,8 +42,9 @@ class Choice:
 
 
 # Characters that carry meaning in the Markdown subset; a backslash before one makes it a
-# plain character (adapters/markdown.py reads the escapes for every channel).
-MARKUP_CHARACTERS = frozenset("\\*_[]()`~<>")
+# plain character (adapters/markdown.py reads the escapes for every channel). The colon is
+# among them so that an address someone typed is never turned into a link either.
+MARKUP_CHARACTERS = frozenset("\\*_[]()`~<>:")
 
 
 def literal(typed: str) -> str:

@@ -286,6 +286,12 @@ class TestTypedTextIsNeverFormatting:
             "<p><strong>Code</strong> [x](https://evil.example) **x** &lt;b&gt;</p>"
         )
         assert to_telegram_html(reply) == "<b>Code</b> [x](https://evil.example) **x** &lt;b&gt;"
+        from adapters.teams.convert import to_activity
+        from bot.messages import Outbound
+
+        # Teams renders Markdown (CommonMark), where a backslash makes any punctuation plain.
+        teams = to_activity(Outbound(reply)).text
+        assert teams == "**Code** \\[x\\]\\(https\\://evil.example\\) \\*\\*x\\*\\* \\<b\\>"
         star = "\u200b*\u200b"
         assert to_mrkdwn(reply) == (
             f"*Code* [x](https://evil.example) {star}{star}x{star}{star} &lt;b&gt;"
