@@ -131,7 +131,29 @@ def chat(
         org_hint=org,
         interactive=sys.stdin.isatty(),
         wait=_waiter(services, clock, user) if clock else None,
+        opening=_opening(services, user),
     )
+
+
+def _opening(services: Services, user: str) -> Callable[[], list[Outbound]] | None:
+    """For a learner already set up in this terminal: their /progress, which says where
+    they are with a Continue button and changes nothing (it works while paused too)."""
+    from sqlmodel import Session, select
+
+    from adapters.terminal.convert import PLATFORM
+    from bot.messages import ConversationRef, Inbound
+    from storage.tables import Identity, Learner
+
+    with Session(services.engine) as session:
+        found = session.exec(
+            select(Learner.stage)
+            .join(Identity, Identity.learner_id == Learner.id)  # type: ignore[arg-type]
+            .where(Identity.platform == PLATFORM, Identity.user_id == user)
+        ).first()
+    if found != "active":
+        return None
+    ref = ConversationRef(PLATFORM, user, user)
+    return lambda: services.bot.handle(Inbound(ref, services.clock.now(), text="/progress"))
 
 
 def _simulated_clock(start: str | None) -> ManualClock:
