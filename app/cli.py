@@ -173,17 +173,28 @@ def _waiter(services: Services, clock: ManualClock, user: str) -> Waiter:
     """Proactive messages to the terminal user arrive while a /wait moves the clock."""
     from adapters.recording import RecordingSender
     from adapters.terminal.convert import PLATFORM
-    from app.simulated import advance, parse_duration
+    from app.simulated import MAX_WAIT, advance, parse_duration
 
     sender = RecordingSender(PLATFORM, clock.now)
     services.senders[PLATFORM] = sender
 
-    def wait(raw: str) -> list[tuple[dt.datetime, tuple[Outbound, ...]]] | None:
+    def wait(
+        raw: str, note: Callable[[str], None]
+    ) -> list[tuple[dt.datetime, tuple[Outbound, ...]]] | str | None:
         delta = parse_duration(raw)
         if delta is None:
             return None
+        if delta > MAX_WAIT:
+            return (
+                f"I can move the clock on by up to {MAX_WAIT.days} days at a time; "
+                f"type /wait {MAX_WAIT.days}d or less, and again for longer."
+            )
         start = len(sender.sent)
-        advance(services, clock, delta)
+
+        def progress(done: dt.timedelta) -> None:
+            note(f"(... {done.days} of {delta.days} days simulated, {clock.now():%a %d %b %Y})")
+
+        advance(services, clock, delta, progress=progress)
         return [(s.at, s.messages) for s in sender.sent[start:] if s.ref.user_id == user]
 
     return wait

@@ -68,3 +68,29 @@ def test_a_new_session_shows_where_the_learner_is(services: Services) -> None:
 
 def test_a_new_learner_is_told_how_to_begin(services: Services) -> None:
     assert chat(services, "", interactive=True) == GREETING + "\n\n> \n"
+
+
+def test_a_long_wait_shows_progress_and_a_too_long_one_is_refused(
+    services: Services, clock: ManualClock
+) -> None:
+    """Issue 14, item 10: `/wait` on the simulated clock of `bites chat`."""
+    from app.cli import _waiter
+
+    out = io.StringIO()
+    script = "/start\n1\n12:30\n/wait 91d\n/wait 2200h\n/wait 8d\n"
+    run_terminal(
+        services.bot.handle,
+        clock,
+        "ann",
+        io.StringIO(script),
+        out,
+        wait=_waiter(services, clock, "ann"),
+    )
+    text = out.getvalue()
+    refusal = (
+        "I can move the clock on by up to 90 days at a time; type /wait 90d or less, and again "
+        "for longer.\n\n"
+    )
+    assert text.count(refusal) == 2
+    assert "(... 7 of 8 days simulated, Mon 09 Mar 2026)\n" in text
+    assert text.endswith("(waited 8d: 3 message(s) arrived)\n\n")

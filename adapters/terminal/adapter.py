@@ -12,9 +12,11 @@ from bot.messages import Choice, Inbound, Outbound
 from bot.ports import Clock
 
 Handler = Callable[[Inbound], list[Outbound]]
-# Moves a simulated clock on by a duration such as "2d" or "3h"; returns what was sent to
-# the learner meanwhile (when, what), or None if the duration cannot be read.
-Waiter = Callable[[str], list[tuple[dt.datetime, tuple[Outbound, ...]]] | None]
+# Moves a simulated clock on by a duration such as "2d" or "3h", telling `note` how it is
+# going on a long wait; returns what was sent to the learner meanwhile (when, what), a
+# sentence saying why it will not wait, or None if the duration cannot be read.
+Arrived = list[tuple[dt.datetime, tuple[Outbound, ...]]]
+Waiter = Callable[[str, Callable[[str], None]], Arrived | str | None]
 # For someone the bot already knows: where they are, with buttons (no change to their state).
 Opening = Callable[[], list[Outbound]]
 UK = ZoneInfo("Europe/London")
@@ -84,9 +86,13 @@ def _shown(replies: list[Outbound], stdout: TextIO) -> tuple[Choice, ...]:
 
 
 def _waited(wait: Waiter, duration: str, stdout: TextIO) -> tuple[Choice, ...]:
-    arrived = wait(duration)
-    if arrived is None:
-        stdout.write(BAD_WAIT + "\n\n")
+    def note(line: str) -> None:
+        stdout.write(line + "\n")
+        stdout.flush()
+
+    arrived = wait(duration, note)
+    if arrived is None or isinstance(arrived, str):
+        stdout.write((arrived or BAD_WAIT) + "\n\n")
         return ()
     replies: list[Outbound] = []
     for at, messages in arrived:
