@@ -779,11 +779,31 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
     page = (await client.get(location)).text
     assert "<h1>Spring refresher</h1>" in page
     assert "<dt>Next round</dt><dd>09 March 2026</dd>" in page
-    recipients = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+):', page)
-    assert [name for name, _count in recipients] == ["Max Example", "Cat Example", "Dan Example"]
-    assert {count for _name, count in recipients} == {"3"}
+    # In words, not codes (issue 14): the schedule, the audience and the questions.
+    assert "<dt>When</dt><dd>Once, on Monday 9 March 2026</dd>" in page
+    assert "<dt>Who</dt><dd>The team Contracts</dd>" in page
+    assert "<dt>Modules</dt><dd>What contract management is</dd>" in page
+    assert "once:2026-03-09" not in page and "t1-q1" not in page
+    recipients = re.findall(
+        r'<tr><th scope="row">(.*?)</th><td>(\d+) questions:<ul class="questions">(.*?)</ul>',
+        page,
+    )
+    assert [name for name, _count, _list in recipients] == [
+        "Max Example",
+        "Cat Example",
+        "Dan Example",
+    ]
+    assert {count for _name, count, _list in recipients} == {"3"}
+    assert re.findall(r"<li>(.*?)</li>", recipients[0][2]) == [
+        "Which stage of a contract does the NAO framework cover?",
+        "The NAO good practice framework has eight areas.",
+        "Which of these is one of the framework&#39;s four blocks?",
+    ]
     listing = (await client.get("/dashboard/campaigns")).text
-    assert "<td>team: Contracts</td>" in listing
+    assert (
+        "<td>What contract management is</td>\n      <td>The team Contracts</td>\n"
+        "      <td>Once, on Monday 9 March 2026</td>"
+    ) in listing
     campaign_id = location.split("/")[-1].split("?")[0]
     cancelled = await client.post(f"/dashboard/campaigns/{campaign_id}/cancel", data={"csrf": csrf})
     assert cancelled.headers["location"] == f"/dashboard/campaigns/{campaign_id}"
@@ -799,19 +819,35 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
 async def test_a_bad_campaign_is_explained_and_not_stored(
     client: httpx.AsyncClient, world: World
 ) -> None:
+    """Every problem at once, in plain words, each next to its field and linked from the
+    GOV.UK error summary; what was typed is kept."""
     csrf = await sign_in(client, world, "ada")
     form = {
         "csrf": csrf,
-        "name": "Empty",
-        "target_kind": "council",
+        "name": "",
+        "target_kind": "team",
+        "team": "Nobody's team",
         "schedule": "once",
-        "date": "2026-03-09",
+        "date": "2026-02-30",
     }
     response = await client.post("/dashboard/campaigns", data=form)
     assert response.status_code == 400
-    assert "choose at least one module with refresher questions, or a question" in response.text
-    assert 'value="Empty"' in response.text
+    summary = response.text.split('id="error-summary-title"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<li><a href="#([\w-]+)">(.*?)</a></li>', summary) == [
+        ("name", "Enter a name for the campaign"),
+        ("module-1", "Choose at least one module"),
+        ("team", "Choose a team"),
+        ("date", "Enter a real date as YYYY-MM-DD, for example 2026-04-06"),
+    ]
+    for field in ("name", "module-1", "team", "date"):
+        assert f'<p class="error" id="{field}-error">' in response.text
+    assert 'value="2026-02-30"' in response.text
     assert "No campaigns yet." in response.text
+    past = {**form, "name": "Late", "modules": [T1], "team": "Contracts", "date": "2026-03-01"}
+    late = await client.post("/dashboard/campaigns", data=past)
+    assert re.findall(r'<li><a href="#([\w-]+)">(.*?)</a></li>', late.text) == [
+        ("date", "The date must be today or later")
+    ]
 
 
 async def test_campaigns_stay_within_their_council(client: httpx.AsyncClient, world: World) -> None:

@@ -143,9 +143,9 @@ def create_campaign(page: Page) -> None:
     page.get_by_label("Name").fill("Spring refresher")
     page.get_by_role("checkbox", name="What contract management is").check()
     page.get_by_role("radio", name="One team").check()
-    page.get_by_label("Team (for one team)").select_option("Contracts")
+    page.get_by_label("Team", exact=True).select_option("Contracts")
     page.get_by_role("radio", name="Once, on a date").check()
-    page.get_by_label("Date (for once)").fill("2026-03-09")
+    page.get_by_label("Date", exact=True).fill("2026-03-09")
     page.get_by_role("button", name="Create and preview").click()
 
 
@@ -155,6 +155,27 @@ def test_campaign_creation(browser: Browser, world: World, base_url: str) -> Non
     page = new_page(browser)
     sign_in(page, world, base_url, "ada")
     page.get_by_role("navigation").get_by_role("link", name="Campaigns").click()
+    # The team and role questions show only once that audience is chosen; the date only
+    # for a campaign sent once.
+    team, role, date = (page.get_by_label(n, exact=True) for n in ("Team", "Role", "Date"))
+    expect(team).to_be_hidden()
+    expect(role).to_be_hidden()
+    expect(date).to_be_visible()
+    page.get_by_role("radio", name="Everyone with a role").check()
+    expect(role).to_be_visible()
+    expect(team).to_be_hidden()
+    page.get_by_role("radio", name="The first Monday of each quarter").check()
+    expect(date).to_be_hidden()
+    # Every problem at once, summarised at the top with links to the fields.
+    page.get_by_role("button", name="Create and preview").click()
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Enter a name for the campaign", "Choose at least one module"]
+    )
+    summary.get_by_role("link", name="Choose at least one module").click()
+    expect(page.get_by_role("checkbox", name="What contract management is")).to_be_focused()
+    if folder := os.environ.get("CB_TOUR_DIR"):
+        page.screenshot(path=os.path.join(folder, "dashboard-campaign-errors.png"), full_page=True)
     create_campaign(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring refresher")
     expect(page.get_by_role("status")).to_contain_text("Created.")
@@ -162,6 +183,9 @@ def test_campaign_creation(browser: Browser, world: World, base_url: str) -> Non
     expect(people.get_by_role("rowheader")).to_have_text(
         ["Max Example", "Cat Example", "Dan Example"]
     )
+    expect(page.get_by_text("Once, on Monday 9 March 2026")).to_be_visible()
+    if folder := os.environ.get("CB_TOUR_DIR"):
+        page.screenshot(path=os.path.join(folder, "dashboard-campaign-preview.png"), full_page=True)
     page.get_by_role("button", name="Cancel this campaign").click()
     expect(page.get_by_text("the campaign is cancelled")).to_be_visible()
     page.context.close()
