@@ -42,5 +42,8 @@ def module_titles(curriculum: Curriculum, module_ids: tuple[str, ...]) -> list[s
 
 def question_texts(curriculum: Curriculum, question_ids: tuple[str, ...]) -> list[str]:
     """The questions' own words (an id where a question has been withdrawn)."""
-    found = [curriculum.find_question(q) for q in question_ids]
-    return [pair[1].stem if pair is not None else q for pair, q in zip(found, question_ids)]
+    texts = []
+    for question_id in question_ids:
+        found = curriculum.find_question(question_id)
+        texts.append(found[1].stem if found is not None else question_id)
+    return texts

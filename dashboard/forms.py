@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import datetime as dt
 from typing import Any
 
 from bot.access import Role
@@ -85,9 +84,10 @@ def campaign_errors(
     schedule = raw.get("schedule")
     if schedule not in SCHEDULES:
         errors["schedule-once"] = t.campaign_no_schedule
-    elif schedule == "once":
-        if problem := _date_problem(str(raw.get("date", "")), choices.today, t):
-            errors["date"] = problem
+    elif schedule == "once" and (
+        problem := _date_problem(str(raw.get("date", "")), choices.today, t)
+    ):
+        errors["date"] = problem
     return errors
 
 
