@@ -205,8 +205,6 @@ def test_the_web_chat_keeps_the_conversation_across_a_reload(
         expect(source).to_have_attribute("target", "_blank")
         expect(source).to_have_attribute("rel", "noopener noreferrer")
         expect(page.get_by_label("Your message")).to_be_in_viewport()
-        if folder := os.environ.get("CB_TOUR_DIR"):
-            page.screenshot(path=os.path.join(folder, "web-chat-after-a-quiz.png"))
         # A known learner whose history has gone (kept 30 days) is welcomed back, never
         # told to press Start.
         services.outbox.prune(clock.now() + dt.timedelta(days=1))

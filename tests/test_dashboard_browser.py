@@ -174,8 +174,6 @@ def test_campaign_creation(browser: Browser, world: World, base_url: str) -> Non
     )
     summary.get_by_role("link", name="Choose at least one module").click()
     expect(page.get_by_role("checkbox", name="What contract management is")).to_be_focused()
-    if folder := os.environ.get("CB_TOUR_DIR"):
-        page.screenshot(path=os.path.join(folder, "dashboard-campaign-errors.png"), full_page=True)
     create_campaign(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring refresher")
     expect(page.get_by_role("status")).to_contain_text("Created.")
@@ -184,8 +182,6 @@ def test_campaign_creation(browser: Browser, world: World, base_url: str) -> Non
         ["Max Example", "Cat Example", "Dan Example"]
     )
     expect(page.get_by_text("Once, on Monday 9 March 2026")).to_be_visible()
-    if folder := os.environ.get("CB_TOUR_DIR"):
-        page.screenshot(path=os.path.join(folder, "dashboard-campaign-preview.png"), full_page=True)
     page.get_by_role("button", name="Cancel this campaign").click()
     expect(page.get_by_text("the campaign is cancelled")).to_be_visible()
     page.context.close()

@@ -75,8 +75,8 @@
   }
 
   function keepInView(target) {
-    (target || input).scrollIntoView({ block: "nearest" });
-    form.scrollIntoView({ block: "nearest" });
+    // The newest message (or its first button) just above the message box.
+    (target || log.lastElementChild || input).scrollIntoView({ block: "nearest", behavior: "instant" });
   }
 
   async function send(payload, shownText) {
@@ -104,8 +104,8 @@
       });
       status.textContent = "";
       // Move focus to the new buttons so keyboard users can answer at once.
-      if (firstButton) firstButton.focus(); else input.focus();
-      keepInView(firstButton);
+      if (firstButton) firstButton.focus({ preventScroll: true }); else input.focus({ preventScroll: true });
+      keepInView(firstButton || log.lastElementChild);
     } catch (error) {
       status.textContent = "Sorry, the service did not answer. Check it is running and try again.";
     } finally {
