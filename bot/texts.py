@@ -75,7 +75,7 @@ class Texts:
     quiz_done: str = (
         "Quiz complete: you scored {score} out of {total}. That is {done} of {count} modules done."
     )
-    sources: str = "Read more: {sources}"
+    sources: str = "**Read more**\n{sources}"  # {sources}: bot.reading.reading_list
     next_module_button: str = "Next module"
     progress_button: str = "My progress"
     all_done: str = (

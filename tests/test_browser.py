@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import threading
@@ -201,7 +202,9 @@ def test_the_web_chat_keeps_the_conversation_across_a_reload(
             click(question.correct_option.text)
             if number < len(module.questions):
                 click("Next question")
-        source = page.locator(".bubble.bot a", has_text="https://www.gov.uk/").last
+        # Sources read like a reading list: titled links in a list (item 7).
+        source = page.locator(".bubble.bot li a", has_text="Contract management framework").last
+        expect(source).to_have_attribute("href", re.compile(r"^https://www\.gov\.uk/"))
         expect(source).to_have_attribute("target", "_blank")
         expect(source).to_have_attribute("rel", "noopener noreferrer")
         expect(page.get_by_label("Your message")).to_be_in_viewport()

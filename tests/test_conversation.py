@@ -152,9 +152,9 @@ def test_a_whole_module_and_its_quiz(user: ChatUser) -> None:
         "Correct. Payment and incentives are one area of the framework. Contract managers also "
         "manage performance, relationships, risk, change and the end of the contract.",
         "Quiz complete: you scored 3 out of 4. That is 1 of 3 modules done.",
-        "Read more: Cabinet Office, Contract management framework summary (NAO framework): "
-        "https://www.gov.uk/government/publications/commercial-capability-contract-management-"
-        "standards/contract-management-framework-summary\n[1] Next module\n[2] My progress",
+        "Read more\n- Cabinet Office, Contract management framework summary (NAO framework) "
+        "(https://www.gov.uk/government/publications/commercial-capability-contract-management-"
+        "standards/contract-management-framework-summary)\n[1] Next module\n[2] My progress",
     ]
     with Session(user.services.engine) as session:
         answers = session.exec(select(AnswerRow).order_by(AnswerRow.id)).all()

@@ -325,3 +325,71 @@ def test_working_day_counts_skip_bank_holidays_and_leave() -> None:
         dt.date(2026, 3, 5),
     )
     assert working_days_since(dt.date(2026, 3, 2), dt.date(2026, 3, 9), away) == 2
+
+
+class TestSourcesReadLikeAReadingList:
+    """Item 7: "Read more" is a list of titled links in every channel."""
+
+    SOURCES = (
+        (
+            "NAO, Good practice contract management framework (December 2016)",
+            "https://nao.example/f",
+        ),
+        ("Procurement Act 2023, section 52 (KPIs)", "https://legislation.example/s52"),
+    )
+
+    def reply(self) -> str:
+        from bot.reading import reading_list
+        from bot.texts import ENGLISH
+        from lessons.model import Source
+
+        return ENGLISH.sources.format(
+            sources=reading_list([Source(title, url) for title, url in self.SOURCES])
+        )
+
+    def test_terminal_and_web_chat(self) -> None:
+        from adapters.markdown import to_html, to_plain
+
+        assert to_plain(self.reply()) == (
+            "Read more\n"
+            "- NAO, Good practice contract management framework (December 2016) "
+            "(https://nao.example/f)\n"
+            "- Procurement Act 2023, section 52 (KPIs) (https://legislation.example/s52)"
+        )
+        assert to_html(self.reply()) == (
+            "<p><strong>Read more</strong></p><ul>"
+            '<li><a href="https://nao.example/f" target="_blank" rel="noopener noreferrer">'
+            "NAO, Good practice contract management framework (December 2016)</a></li>"
+            '<li><a href="https://legislation.example/s52" target="_blank" '
+            'rel="noopener noreferrer">Procurement Act 2023, section 52 (KPIs)</a></li></ul>'
+        )
+
+    def test_telegram_and_slack(self) -> None:
+        from adapters.slack.convert import to_mrkdwn
+        from adapters.telegram.convert import to_telegram_html
+
+        assert to_telegram_html(self.reply()) == (
+            "<b>Read more</b>\n"
+            '• <a href="https://nao.example/f">NAO, Good practice contract management framework '
+            "(December 2016)</a>\n"
+            '• <a href="https://legislation.example/s52">Procurement Act 2023, section 52 '
+            "(KPIs)</a>"
+        )
+        assert to_mrkdwn(self.reply()) == (
+            "*Read more*\n"
+            "• <https://nao.example/f|NAO, Good practice contract management framework "
+            "(December 2016)>\n"
+            "• <https://legislation.example/s52|Procurement Act 2023, section 52 (KPIs)>"
+        )
+
+    def test_teams_card(self) -> None:
+        from adapters.teams.convert import card_for
+        from bot.messages import Choice, Outbound
+
+        card = card_for(Outbound(self.reply(), (Choice("next", "Next module"),)))
+        assert card["body"][0]["text"] == (
+            "**Read more**\n"
+            "- [NAO, Good practice contract management framework \\(December 2016\\)]"
+            "(https://nao.example/f)\n"
+            "- [Procurement Act 2023, section 52 \\(KPIs\\)](https://legislation.example/s52)"
+        )
