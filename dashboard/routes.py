@@ -340,7 +340,9 @@ def _export_routes(router: APIRouter, pages: Pages) -> None:
         if raw_since and since is None:
             return show(request, viewer, raw_since, {"since": t.bad_since})
         curriculum = deps.curriculum.for_council(viewer.org_code)
-        lines = exports.lines(kind, deps.engine, viewer.actor, curriculum, deps.xapi, since)
+        lines = exports.lines(
+            kind, deps.engine, viewer.actor, curriculum, deps.xapi, since, pages.now()
+        )
         pages.audit(
             viewer, kind.action, f"organisation:{viewer.actor.org_id}", since=raw_since or None
         )

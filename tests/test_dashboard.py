@@ -463,6 +463,38 @@ async def test_the_overdue_list(client: httpx.AsyncClient, world: World) -> None
     ]
 
 
+async def test_the_standing_export_uses_the_same_rule(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    with Session(world.services.engine) as session, session.begin():
+        dan = session.get(Learner, world.ids["dan"])
+        eve = session.get(Learner, world.ids["eve"])
+        assert dan is not None and eve is not None
+        dan.module_id = T2
+        eve.away_from, eve.away_until = dt.date(2026, 3, 9), dt.date(2026, 3, 13)
+    world.clock.advance(dt.timedelta(days=14))
+    csrf = await sign_in(client, world, "ada")
+    response = await client.post("/dashboard/exports/standing", data={"csrf": csrf})
+    assert response.status_code == 200
+    ids = world.ids
+    assert response.text.splitlines() == [
+        "learner,name,team,standing,working_days,modules_done",
+        f"{ids['ada']},Ada Example,,behind,10,0",
+        f"{ids['cat']},Cat Example,Contracts,behind,10,1",
+        f"{ids['dan']},Dan Example,Contracts,stuck,10,0",
+        f"{ids['max']},Max Example,Contracts,behind,10,0",
+        f"{ids['eve']},Eve Example,Procurement,on_track,0,1",
+    ]
+    # The same people and standings as the Learners behind page.
+    page = (await client.get("/dashboard/overdue")).text
+    assert re.findall(r'<th scope="row">(.*?)</th>', page) == [
+        "Ada Example",
+        "Cat Example",
+        "Dan Example",
+        "Max Example",
+    ]
+
+
 async def test_team_size_is_the_same_in_chat_and_on_the_dashboard(
     client: httpx.AsyncClient, world: World
 ) -> None:
