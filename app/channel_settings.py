@@ -2,14 +2,18 @@
 
 A wrong Slack, Teams or Telegram setting would otherwise surface as a traceback from deep
 inside an SDK, or not at all until the first message fails. Each problem here is one line
-naming the environment variable to fix.
+naming the environment variable to fix. `channel_problems` reads the settings only;
+`refused_credentials` then asks Telegram and Slack whether they accept the tokens.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _TELEGRAM_TOKEN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")  # BotFather's <bot id>:<secret>
@@ -76,3 +80,65 @@ def _telegram(settings: Settings) -> list[str]:
             "CB_TELEGRAM_SECRET_TOKEN may hold only A-Z a-z 0-9 _ and -, up to 256 characters"
         )
     return problems
+
+
+async def refused_credentials(settings: Settings) -> list[str]:
+    """Ask Telegram (getMe) and Slack (auth.test, for a one-workspace bot token) whether
+    they accept the configured tokens: one line per refusal. Telegram out of reach is a
+    problem too (the channel cannot start without getMe); Slack out of reach is only
+    logged, since nothing is asked of it before the first message."""
+    problems = []
+    if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
+        problems += await _telegram_accepts(settings)
+    if settings.slack_signing_secret is not None and settings.slack_bot_token is not None:
+        problems += await _slack_accepts(settings)
+    return problems
+
+
+async def _telegram_accepts(settings: Settings) -> list[str]:
+    from telegram.error import InvalidToken, TelegramError
+
+    from adapters.telegram.sender import build_bot
+
+    assert settings.telegram_token is not None
+    api_url = settings.telegram_api_url.rstrip("/")
+    bot = build_bot(settings.telegram_token.get_secret_value(), api_url)
+    try:
+        await bot.initialize()  # getMe
+    except InvalidToken:
+        return [
+            "CB_TELEGRAM_TOKEN was refused by Telegram: copy the token BotFather gave again "
+            "(BotFather's /token command shows it)"
+        ]
+    except TelegramError as error:
+        return [
+            f"could not reach the Telegram Bot API at {api_url} ({type(error).__name__}): "
+            "check the network, or CB_TELEGRAM_API_URL"
+        ]
+    finally:
+        await bot.shutdown()
+    return []
+
+
+async def _slack_accepts(settings: Settings) -> list[str]:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    assert settings.slack_bot_token is not None
+    api_url = (
+        settings.slack_api_url
+        if settings.slack_api_url.endswith("/")
+        else (settings.slack_api_url + "/")
+    )
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=api_url)
+    try:
+        await client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error", "refused")
+        return [
+            f"CB_SLACK_BOT_TOKEN was refused by Slack ({reason}): copy the Bot User OAuth "
+            "Token from your Slack app's OAuth & Permissions page again"
+        ]
+    except Exception as error:  # out of reach: the channel can still start
+        log.warning("slack not reachable at start", extra={"error": type(error).__name__})
+    return []

@@ -64,19 +64,19 @@ def serve(
     ] = False,
 ) -> None:
     """Run the web service: web chat, webhooks, health checks and the scheduler."""
+    import asyncio
+
     import uvicorn
 
-    from app.channel_settings import channel_problems
+    from app.channel_settings import channel_problems, refused_credentials
     from app.host import create_app
     from app.logs import configure_logging
     from app.wiring import build_services
 
     settings = cli_settings(host=host, port=port, telegram_polling=telegram_polling or None)
-    if problems := channel_problems(settings):
-        for problem in problems:  # one line each, naming the setting to fix
-            typer.echo(f"bites serve: {problem}", err=True)
-        raise typer.Exit(2)
+    _stop_on(channel_problems(settings))
     configure_logging(settings.log_level, settings.log_format)
+    _stop_on(asyncio.run(refused_credentials(settings)))
     services = _build(lambda: build_services(settings))
     typer.echo(
         f"Contract Bites is running. Open the web chat at http://{settings.host}:{settings.port}/chat"
@@ -89,6 +89,14 @@ def serve(
         log_config=None,
         server_header=False,
     )
+
+
+def _stop_on(problems: list[str]) -> None:
+    """Stop `bites serve` with one line per problem, naming the setting to fix."""
+    if problems:
+        for problem in problems:
+            typer.echo(f"bites serve: {problem}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()

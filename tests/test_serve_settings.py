@@ -120,3 +120,70 @@ def test_good_channel_settings_have_no_problems() -> None:
         telegram_secret_token="ok_1",  # type: ignore[arg-type]
     )
     assert channel_problems(settings) == []
+
+
+async def test_tokens_the_platforms_refuse_are_named() -> None:
+    """Telegram's getMe and Slack's auth.test, against local fakes of their APIs."""
+    from pydantic import SecretStr
+
+    from app.channel_settings import refused_credentials
+    from app.settings import Settings
+    from tests.support.fake_slack import FakeSlack, Workspace
+    from tests.support.fake_telegram import TOKEN, FakeTelegram
+
+    telegram, slack = FakeTelegram(), FakeSlack()
+    telegram_url = await telegram.start()
+    await slack.start()
+    slack.add_workspace(Workspace("T1", "xoxb-good"))
+    try:
+
+        def settings(telegram_token: str, slack_token: str) -> Settings:
+            return Settings(
+                telegram_token=SecretStr(telegram_token),
+                telegram_secret_token=SecretStr("ok_1"),
+                telegram_api_url=telegram_url,
+                slack_signing_secret=SecretStr("s"),
+                slack_bot_token=SecretStr(slack_token),
+                slack_api_url=slack.api_url,
+            )
+
+        assert await refused_credentials(settings(TOKEN, "xoxb-good")) == []
+        assert await refused_credentials(settings("1:revoked", "xoxb-revoked")) == [
+            "CB_TELEGRAM_TOKEN was refused by Telegram: copy the token BotFather gave again "
+            "(BotFather's /token command shows it)",
+            "CB_SLACK_BOT_TOKEN was refused by Slack (invalid_auth): copy the Bot User OAuth "
+            "Token from your Slack app's OAuth & Permissions page again",
+        ]
+    finally:
+        await telegram.stop()
+        await slack.close()
+
+
+def test_a_refused_telegram_token_stops_serve_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fake_telegram"], stdout=subprocess.PIPE
+    )
+    try:
+        assert fake.stdout is not None
+        url = fake.stdout.readline().decode().strip()
+        monkeypatch.chdir(tmp_path)
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}",
+            "CB_TELEGRAM_TOKEN": "1:revoked",
+            "CB_TELEGRAM_SECRET_TOKEN": "ok_1",
+            "CB_TELEGRAM_API_URL": url,
+        }
+        result = CliRunner().invoke(app, ["serve", "--port", "1"], env=env)
+    finally:
+        fake.terminate()
+        fake.wait()
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "bites serve: CB_TELEGRAM_TOKEN was refused by Telegram: copy the token BotFather "
+        "gave again (BotFather's /token command shows it)"
+    ]
