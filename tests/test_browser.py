@@ -185,7 +185,7 @@ def test_the_web_chat_keeps_the_conversation_across_a_reload(
         expect(log).to_contain_text("You have joined Demo Council.")
         expect(page.locator(".bubble.me")).to_have_text(
             [
-                "You said:/start",
+                "You said:Start",
                 "You said:Try the demo council",
                 "You said:12:30",
                 "You said:Start my first bite",

@@ -45,8 +45,7 @@ def shown_mine(body: dict[str, Any]) -> dict[str, Any]:
     """What the visitor sent, as their history shows it: the typed text or the label of
     the button they pressed (plain text: the page never renders it as HTML)."""
     label = body.get("label")
-    shown = label if isinstance(label, str) and body.get("choice") else body.get("text", "")
-    return {"who": "me", "text": shown}
+    return {"who": "me", "text": label if isinstance(label, str) else body.get("text", "")}
 
 
 def to_json(reply: Outbound) -> dict[str, Any]:

@@ -119,8 +119,10 @@
     const group = button.parentElement;
     group.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     button.classList.add("chosen");
-    if (button.dataset.text) send({ text: button.dataset.text }, button.textContent);
-    else send({ choice: button.dataset.choice, label: button.textContent }, button.textContent);
+    // The label travels too, so the kept conversation shows what the visitor pressed.
+    const label = button.textContent;
+    if (button.dataset.text) send({ text: button.dataset.text, label: label }, label);
+    else send({ choice: button.dataset.choice, label: label }, label);
   });
 
   // The conversation so far: only the last message's buttons can still be pressed.
