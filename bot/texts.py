@@ -32,7 +32,7 @@ class Texts:
     # Before joining (issue 14): commands other than /help, /define, /stop and /mydata.
     set_up_first: str = "Let's get you set up first; /{name} works after that."
     stop_before_joining: str = (
-        "You haven't joined a council yet, so I won't send you anything. Send /start "
+        "You haven't finished setting up, so I won't send you anything. Send /start "
         "whenever you want to begin."
     )
     joined: str = "You have joined {council}."

@@ -130,7 +130,7 @@ class TestCommandsBeforeJoining:
 
     def test_stop_before_joining_starts_nothing(self, user: ChatUser) -> None:
         assert user.say("/stop") == [
-            "You haven't joined a council yet, so I won't send you anything. Send /start "
+            "You haven't finished setting up, so I won't send you anything. Send /start "
             "whenever you want to begin."
         ]
         assert learner_row(user).stage == "new"
