@@ -101,6 +101,7 @@ class Texts:
         "- /mydata: see or download your data, or ask for it to be erased\n"
         "- /pause DATE: going on leave; nothing is sent until that date\n"
         "- /stop: stop all messages; /start: resume\n"
+        "- /start CODE: join your council with its join code (from the demo council too)\n"
         "- /help: this list"
     )
     help_manager: str = (

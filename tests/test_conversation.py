@@ -61,7 +61,9 @@ HELP = (
     "- /assess: a capability self-assessment, with modules for your gaps\n"
     "- /mydata: see or download your data, or ask for it to be erased\n"
     "- /pause DATE: going on leave; nothing is sent until that date\n"
-    "- /stop: stop all messages; /start: resume\n- /help: this list\n[1] Continue"
+    "- /stop: stop all messages; /start: resume\n"
+    "- /start CODE: join your council with its join code (from the demo council too)\n"
+    "- /help: this list\n[1] Continue"
 )
 
 
