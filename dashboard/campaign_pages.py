@@ -30,17 +30,55 @@ from storage.campaigns import CampaignSpec
 from storage.tables import Team
 
 
+def _choices(pages: Pages, viewer: Viewer) -> CampaignChoices:
+    """The council's modules and teams, for the new campaign form and its checks."""
+    deps = pages.deps
+    with Session(deps.engine) as session:
+        teams = session.exec(
+            select(Team.name).where(Team.org_id == viewer.actor.org_id).order_by(col(Team.name))
+        ).all()
+    curriculum = deps.curriculum.for_council(viewer.org_code)
+    return CampaignChoices(curriculum, tuple(teams), pages.now().date())
+
+
+def _show(
+    pages: Pages,
+    request: Request,
+    viewer: Viewer,
+    raw: Mapping[str, Any],
+    errors: Mapping[str, str],
+    error: str = "",
+) -> Response:
+    """The campaigns page: the list in words, and the form with any problems."""
+    offered = _choices(pages, viewer)
+    campaigns = pages.deps.campaigns.list_campaigns(viewer.actor)
+    return pages.render(
+        request,
+        "campaigns.html",
+        pages.deps.texts.campaigns,
+        viewer,
+        400 if errors or error else 200,
+        campaigns=campaigns,
+        words={
+            c.id: (
+                ", ".join(module_titles(offered.curriculum, c.modules)),
+                audience_in_words(c.target_kind, c.target_value),
+                schedule_in_words(c.rule),
+            )
+            for c in campaigns
+        },
+        modules=offered.curriculum.modules,
+        teams=offered.teams,
+        roles=ROLES,
+        raw=raw,
+        errors=errors,
+        error=error,
+    )
+
+
 def campaign_routes(router: APIRouter, pages: Pages) -> None:
     """Add the campaigns routes to the dashboard's router."""
     deps, t = pages.deps, pages.deps.texts
-
-    def choices(viewer: Viewer) -> CampaignChoices:
-        with Session(deps.engine) as session:
-            teams = session.exec(
-                select(Team.name).where(Team.org_id == viewer.actor.org_id).order_by(col(Team.name))
-            ).all()
-        curriculum = deps.curriculum.for_council(viewer.org_code)
-        return CampaignChoices(curriculum, tuple(teams), pages.now().date())
 
     def show(
         request: Request,
@@ -49,30 +87,7 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
         errors: Mapping[str, str],
         error: str = "",
     ) -> Response:
-        offered = choices(viewer)
-        campaigns = deps.campaigns.list_campaigns(viewer.actor)
-        return pages.render(
-            request,
-            "campaigns.html",
-            t.campaigns,
-            viewer,
-            400 if errors or error else 200,
-            campaigns=campaigns,
-            words={
-                c.id: (
-                    ", ".join(module_titles(offered.curriculum, c.modules)),
-                    audience_in_words(c.target_kind, c.target_value),
-                    schedule_in_words(c.rule),
-                )
-                for c in campaigns
-            },
-            modules=offered.curriculum.modules,
-            teams=offered.teams,
-            roles=ROLES,
-            raw=raw,
-            errors=errors,
-            error=error,
-        )
+        return _show(pages, request, viewer, raw, errors, error)
 
     @router.get("/dashboard/campaigns", include_in_schema=False)
     def campaigns_page(request: Request) -> Response:
@@ -88,7 +103,7 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
             return found
         viewer, form = found
         raw = _raw(form)
-        if errors := campaign_errors(raw, choices(viewer), t):
+        if errors := campaign_errors(raw, _choices(pages, viewer), t):
             return show(request, viewer, raw, errors)
         try:
             created = deps.campaigns.create(viewer.actor, _spec(raw), pages.now())

@@ -100,43 +100,48 @@ def webchat_router(
         user_id = request.cookies.get(COOKIE, "")
         if not _COOKIE_VALUE.match(user_id) or conversations is None:
             return JSONResponse({"messages": [], "known": False, "last": 0})
-        found = await run_in_threadpool(conversations.recent, user_id)
-        known = bool(found) or await run_in_threadpool(conversations.has_learner, user_id)
-        return JSONResponse(
-            {
-                "messages": [{"id": found_id, **body} for found_id, body in found],
-                "known": known,
-                "last": found[-1][0] if found else 0,
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+        return await _history(conversations, user_id)
 
     @router.get("/chat/api/updates")
     async def get_updates(request: Request, after: int = 0) -> Response:
         user_id = request.cookies.get(COOKIE, "")
         if not _COOKIE_VALUE.match(user_id):
             return _error(401, "open /chat first: it gives your browser a chat id")
-        found = (
-            await run_in_threadpool(conversations.after, user_id, max(after, 0))
-            if conversations
-            else []
-        )
-        return JSONResponse(
-            {
-                # Proactive messages only: replies went back with the post that asked.
-                "messages": [
-                    {"id": found_id, **body} for found_id, body in found if "who" not in body
-                ],
-                "last": found[-1][0] if found else max(after, 0),
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+        if conversations is None:
+            return JSONResponse({"messages": [], "last": max(after, 0)})
+        return await _updates(conversations, user_id, max(after, 0))
 
     @router.get("/chat/static/{path:path}", include_in_schema=False)
     async def static_file(path: str, request: Request) -> Response:
         return await static.get_response(path, request.scope)
 
     return router
+
+
+async def _history(conversations: Conversations, user_id: str) -> JSONResponse:
+    """The visitor's last messages, and whether the bot knows them (for the greeting)."""
+    found = await run_in_threadpool(conversations.recent, user_id)
+    known = bool(found) or await run_in_threadpool(conversations.has_learner, user_id)
+    return JSONResponse(
+        {
+            "messages": [{"id": found_id, **body} for found_id, body in found],
+            "known": known,
+            "last": found[-1][0] if found else 0,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def _updates(conversations: Conversations, user_id: str, after: int) -> JSONResponse:
+    """Proactive messages after `after` (replies went back with the post that asked)."""
+    found = await run_in_threadpool(conversations.after, user_id, after)
+    return JSONResponse(
+        {
+            "messages": [{"id": found_id, **body} for found_id, body in found if "who" not in body],
+            "last": found[-1][0] if found else after,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _ensure_cookie(request: Request, response: Response) -> None:
