@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -231,3 +232,21 @@ async def test_the_web_chat_history_is_kept_per_browser(client: httpx.AsyncClien
     client.cookies.clear()
     await open_chat(client)
     assert (await client.get("/chat/api/history")).json()["messages"] == []
+
+
+async def test_the_kept_web_chat_is_in_the_learners_copy_of_their_data(
+    client: httpx.AsyncClient,
+) -> None:
+    await open_chat(client)
+    await post(client, text="/start demo", id="1")
+    await post(client, choice="time:1230", label="12:30", id="2")
+    replies = await post(client, text="/mydata", id="3")
+    assert replies[0]["choices"][0]["label"] == "Download my data"
+    parts = await post(client, choice="md:download", label="Download my data", id="4")
+    copy = json.loads("".join(str(part["text"]) for part in parts[1:]))
+    assert [(m["from"], m["text"].split("\n")[0][:28]) for m in copy["web_chat"][:4]] == [
+        ("you", "/start demo"),
+        ("bot", "Welcome to Contract Bites. I"),
+        ("bot", "You have joined Demo Council"),
+        ("bot", "When would you like your dai"),
+    ]
