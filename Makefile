@@ -4,12 +4,13 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export CB_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint layers typecheck pytest format clean help
+.PHONY: run test lint layers typecheck pytest format tour clean help
 
 help:
 	@echo "make run    install (first time) and start the service on http://127.0.0.1:8080/chat"
 	@echo "make test   install with dev extras (first time), then ruff, lint-imports, mypy and pytest"
 	@echo "make format format the code with ruff"
+	@echo "make tour   retake the screenshots of docs/tour.md (headless chromium)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,9 @@ test: lint layers typecheck pytest
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+tour: $(VENV)/.installed-dev
+	CB_TOUR_DIR=docs/tour $(BIN)/pytest tests/test_tour.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

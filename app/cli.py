@@ -26,20 +26,27 @@ if TYPE_CHECKING:
     from scheduler.clock import ManualClock
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="bites",
     help="Contract Bites: chat-first micro-learning of contract and relationship management.",
     no_args_is_help=True,
     add_completion=False,
 )
 T = TypeVar("T")
-content_app = typer.Typer(help="Check and describe content packs.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+content_app = typer.Typer(
+    rich_markup_mode=None, help="Check and describe content packs.", no_args_is_help=True
+)
+db_app = typer.Typer(rich_markup_mode=None, help="Database migrations.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 gift_app = typer.Typer(
-    help="Move questions to and from a learning platform (GIFT).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Move questions to and from a learning platform (GIFT).",
+    no_args_is_help=True,
 )
 content_app.add_typer(gift_app, name="gift")
-council_app = typer.Typer(help="Councils (tenants) and their join codes.", no_args_is_help=True)
+council_app = typer.Typer(
+    rich_markup_mode=None, help="Councils (tenants) and their join codes.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
 app.add_typer(teams_app, name="teams")
@@ -59,14 +66,19 @@ def serve(
     ] = False,
 ) -> None:
     """Run the web service: web chat, webhooks, health checks and the scheduler."""
+    import asyncio
+
     import uvicorn
 
+    from app.channel_settings import channel_problems, refused_credentials
     from app.host import create_app
     from app.logs import configure_logging
     from app.wiring import build_services
 
     settings = cli_settings(host=host, port=port, telegram_polling=telegram_polling or None)
+    _stop_on(channel_problems(settings))
     configure_logging(settings.log_level, settings.log_format)
+    _stop_on(asyncio.run(refused_credentials(settings)))
     services = _build(lambda: build_services(settings))
     typer.echo(
         f"Contract Bites is running. Open the web chat at http://{settings.host}:{settings.port}/chat"
@@ -80,6 +92,14 @@ def serve(
         server_header=False,
         proxy_headers=False,  # the app applies CB_TRUSTED_PROXIES itself (app.host)
     )
+
+
+def _stop_on(problems: list[str]) -> None:
+    """Stop `bites serve` with one line per problem, naming the setting to fix."""
+    if problems:
+        for problem in problems:
+            typer.echo(f"bites serve: {problem}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -122,7 +142,29 @@ def chat(
         org_hint=org,
         interactive=sys.stdin.isatty(),
         wait=_waiter(services, clock, user) if clock else None,
+        opening=_opening(services, user),
     )
+
+
+def _opening(services: Services, user: str) -> Callable[[], list[Outbound]] | None:
+    """For a learner already set up in this terminal: their /progress, which says where
+    they are with a Continue button and changes nothing (it works while paused too)."""
+    from sqlmodel import Session, select
+
+    from adapters.terminal.convert import PLATFORM
+    from bot.messages import ConversationRef, Inbound
+    from storage.tables import Identity, Learner
+
+    with Session(services.engine) as session:
+        found = session.exec(
+            select(Learner.stage)
+            .join(Identity, Identity.learner_id == Learner.id)  # type: ignore[arg-type]
+            .where(Identity.platform == PLATFORM, Identity.user_id == user)
+        ).first()
+    if found != "active":
+        return None
+    ref = ConversationRef(PLATFORM, user, user)
+    return lambda: services.bot.handle(Inbound(ref, services.clock.now(), text="/progress"))
 
 
 def _simulated_clock(start: str | None) -> ManualClock:
@@ -142,17 +184,28 @@ def _waiter(services: Services, clock: ManualClock, user: str) -> Waiter:
     """Proactive messages to the terminal user arrive while a /wait moves the clock."""
     from adapters.recording import RecordingSender
     from adapters.terminal.convert import PLATFORM
-    from app.simulated import advance, parse_duration
+    from app.simulated import MAX_WAIT, advance, parse_duration
 
     sender = RecordingSender(PLATFORM, clock.now)
     services.senders[PLATFORM] = sender
 
-    def wait(raw: str) -> list[tuple[dt.datetime, tuple[Outbound, ...]]] | None:
+    def wait(
+        raw: str, note: Callable[[str], None]
+    ) -> list[tuple[dt.datetime, tuple[Outbound, ...]]] | str | None:
         delta = parse_duration(raw)
         if delta is None:
             return None
+        if delta > MAX_WAIT:
+            return (
+                f"I can move the clock on by up to {MAX_WAIT.days} days at a time; "
+                f"type /wait {MAX_WAIT.days}d or less, and again for longer."
+            )
         start = len(sender.sent)
-        advance(services, clock, delta)
+
+        def progress(done: dt.timedelta) -> None:
+            note(f"(... {done.days} of {delta.days} days simulated, {clock.now():%a %d %b %Y})")
+
+        advance(services, clock, delta, progress=progress)
         return [(s.at, s.messages) for s in sender.sent[start:] if s.ref.user_id == user]
 
     return wait
@@ -316,7 +369,8 @@ def council_add(
     join_code: Annotated[str, typer.Option(help="Code officers type to join (/start CODE).")],
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
-    """Create a council, or show the existing one with that code."""
+    """Create a council, or show the existing one with that code (an existing council
+    keeps its name and join code: a different --name or --join-code is refused, saying so)."""
     from scheduler.clock import SystemClock
     from storage.store import SqlStore
 
@@ -326,6 +380,17 @@ def council_add(
     # An existing council keeps its own join code: show the one that works.
     stored = store.join_code_of(code) or join_code
     typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {stored}")
+    differences = []
+    if stored.casefold() != join_code.strip().casefold():
+        differences.append(f"its join code is {stored}, not {join_code}")
+    if org.name != name:
+        differences.append(f"its name is {org.name!r}, not {name!r}")
+    if differences:
+        typer.echo(
+            f"Council {org.code} already exists and was not changed: {'; '.join(differences)}.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @council_app.command("set")

@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from storage.exports import XapiOptions
 
 export_app = typer.Typer(
+    rich_markup_mode=None,
     help="Export a council's learning records: CSV, xAPI statements, or to an LRS.",
     no_args_is_help=True,
 )
-learner_app = typer.Typer(help="One learner's personal data (UK GDPR).", no_args_is_help=True)
+learner_app = typer.Typer(
+    rich_markup_mode=None, help="One learner's personal data (UK GDPR).", no_args_is_help=True
+)
 
 Db = Annotated[
     str | None,
@@ -50,24 +53,33 @@ def export_csv(
     answers: Annotated[
         bool, typer.Option("--answers", help="Every quiz answer instead of module progress.")
     ] = False,
+    standing: Annotated[
+        bool,
+        typer.Option("--standing", help="Each person's standing today (on track, behind, stuck…)."),
+    ] = False,
     db: Db = None,
 ) -> None:
-    """Print a council's module progress (or, with --answers, its quiz answers) as CSV."""
-    from storage.exports import answers_csv, progress_csv
+    """Print a council's module progress (or, with --answers, its quiz answers; with
+    --standing, who is on track, behind or stuck) as CSV."""
+    from scheduler.clock import SystemClock
+    from storage.exports import answers_csv, progress_csv, standing_csv
 
     settings, engine, org_id = _council(db, council)
-    lines = (
-        answers_csv(engine, org_id)
-        if answers
-        else progress_csv(engine, org_id, _curriculum(settings))
-    )
+    if answers and standing:
+        typer.echo("Choose --answers or --standing, not both.", err=True)
+        raise typer.Exit(2)
+    if standing:
+        lines = standing_csv(engine, org_id, _curriculum(settings), SystemClock().now())
+    elif answers:
+        lines = answers_csv(engine, org_id)
+    else:
+        lines = progress_csv(engine, org_id, _curriculum(settings))
     rows = -1  # the header is not a row
     for line in lines:
         sys.stdout.write(line)
         rows += 1
-    _audit(
-        engine, org_id, "export.answers_csv" if answers else "export.progress_csv", council, rows
-    )
+    kind = "standing" if standing else "answers" if answers else "progress"
+    _audit(engine, org_id, f"export.{kind}_csv", council, rows)
 
 
 @export_app.command("xapi")

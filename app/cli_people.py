@@ -24,10 +24,18 @@ if TYPE_CHECKING:
     from storage.campaigns import SqlCampaigns
     from storage.roster import Invite
 
-team_app = typer.Typer(help="Teams of a council and their join codes.", no_args_is_help=True)
-role_app = typer.Typer(help="Roles: manager, council_admin, content_author…", no_args_is_help=True)
-roster_app = typer.Typer(help="Import a council's people from a CSV roster.", no_args_is_help=True)
-campaign_app = typer.Typer(help="Refresher campaigns.", no_args_is_help=True)
+team_app = typer.Typer(
+    rich_markup_mode=None, help="Teams of a council and their join codes.", no_args_is_help=True
+)
+role_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Roles: manager, council_admin, content_author…",
+    no_args_is_help=True,
+)
+roster_app = typer.Typer(
+    rich_markup_mode=None, help="Import a council's people from a CSV roster.", no_args_is_help=True
+)
+campaign_app = typer.Typer(rich_markup_mode=None, help="Refresher campaigns.", no_args_is_help=True)
 
 Council = Annotated[str, typer.Option("--council", help="The council's code.")]
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (default: DATABASE_URL).")]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.wiring import Services
 
 slack_app = typer.Typer(
+    rich_markup_mode=None,
     help="The Slack channel: app manifest, workspaces and councils, Socket Mode.",
     no_args_is_help=True,
 )

@@ -9,7 +9,11 @@ import typer
 
 from app.cli_common import cli_settings, migrated_engine
 
-teams_app = typer.Typer(help="Microsoft Teams: app package and tenant links.", no_args_is_help=True)
+teams_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Microsoft Teams: app package and tenant links.",
+    no_args_is_help=True,
+)
 
 
 def _read(path: Path | None) -> bytes | None:

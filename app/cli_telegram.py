@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from adapters.telegram.adapter import TelegramConfig
 
 telegram_app = typer.Typer(
-    help="The Telegram channel: webhook and command menu.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The Telegram channel: webhook and command menu.",
+    no_args_is_help=True,
 )
 
 

@@ -120,9 +120,7 @@ def create_app(services: Services) -> FastAPI:
         app.include_router(dashboard_router(dashboard_deps(services)))
 
     if services.settings.webchat:
-        app.include_router(
-            webchat_router(services.bot.handle, services.clock, services.outbox.after)
-        )
+        app.include_router(webchat_router(services.bot.handle, services.clock, services.outbox))
 
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from app.wiring import Services
 from scheduler.clock import ManualClock
 
 STEP = dt.timedelta(minutes=15)
+MAX_WAIT = dt.timedelta(days=90)  # a /wait longer than this is refused: it would take minutes
+PROGRESS_EVERY = dt.timedelta(days=7)  # a long /wait reports each simulated week
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -30,10 +33,21 @@ def tick(services: Services) -> None:
 
 
 def advance(
-    services: Services, clock: ManualClock, delta: dt.timedelta, step: dt.timedelta = STEP
+    services: Services,
+    clock: ManualClock,
+    delta: dt.timedelta,
+    step: dt.timedelta = STEP,
+    progress: Callable[[dt.timedelta], None] | None = None,
 ) -> None:
-    """Move the clock forward by `delta` in steps, ticking after each step."""
-    end = clock.now() + delta
+    """Move the clock forward by `delta` in steps, ticking after each step; `progress` is
+    told the time simulated so far after each `PROGRESS_EVERY` of it (if the wait is longer)."""
+    start = clock.now()
+    end = start + delta
+    reported = dt.timedelta()
     while clock.now() < end:
         clock.advance(min(step, end - clock.now()))
         tick(services)
+        done = clock.now() - start
+        if progress is not None and done - reported >= PROGRESS_EVERY and clock.now() < end:
+            reported = done
+            progress(done)

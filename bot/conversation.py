@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.flows import account, assessment, learning, mydata, onboarding, refresher, team
+from bot.flows import account, assessment, learning, moving, mydata, onboarding, refresher, team
 from bot.flows import dashboard as dashboard_flow
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
@@ -14,6 +14,8 @@ from bot.state import Awaiting, LearnerState, Stage
 # Commands that work while a learner is paused: they send nothing unasked for.
 _WHILE_PAUSED = {"help", "progress", "settings", "define", "stop", "pause"}
 _WHILE_PAUSED |= {"assess", "mydata"}  # they send nothing unasked for either (issue 8)
+# Commands that make sense before joining a council (/help and /stop are answered too).
+_BEFORE_JOINING = {"define", "mydata"}
 
 
 def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
@@ -21,11 +23,15 @@ def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     if isinstance(intent, Command) and intent.name == "help":
         return account.help_reply(state, ctx)
     if state.stage is not Stage.ACTIVE:
-        return onboarding.handle(state, intent, ctx)
+        return _before_joining(state, intent, ctx)
     if isinstance(intent, Command) and intent.name == "start":
-        return team.switch_team(state, ctx) or account.resume(state, ctx)
+        code = intent.args.split()[0] if intent.args else None
+        moved = moving.start_with_code(state, code, ctx) if code else None
+        return moved or account.resume(state, ctx)
     if isinstance(intent, Press) and intent.payload == payloads.RESUME:
         return account.resume(state, ctx)
+    if isinstance(intent, Press) and intent.payload == payloads.END_LEAVE:
+        return account.end_leave(state, ctx)  # from /settings or /start, paused or not
     if isinstance(intent, Press) and (own := _self_service(state, intent, ctx)) is not None:
         return own  # /assess and /mydata buttons work while paused too
     if state.paused and not (isinstance(intent, Command) and intent.name in _WHILE_PAUSED):
@@ -41,6 +47,15 @@ def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
         return _text(state, intent, ctx)
     assert isinstance(intent, Empty)
     return say(state, text(ctx.texts.empty))
+
+
+def _before_joining(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
+    """Someone not yet set up: the few commands that need no council, else onboarding."""
+    if isinstance(intent, Command) and intent.name in _BEFORE_JOINING:
+        return _command(state, intent, ctx)
+    if isinstance(intent, Press) and intent.payload in mydata.PRESSES:
+        return mydata.press(state, intent.payload, ctx)
+    return onboarding.handle(state, intent, ctx)
 
 
 def _command(state: LearnerState, command: Command, ctx: Context) -> Decision:
@@ -93,6 +108,8 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
         return refresher.guessed(state, ctx)
     if isinstance(picked, payloads.PretestAnswer):
         return learning.answer_pretest(state, picked, ctx)
+    if isinstance(picked, payloads.MoveCouncil):
+        return moving.move(state, picked.code, ctx)
     if isinstance(picked, payloads.PickTime):
         if state.awaiting is not Awaiting.LEARNING_TIME:
             return say(state, text(t.stale_button))
@@ -116,6 +133,8 @@ def _press(state: LearnerState, press: Press, ctx: Context) -> Decision:
             return account.help_reply(state, ctx)
         case payloads.PRETEST_SKIP:
             return learning.skip_pretest(state, ctx)
+        case payloads.STAY:
+            return moving.stay(state, ctx)
     return say(state, text(t.stale_button))  # onboarding buttons after onboarding
 
 

@@ -41,9 +41,22 @@ class Choice:
     label: str
 
 
+# Characters that carry meaning in the Markdown subset; a backslash before one makes it a
+# plain character (adapters/markdown.py reads the escapes for every channel). The colon is
+# among them so that an address someone typed is never turned into a link either.
+MARKUP_CHARACTERS = frozenset("\\*_[]()`~<>:")
+
+
+def literal(typed: str) -> str:
+    """What a person typed, escaped so that no channel renders it as formatting: quoting
+    `[x](https://…)` or `**x**` back must not make a link or bold text."""
+    return "".join("\\" + ch if ch in MARKUP_CHARACTERS else ch for ch in typed)
+
+
 @dataclass(frozen=True)
 class Outbound:
-    """One reply. Text is a small Markdown subset (paragraphs, **bold**, - bullets).
+    """One reply. Text is a small Markdown subset (paragraphs, **bold**, - bullets, links);
+    a backslash escapes a markup character (see `literal`).
 
     `answers_question` names the question this reply gives feedback on, so an adapter
     that can edit messages may lock the question's buttons; `asks_question` names the

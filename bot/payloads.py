@@ -22,6 +22,8 @@ SETTINGS_DAYS = "settings:days"
 HELP = "help"
 RESUME = "resume"
 PRETEST_SKIP = "pre:skip"
+END_LEAVE = "leave:end"
+STAY = "move:stay"  # keep the current council (see flows.moving)
 MAX_BYTES = 64
 
 _TIME = re.compile(r"^time:([01]\d|2[0-3])([0-5]\d)$")
@@ -35,6 +37,7 @@ _GUESS_QUIZ = re.compile(r"^guess:q:([a-z0-9-]{1,48})$")
 _GUESS_ROUND = re.compile(rf"^guess:r:{_ID}:([0-9]{{1,2}})$")
 _LATER = re.compile(rf"^later:{_ID}$")
 _PRETEST = re.compile(r"^pre:([a-z0-9-]{1,48}):([a-e])$")
+_MOVE = re.compile(r"^move:to:([A-Za-z0-9_-]{1,32})$")  # a join code, as stored (up to 32)
 _SIMPLE = {
     NEXT,
     JOIN_DEMO,
@@ -46,6 +49,8 @@ _SIMPLE = {
     HELP,
     RESUME,
     PRETEST_SKIP,
+    END_LEAVE,
+    STAY,
 }
 
 
@@ -111,7 +116,24 @@ class PretestAnswer:
     option_id: str
 
 
-Payload = Simple | PickTime | PickDays | Answer | RefresherAnswer | Guessed | Later | PretestAnswer
+@dataclass(frozen=True)
+class MoveCouncil:
+    """Confirming a move to the council (or team) a join code names."""
+
+    code: str
+
+
+Payload = (
+    Simple
+    | PickTime
+    | PickDays
+    | Answer
+    | RefresherAnswer
+    | Guessed
+    | Later
+    | PretestAnswer
+    | MoveCouncil
+)
 
 
 def time_payload(hhmm: str) -> str:
@@ -154,6 +176,13 @@ def later_payload(delivery_id: int) -> str:
     return f"later:{delivery_id}"
 
 
+def move_payload(code: str) -> str | None:
+    """Payload for confirming a move to another council; None if the code cannot travel
+    on a button (it has characters a join code made here never has)."""
+    payload = f"move:to:{code}"
+    return payload if _MOVE.match(payload) else None
+
+
 def read_payload(raw: str) -> Payload | None:
     """Parse a payload; None if it is not one the bot makes."""
     if len(raw.encode("utf-8")) > MAX_BYTES:
@@ -181,4 +210,6 @@ def read_payload(raw: str) -> Payload | None:
         return Later(delivery_id) if delivery_id else None
     if match := _PRETEST.match(raw):
         return PretestAnswer(match.group(1), match.group(2))
+    if match := _MOVE.match(raw):
+        return MoveCouncil(match.group(1))
     return None

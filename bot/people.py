@@ -2,7 +2,11 @@
 
 Storage gathers the facts (`TeamFacts`), always scoped by the acting person's council and
 teams; these functions decide who is on track, behind or stuck and which topics the team
-is weakest on. The chat `/team` command and the web dashboard both use them.
+is weakest on. This is the one definition: the chat `/team` command and the web
+dashboard's "Learners behind" page both use it, over the same people (everyone in the
+teams the viewer may see, the viewer included; the whole council for a council admin).
+Working days are counted as the scheduler counts them (`scheduler.pacing.is_working_day`):
+the person's working days, without bank holidays or leave.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from statistics import mean
 
 from lessons.model import Curriculum
 from scheduler import srs
-from scheduler.pacing import WEEKDAYS
+from scheduler.pacing import Pacing, is_working_day
 
 # A module in progress with no step forward for this many working days is "stuck".
 STUCK_AFTER_DAYS = 3
@@ -42,8 +46,8 @@ class MemberFacts:
 
     learner_id: int
     name: str | None
-    team_id: int
-    team_name: str
+    team_id: int | None  # None: in no team (a council admin sees them too)
+    team_name: str  # "" when in no team
     joined_at: dt.datetime
     onboarded: bool
     paused: bool
@@ -55,6 +59,7 @@ class MemberFacts:
     module_id: str | None
     last_step_at: dt.datetime
     nudged_today: bool = False
+    nation: str = "england"  # for bank holidays: the learner's own, else their council's
 
 
 @dataclass(frozen=True)
@@ -106,17 +111,32 @@ class TopicRecall:
     cards: int
 
 
-def working_days_since(start: dt.date, today: dt.date, days: tuple[str, ...]) -> int:
-    """Working days after `start` up to and including `today` (capped at ~a year)."""
+def working_days_since(start: dt.date, today: dt.date, pacing: Pacing) -> int:
+    """Working days after `start` up to and including `today` (capped at ~a year): the
+    person's working days that are not bank holidays or leave."""
     count = 0
     day = start + dt.timedelta(days=1)
     for _ in range(_COUNT_LIMIT):
         if day > today:
             break
-        if WEEKDAYS[day.weekday()] in days:
+        if is_working_day(pacing, day):
             count += 1
         day += dt.timedelta(days=1)
     return count
+
+
+def _pacing(member: MemberFacts, tz: dt.tzinfo) -> Pacing:
+    """The member's calendar: only the day rules matter here, so the times are nominal."""
+    return Pacing(
+        timezone=str(tz),
+        nation=member.nation,
+        working_days=member.working_days,
+        learning_time=dt.time(9, 0),
+        work_start=dt.time(8, 0),
+        work_end=dt.time(18, 0),
+        away_from=member.away_from,
+        away_until=member.away_until,
+    )
 
 
 def standing_of(
@@ -132,7 +152,7 @@ def standing_of(
         return MemberStanding(member, Standing.AWAY)
     if module_count and member.completed >= module_count:
         return MemberStanding(member, Standing.ON_TRACK)
-    days = member.working_days
+    days = _pacing(member, tz)
     if member.module_id is not None:
         still = working_days_since(member.last_step_at.astimezone(tz).date(), today, days)
         if still >= STUCK_AFTER_DAYS:
@@ -159,7 +179,8 @@ def weakest_topics(
     facts: TeamFacts, curriculum: Curriculum, at: dt.datetime, limit: int = 3
 ) -> tuple[TopicRecall, ...]:
     """The modules with the lowest mean predicted recall over the team's refresher
-    cards at `at` (cards never reviewed are left out: nothing is known of them yet)."""
+    cards at `at` (cards never reviewed are left out: nothing is known of them yet, and so
+    are modules the team recalls fully, at 100% when rounded: nothing to work on)."""
     by_module: dict[str, list[float]] = {}
     titles: dict[str, str] = {}
     for card in facts.cards:
@@ -172,6 +193,7 @@ def weakest_topics(
     topics = [
         TopicRecall(module_id, titles[module_id], mean(values), len(values))
         for module_id, values in by_module.items()
+        if round(mean(values) * 100) < 100
     ]
     topics.sort(key=lambda topic: (topic.recall, topic.module_id))
     return tuple(topics[:limit])

@@ -89,12 +89,20 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
+_SPAN = re.compile(r"^(?:for\s+)?(a|an|one|\d{1,3})\s+(day|week)s?$")
+_WEEKDAY = re.compile(r"^(?:next\s+|on\s+)?([a-z]+)$")
 
 
 def parse_date(raw: str, today: dt.date) -> dt.date | None:
     """A date as UK officers type it: 2026-12-24, 24/12/2026, 24/12, 24 Dec, 24th December
-    2026. Without a year, the next such date from today on. None if it is not a date."""
+    2026; or in words: today, tomorrow, (next) Monday, 2 weeks, 10 days. Without a year, the
+    next such date from today on; a weekday is the first one after today; a span counts
+    today as its first day (2 weeks from a Monday ends on the Sunday a fortnight on). None
+    if it is not a date."""
     text = raw.strip().lower().replace(",", "")
+    worded = _in_words(text, today)
+    if worded is not None:
+        return worded
     try:
         if match := _ISO.match(text):
             return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
@@ -109,6 +117,31 @@ def parse_date(raw: str, today: dt.date) -> dt.date | None:
     except ValueError:  # e.g. 31 February
         return None
     return None
+
+
+def _in_words(text: str, today: dt.date) -> dt.date | None:
+    """today, tomorrow, (next) Monday, N days or weeks; None for anything else."""
+    if text in {"today", "tomorrow"}:
+        return today + dt.timedelta(days=0 if text == "today" else 1)
+    if match := _SPAN.match(text):
+        count = 1 if match.group(1) in {"a", "an", "one"} else int(match.group(1))
+        days = count * (7 if match.group(2) == "week" else 1)
+        return today + dt.timedelta(days=days - 1) if days > 0 else None
+    match = _WEEKDAY.match(text)
+    day = _day(match.group(1)) if match else None
+    if (
+        match
+        and day
+        and (match.group(1) in _DAY_PREFIXES or _full_name(day).startswith(match.group(1)))
+    ):
+        ahead = (WEEKDAYS.index(day) - today.weekday()) % 7 or 7
+        return today + dt.timedelta(days=ahead)
+    return None
+
+
+def describe_date(day: dt.date) -> str:
+    """'20 March 2026': a date as the bot writes it."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _dated(day: int, month: int, year: str | None, today: dt.date) -> dt.date:

@@ -29,7 +29,30 @@ class Texts:
         "I don't know the join code {code}. Check it with your council's learning lead and "
         "type it again, or choose the demo council."
     )
+    # Before joining (issue 14): commands other than /help, /define, /stop and /mydata.
+    set_up_first: str = "Let's get you set up first; /{name} works after that."
+    stop_before_joining: str = (
+        "You haven't finished setting up, so I won't send you anything. Send /start "
+        "whenever you want to begin."
+    )
     joined: str = "You have joined {council}."
+    # Moving council with /start CODE once set up (issue 14).
+    code_unusable: str = (
+        "I don't know the join code {code}, so you are still with {council}. Check the code "
+        "with your council's learning lead and send /start with it again."
+    )
+    left_council: str = (
+        "You have left {old}; your progress so far comes with you, and your daily bite "
+        "stays at {time}, {days}."
+    )
+    confirm_move: str = (
+        "You are with {old}. Move to {new}? Your progress comes with you, and {old} will "
+        "no longer see how you are doing."
+    )
+    move_button: str = "Yes, move to {new}"
+    stay_button: str = "No, stay with {old}"
+    stayed: str = "You are staying with {old}."
+    already_in_council: str = "You are already with {council}."
     ask_time: str = "When would you like your daily bite? Choose a time or type one, like 09:15."
     bad_time: str = "Please type a time like 09:15 or 14:30, or choose one of the buttons."
     onboarded: str = (
@@ -52,7 +75,7 @@ class Texts:
     quiz_done: str = (
         "Quiz complete: you scored {score} out of {total}. That is {done} of {count} modules done."
     )
-    sources: str = "Read more: {sources}"
+    sources: str = "**Read more**\n{sources}"  # {sources}: bot.reading.reading_list
     next_module_button: str = "Next module"
     progress_button: str = "My progress"
     all_done: str = (
@@ -78,6 +101,7 @@ class Texts:
         "- /mydata: see or download your data, or ask for it to be erased\n"
         "- /pause DATE: going on leave; nothing is sent until that date\n"
         "- /stop: stop all messages; /start: resume\n"
+        "- /start CODE: join your council with its join code (from the demo council too)\n"
         "- /help: this list"
     )
     help_manager: str = (
@@ -94,6 +118,16 @@ class Texts:
     ask_days: str = "Which days do you work? Choose below or type them, like: mon tue thu."
     bad_days: str = "Please type days like: mon tue wed, or choose one of the buttons."
     time_saved: str = "Saved: your daily bite comes at {time}."
+    # A learning time outside the council's working hours comes at its edge (issue 14).
+    time_before_work: str = (
+        "Your council's working day starts at {start}, so your bite will come at {actual}."
+    )
+    time_after_work: str = (
+        "Your council's working day ends at {end}, so your bite will come at {actual}."
+    )
+    settings_time_moved: str = "{time}, so it comes at {actual}, inside your working day"
+    settings_leave: str = "Leave: until {date}"
+    settings_paused: str = "Messages: stopped; send /start to resume"
     days_saved: str = "Saved: your working days are {days}."
     stopped: str = (
         "Paused. I will not send you anything until you come back. Send /start to resume."
@@ -189,6 +223,12 @@ class Texts:
         "will wait. Send /start if you come back early."
     )
     back_from_leave: str = "Welcome back. Your daily bites start again from today."
+    resumed_on_leave: str = (
+        "Welcome back: Contract Bites is running again for you. You are still on leave "
+        "until {date}, so your daily bites start again after that."
+    )
+    end_leave_button: str = "End my leave now"
+    not_on_leave: str = "You are not on leave, so there is nothing to end."
 
     # Capability self-assessment (/assess) and personal data (/mydata), issue 8.
     assess_unavailable: str = "The capability self-assessment is not available here yet."

@@ -16,45 +16,85 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
-from bot.access import AccessDeniedError, Role
+from bot.access import AccessDeniedError
 from dashboard.auth import Viewer
+from dashboard.campaign_words import (
+    audience_in_words,
+    module_titles,
+    question_texts,
+    schedule_in_words,
+)
+from dashboard.forms import ROLES, CampaignChoices, campaign_errors
 from dashboard.pages import Pages, manages_council
 from storage.campaigns import CampaignSpec
 from storage.tables import Team
 
-SCHEDULES = ("once", "first-monday-of-month", "first-monday-of-quarter")
-ROLES = tuple(role.value for role in Role)
+
+def _choices(pages: Pages, viewer: Viewer) -> CampaignChoices:
+    """The council's modules and teams, for the new campaign form and its checks."""
+    deps = pages.deps
+    with Session(deps.engine) as session:
+        teams = session.exec(
+            select(Team.name).where(Team.org_id == viewer.actor.org_id).order_by(col(Team.name))
+        ).all()
+    curriculum = deps.curriculum.for_council(viewer.org_code)
+    return CampaignChoices(curriculum, tuple(teams), pages.now().date())
+
+
+def _show(
+    pages: Pages,
+    request: Request,
+    viewer: Viewer,
+    raw: Mapping[str, Any],
+    errors: Mapping[str, str],
+    error: str = "",
+) -> Response:
+    """The campaigns page: the list in words, and the form with any problems."""
+    offered = _choices(pages, viewer)
+    campaigns = pages.deps.campaigns.list_campaigns(viewer.actor)
+    return pages.render(
+        request,
+        "campaigns.html",
+        pages.deps.texts.campaigns,
+        viewer,
+        400 if errors or error else 200,
+        campaigns=campaigns,
+        words={
+            c.id: (
+                ", ".join(module_titles(offered.curriculum, c.modules)),
+                audience_in_words(c.target_kind, c.target_value),
+                schedule_in_words(c.rule),
+            )
+            for c in campaigns
+        },
+        modules=offered.curriculum.modules,
+        teams=offered.teams,
+        roles=ROLES,
+        raw=raw,
+        errors=errors,
+        error=error,
+    )
 
 
 def campaign_routes(router: APIRouter, pages: Pages) -> None:
     """Add the campaigns routes to the dashboard's router."""
     deps, t = pages.deps, pages.deps.texts
 
-    def show(request: Request, viewer: Viewer, raw: Mapping[str, Any], error: str) -> Response:
-        with Session(deps.engine) as session:
-            teams = session.exec(
-                select(Team.name).where(Team.org_id == viewer.actor.org_id).order_by(col(Team.name))
-            ).all()
-        return pages.render(
-            request,
-            "campaigns.html",
-            t.campaigns,
-            viewer,
-            400 if error else 200,
-            campaigns=deps.campaigns.list_campaigns(viewer.actor),
-            modules=deps.curriculum.for_council(viewer.org_code).modules,
-            teams=teams,
-            roles=ROLES,
-            raw=raw,
-            error=error,
-        )
+    def show(
+        request: Request,
+        viewer: Viewer,
+        raw: Mapping[str, Any],
+        errors: Mapping[str, str],
+        error: str = "",
+    ) -> Response:
+        return _show(pages, request, viewer, raw, errors, error)
 
     @router.get("/dashboard/campaigns", include_in_schema=False)
     def campaigns_page(request: Request) -> Response:
         viewer = pages.guard(request, manages_council)
         if isinstance(viewer, Response):
             return viewer
-        return show(request, viewer, {"schedule": "once", "target_kind": "council"}, "")
+        return show(request, viewer, {"schedule": "once", "target_kind": "council"}, {})
 
     @router.post("/dashboard/campaigns", include_in_schema=False)
     async def create(request: Request) -> Response:
@@ -63,10 +103,12 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
             return found
         viewer, form = found
         raw = _raw(form)
+        if errors := campaign_errors(raw, _choices(pages, viewer), t):
+            return show(request, viewer, raw, errors)
         try:
             created = deps.campaigns.create(viewer.actor, _spec(raw), pages.now())
-        except ValueError as error:
-            return show(request, viewer, raw, str(error))
+        except ValueError as error:  # the store's own checks, should the form's miss one
+            return show(request, viewer, raw, {}, str(error))
         return RedirectResponse(f"/dashboard/campaigns/{created.id}?created=1", status_code=303)
 
     @router.get("/dashboard/campaigns/{campaign_id}", include_in_schema=False)
@@ -78,13 +120,20 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
             found = deps.campaigns.preview(viewer.actor, campaign_id, pages.now().date())
         except AccessDeniedError:  # another council's campaign, or none: the same answer
             return pages.render(request, "message.html", t.not_found, viewer, 404, kind="")
+        campaign, curriculum = found.campaign, deps.curriculum.for_council(viewer.org_code)
         return pages.render(
             request,
             "campaign.html",
-            found.campaign.name,
+            campaign.name,
             viewer,
             preview=found,
             created=bool(created),
+            schedule=schedule_in_words(campaign.rule),
+            audience=audience_in_words(campaign.target_kind, campaign.target_value),
+            modules=module_titles(curriculum, campaign.modules),
+            questions={
+                r.learner_id: question_texts(curriculum, r.questions) for r in found.recipients
+            },
         )
 
     @router.post("/dashboard/campaigns/{campaign_id}/cancel", include_in_schema=False)

@@ -16,7 +16,14 @@ from sqlmodel import Session, col, select
 
 from bot.access import Actor
 from lessons.model import Curriculum
-from storage.exports import XapiOptions, answers_csv, json_lines, progress_csv, xapi_statements
+from storage.exports import (
+    XapiOptions,
+    answers_csv,
+    json_lines,
+    progress_csv,
+    standing_csv,
+    xapi_statements,
+)
 from storage.tables import AnswerRow, Learner, ModuleProgressRow
 
 CHUNK_BYTES = 64 * 1024
@@ -37,6 +44,7 @@ KINDS = {
     for kind in (
         ExportKind("progress", "csv", "text/csv; charset=utf-8", "export.progress_csv"),
         ExportKind("answers", "csv", "text/csv; charset=utf-8", "export.answers_csv"),
+        ExportKind("standing", "csv", "text/csv; charset=utf-8", "export.standing_csv"),
         ExportKind("xapi", "jsonl", "application/x-ndjson; charset=utf-8", "export.xapi"),
     )
 }
@@ -76,12 +84,15 @@ def lines(
     curriculum: Curriculum,
     xapi: XapiOptions,
     since: dt.datetime | None,
+    now: dt.datetime,
 ) -> Iterator[str]:
     """The export's lines, for the actor's whole council (council admins only)."""
     if kind.slug == "progress":
         return progress_csv(engine, actor.org_id, curriculum)
     if kind.slug == "answers":
         return answers_csv(engine, actor.org_id)
+    if kind.slug == "standing":
+        return standing_csv(engine, actor.org_id, curriculum, now)
     return json_lines(xapi_statements(engine, actor.org_id, xapi, curriculum, since))
 
 

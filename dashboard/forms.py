@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.access import Role
 from bot.council_pacing import PACING_FIELDS, Problem, check_pacing
 from dashboard.texts import DashboardTexts
+from lessons.model import Curriculum
+
+ROLES = tuple(role.value for role in Role)
+SCHEDULES = ("once", "first-monday-of-month", "first-monday-of-quarter")
+TARGETS = ("council", "team", "role", "low_scorers")
 
 
 @dataclass(frozen=True)
@@ -41,3 +49,55 @@ def read_pacing(form: Mapping[str, str], t: DashboardTexts) -> PacingForm:
         if (problem := checked.problems.get(name)) is not None
     }
     return PacingForm(raw, checked.values if not errors else {}, errors)
+
+
+@dataclass(frozen=True)
+class CampaignChoices:
+    """What the new campaign form offers: the council's modules, teams and roles."""
+
+    curriculum: Curriculum
+    teams: tuple[str, ...]
+    today: dt.date
+
+
+def campaign_errors(
+    raw: Mapping[str, Any], choices: CampaignChoices, t: DashboardTexts
+) -> dict[str, str]:
+    """Every problem with a new campaign at once, keyed by the id of the control to fix,
+    in the form's order (the GOV.UK error summary links each to its field)."""
+    errors: dict[str, str] = {}
+    name = str(raw.get("name", ""))
+    if not name:
+        errors["name"] = t.campaign_no_name
+    elif len(name) > 120:
+        errors["name"] = t.campaign_long_name
+    modules = [choices.curriculum.module(m) for m in raw.get("modules", [])]
+    if not modules or None in modules:
+        errors["module-1"] = t.campaign_no_modules
+    elif not any(q.refresher for m in modules if m is not None for q in m.questions):
+        errors["module-1"] = t.campaign_no_refreshers
+    kind = raw.get("target_kind")
+    if kind not in TARGETS:
+        errors["target-council"] = t.campaign_no_target
+    elif kind == "team" and raw.get("team") not in choices.teams:
+        errors["team"] = t.campaign_no_team if choices.teams else t.campaign_no_teams
+    elif kind == "role" and raw.get("role") not in ROLES:
+        errors["role"] = t.campaign_no_role
+    schedule = raw.get("schedule")
+    if schedule not in SCHEDULES:
+        errors["schedule-once"] = t.campaign_no_schedule
+    elif schedule == "once" and (
+        problem := _date_problem(str(raw.get("date", "")), choices.today, t)
+    ):
+        errors["date"] = problem
+    return errors
+
+
+def _date_problem(text: str, today: dt.date, t: DashboardTexts) -> str | None:
+    if not text:
+        return t.campaign_no_date
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return t.campaign_bad_date
+    return t.campaign_past_date if day < today else None

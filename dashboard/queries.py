@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.access import Actor, visible_team_ids
+from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
+from scheduler.pacing import zone
 from storage.audit import audit as write_audit
+from storage.people import load_team_facts
 from storage.tables import (
-    AnswerRow,
     Learner,
     ModuleProgressRow,
     Organisation,
@@ -31,7 +33,6 @@ from storage.tables import (
 
 STRONG = 80  # mastery at or above this is "strong"
 FAIR = 50  # at or above this (and below STRONG) is "fair"; below it, "weak"
-BEHIND_AFTER = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,12 @@ class Week:
 
 @dataclass(frozen=True)
 class Overdue:
-    """A learner who is behind: nothing answered for a week or more."""
+    """A learner who is behind or stuck, as `bot.people.standing_of` decides for /team."""
 
     person: Person
+    stuck: bool  # True: stuck in a module; False: behind
+    days: int  # working days without a finished module (behind) or a step (stuck)
     modules_done: int
-    last_active: dt.date | None
-    days_idle: int | None
 
 
 def people_in_scope(session: Session, actor: Actor) -> list[Person]:
@@ -233,57 +234,26 @@ def _week_of(at: dt.datetime) -> dt.date:
 def overdue(
     engine: Engine, actor: Actor, curriculum: Curriculum, now: dt.datetime
 ) -> list[Overdue]:
-    """Visible learners who have answered nothing for a week or more (not those who
-    stopped, are on leave, or have finished every module), longest idle first."""
+    """Visible learners who are behind or stuck, by the one rule `/team` uses (people who
+    stopped, are on leave or have finished every module never are), most days first."""
     with Session(engine) as session:
         people = {p.learner_id: p for p in people_in_scope(session, actor)}
-        learners = session.exec(select(Learner).where(col(Learner.id).in_(list(people)))).all()
-        last_answer: dict[int, dt.datetime] = dict(
-            session.exec(
-                select(AnswerRow.learner_id, func.max(AnswerRow.answered_at))
-                .where(col(AnswerRow.learner_id).in_(list(people)))
-                .group_by(col(AnswerRow.learner_id))
-            ).all()
+        org = session.get(Organisation, actor.org_id)
+        tz = zone(org.timezone if org else None)
+        today = now.astimezone(tz).date()
+        facts = load_team_facts(session, actor, today)
+    result = [
+        Overdue(
+            people[ranked.member.learner_id],
+            ranked.standing is Standing.STUCK,
+            ranked.days,
+            ranked.member.completed,
         )
-        done = _completed_counts(session, people)
-    result = []
-    for learner in learners:
-        if learner.id is None or not _counts_as_behind(learner, now):
-            continue
-        last = max(
-            (at for at in (last_answer.get(learner.id), learner.last_seen_at) if at), default=None
-        )
-        if last is not None and now - last < BEHIND_AFTER:
-            continue
-        if done.get(learner.id, 0) >= len(curriculum.modules):
-            continue
-        idle = (now - last).days if last else None
-        last_day = last.date() if last else None
-        result.append(Overdue(people[learner.id], done.get(learner.id, 0), last_day, idle))
-    # Never started first, then the longest idle; by name within each.
-    return sorted(
-        result, key=lambda o: (o.days_idle is not None, -(o.days_idle or 0), o.person.name)
-    )
-
-
-def _counts_as_behind(learner: Learner, now: dt.datetime) -> bool:
-    if learner.paused or learner.stage != "active":
-        return False
-    today = now.date()
-    return not (learner.away_until is not None and learner.away_until >= today)
-
-
-def _completed_counts(session: Session, people: Iterable[int]) -> dict[int, int]:
-    rows = session.exec(
-        select(ModuleProgressRow.learner_id).where(
-            col(ModuleProgressRow.learner_id).in_(list(people)),
-            ModuleProgressRow.status == "completed",
-        )
-    ).all()
-    counts: dict[int, int] = defaultdict(int)
-    for learner_id in rows:
-        counts[learner_id] += 1
-    return counts
+        for ranked in standings(facts, today, tz, len(curriculum.modules))
+        if ranked.standing in (Standing.BEHIND, Standing.STUCK)
+        and ranked.member.learner_id in people
+    ]
+    return sorted(result, key=lambda o: (-o.days, o.person.name))
 
 
 def audit(

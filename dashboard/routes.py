@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 
 from bot.council_pacing import PACING_FIELDS
+from bot.people import BEHIND_AFTER_DAYS, STUCK_AFTER_DAYS
 from dashboard import charts, exports, queries
 from dashboard.auth import COOKIE, SESSION_LIFETIME, LinkStatus, Viewer
 from dashboard.campaign_pages import campaign_routes
@@ -154,7 +155,8 @@ def _people_routes(router: APIRouter, pages: Pages) -> None:
             t.overdue,
             viewer,
             behind=behind,
-            days=queries.BEHIND_AFTER.days,
+            behind_days=BEHIND_AFTER_DAYS,
+            stuck_days=STUCK_AFTER_DAYS,
         )
 
 
@@ -348,7 +350,9 @@ def _export_routes(router: APIRouter, pages: Pages) -> None:
         if raw_since and since is None:
             return show(request, viewer, raw_since, {"since": t.bad_since})
         curriculum = deps.curriculum.for_council(viewer.org_code)
-        lines = exports.lines(kind, deps.engine, viewer.actor, curriculum, deps.xapi, since)
+        lines = exports.lines(
+            kind, deps.engine, viewer.actor, curriculum, deps.xapi, since, pages.now()
+        )
         pages.audit(
             viewer, kind.action, f"organisation:{viewer.actor.org_id}", since=raw_since or None
         )

@@ -41,6 +41,21 @@ class DashboardTexts:
     bad_round_size: str = "Enter a whole number from 0 to 30"
     bad_backlog_limit: str = "Enter a whole number from 0 to 500"
     bad_since: str = "Enter a date as YYYY-MM-DD, for example 2026-04-01, or leave it empty"
+    # The new campaign form (issue 14): one message per field, in plain words.
+    campaign_no_name: str = "Enter a name for the campaign"
+    campaign_long_name: str = "The name must be 120 characters or fewer"
+    campaign_no_modules: str = "Choose at least one module"
+    campaign_no_refreshers: str = (
+        "Choose at least one module with refresher questions: the ones chosen have none"
+    )
+    campaign_no_target: str = "Choose who receives it"
+    campaign_no_team: str = "Choose a team"
+    campaign_no_teams: str = "This council has no teams yet: choose another group, or add a team"
+    campaign_no_role: str = "Choose a role"
+    campaign_no_schedule: str = "Choose when to send it"
+    campaign_no_date: str = "Enter the date to send it, for example 2026-04-06"
+    campaign_bad_date: str = "Enter a real date as YYYY-MM-DD, for example 2026-04-06"
+    campaign_past_date: str = "The date must be today or later"
     completion_title: str = "Modules completed per week"
     completion_summary: str = (
         "{total} modules completed in the last {weeks} weeks; the most in one week was {most}."

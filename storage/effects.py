@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.effect import AnswerCheckup, AnswerPretest, CompleteMeasure, GuessCheckup, StartMeasure
 from bot.flows.dashboard import StoreDashboardToken
+from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.records import EraseLearner, RecordAssessment
 from storage.benchmark import record_assessment
@@ -27,7 +28,7 @@ from storage.effect_probes import (
     start_measure,
 )
 from storage.gdpr import erase_effect
-from storage.people import join_with_code, queue_nudges
+from storage.people import join_with_code, leave_council, queue_nudges
 
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
@@ -42,4 +43,5 @@ EFFECT_HANDLERS: dict[type, EffectHandler] = {
     CompleteMeasure: complete_measure,
     AnswerCheckup: answer_checkup,
     GuessCheckup: guess_checkup,
+    LeaveCouncil: leave_council,  # moving council with a join code
 }

@@ -26,9 +26,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.access import Actor
+from bot.people import standings
 from lessons.model import Curriculum
+from scheduler.pacing import zone
 from storage.csv_cells import csv_line
-from storage.tables import AnswerRow, Learner, ModuleProgressRow, Team
+from storage.people import load_team_facts
+from storage.tables import AnswerRow, Learner, ModuleProgressRow, Organisation, Team
 
 XAPI_VERSION = "1.0.3"
 LANGUAGE = "en-GB"
@@ -52,6 +56,7 @@ PROGRESS_COLUMNS = (
     "score",
     "out_of",
 )
+STANDING_COLUMNS = ("learner", "name", "team", "standing", "working_days", "modules_done")
 ANSWER_COLUMNS = (
     "learner",
     "name",
@@ -114,6 +119,32 @@ def progress_csv(
                 _stamp(row.completed_at),
                 row.score,
                 row.total,
+            )
+        )
+
+
+def standing_csv(
+    engine: Engine, org_id: int, curriculum: Curriculum, now: dt.datetime
+) -> Iterator[str]:
+    """Where each of a council's people stands today, as CSV lines (header first): on
+    track, behind, stuck, away or not joined, with the working days behind it. The rule
+    and the people are those of `/team` and the dashboard (`bot.people`)."""
+    with Session(engine) as session:
+        org = session.get(Organisation, org_id)
+        tz = zone(org.timezone if org else None)
+        today = now.astimezone(tz).date()
+        facts = load_team_facts(session, Actor.command_line(org_id), today)
+    yield csv_line(STANDING_COLUMNS)
+    for ranked in standings(facts, today, tz, len(curriculum.modules)):
+        member = ranked.member
+        yield csv_line(
+            (
+                member.learner_id,
+                member.name,
+                member.team_name,
+                ranked.standing.value,
+                ranked.days,
+                member.completed,
             )
         )
 

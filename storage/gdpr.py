@@ -111,7 +111,33 @@ def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
         "messages": _rows(session, Delivery, lid, _delivery),
         "self_assessment": _rows(session, Assessment, lid, _assessment),
         "roles": _rows(session, RoleGrant, lid, lambda r: {"role": r.role, "team": r.team_id}),
+        "web_chat": _web_chat(session, lid),
     }
+
+
+def _web_chat(session: Session, learner_id: int) -> list[dict[str, Any]]:
+    """The web chat conversation kept for a reload (what was typed or pressed, and the
+    replies), oldest first, as the page shows it: text only."""
+    conversations = session.exec(
+        select(Identity.conversation_id).where(
+            Identity.learner_id == learner_id, Identity.platform == WEBCHAT
+        )
+    ).all()
+    if not conversations:
+        return []
+    rows = session.exec(
+        select(WebChatOutbox)
+        .where(col(WebChatOutbox.conversation_id).in_(conversations))
+        .order_by(col(WebChatOutbox.id))
+    ).all()
+    return [
+        {
+            "at": _iso(row.created_at),
+            "from": "you" if (body := json.loads(row.body)).get("who") == "me" else "bot",
+            "text": body.get("text", ""),
+        }
+        for row in rows
+    ]
 
 
 def erase_learner(session: Session, learner_id: int) -> dict[str, int]:

@@ -1,4 +1,6 @@
-"""The web chat outbox: proactive messages stored until the visitor's page fetches them."""
+"""The web chat's messages, per conversation: the proactive ones wait here until the
+visitor's page fetches them, and the whole conversation (what the visitor typed or pressed
+and every reply) is kept so a reload shows it again (the last `HISTORY` messages)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from storage.tables import WebChatOutbox
+from storage.tables import Identity, WebChatOutbox
 
 KEEP = dt.timedelta(days=30)
+HISTORY = 50  # messages a reloaded page shows
 
 
 class SqlOutbox:
@@ -22,8 +25,8 @@ class SqlOutbox:
 
     def put(
         self, conversation_id: str, bodies: Sequence[dict[str, object]], at: dt.datetime
-    ) -> int:
-        """Store messages for a conversation; return the id of the last one."""
+    ) -> list[int]:
+        """Store messages for a conversation, in order; return their ids."""
         with Session(self._engine) as session, session.begin():
             rows = [
                 WebChatOutbox(conversation_id=conversation_id, body=json.dumps(b), created_at=at)
@@ -31,7 +34,30 @@ class SqlOutbox:
             ]
             session.add_all(rows)
             session.flush()
-            return rows[-1].id or 0 if rows else 0
+            return [row.id or 0 for row in rows]
+
+    def recent(
+        self, conversation_id: str, count: int = HISTORY
+    ) -> list[tuple[int, dict[str, object]]]:
+        """The conversation's last `count` messages, oldest first."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(WebChatOutbox)
+                .where(WebChatOutbox.conversation_id == conversation_id)
+                .order_by(col(WebChatOutbox.id).desc())
+                .limit(count)
+            ).all()
+        return [(row.id or 0, json.loads(row.body)) for row in reversed(rows)]
+
+    def has_learner(self, conversation_id: str) -> bool:
+        """Whether this web chat visitor has written to the bot before."""
+        with Session(self._engine) as session:
+            found = session.exec(
+                select(Identity.id).where(
+                    Identity.platform == "web", Identity.user_id == conversation_id
+                )
+            ).first()
+        return found is not None
 
     def after(self, conversation_id: str, last_seen: int) -> list[tuple[int, dict[str, object]]]:
         """Messages for a conversation with ids above `last_seen`, oldest first."""

@@ -28,6 +28,7 @@ from bot.access import (
     team_ids_managed,
     visible_team_ids,
 )
+from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.people import CardFacts, JoinTarget, MemberFacts, TeamFacts, median
 from scheduler.pacing import (
@@ -166,27 +167,28 @@ class PeopleReads:
 
 
 def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:
-    """Members of the teams the actor manages (all teams for a council admin), in the
-    actor's council only, with their FSRS cards and the council's median of modules done."""
+    """Members of the teams the actor manages (the whole council, people in no team too,
+    for a council admin), in the actor's council only, with their FSRS cards and the
+    council's median of modules done. The same people the dashboard shows
+    (`dashboard.queries.people_in_scope`): a manager in their own team counts in it."""
     org = session.get(Organisation, actor.org_id)
     retention = org.desired_retention if org else DEFAULT_RETENTION
     timezone = org.timezone if org else DEFAULT_TIMEZONE
+    nation = org.nation if org else "england"
     teams = visible_team_ids(actor)
     query = (
         select(Learner, Team)
-        .join(Team, col(Learner.team_id) == col(Team.id))
-        .where(Learner.org_id == actor.org_id, Team.org_id == actor.org_id)
+        .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
+        .where(Learner.org_id == actor.org_id)
     )
     if teams is not None:
-        query = query.where(col(Team.id).in_(teams))
-    if actor.learner_id is not None:
-        query = query.where(Learner.id != actor.learner_id)  # not themself
+        query = query.where(col(Team.id).in_(teams), Team.org_id == actor.org_id)
     rows = session.exec(query).all()
     ids = [learner.id for learner, _team in rows if learner.id is not None]
     done = _completions(session, ids)
     nudged = _nudged(session, ids, today)
     members = sorted(
-        (_member(learner, team, done, nudged) for learner, team in rows),
+        (_member(learner, team, done, nudged, nation) for learner, team in rows),
         key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
     )
     return TeamFacts(
@@ -200,17 +202,18 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
 
 def _member(
     learner: Learner,
-    team: Team,
+    team: Team | None,
     done: dict[int, tuple[int, dt.datetime | None]],
     nudged: set[int],
+    nation: str,
 ) -> MemberFacts:
-    assert learner.id is not None and team.id is not None
+    assert learner.id is not None
     count, last = done.get(learner.id, (0, None))
     return MemberFacts(
         learner_id=learner.id,
         name=learner.display_name,
-        team_id=team.id,
-        team_name=team.name,
+        team_id=team.id if team else None,
+        team_name=team.name if team else "",
         joined_at=learner.created_at,
         onboarded=learner.stage == "active",
         paused=learner.paused,
@@ -222,6 +225,7 @@ def _member(
         module_id=learner.module_id,
         last_step_at=learner.updated_at,
         nudged_today=learner.id in nudged,
+        nation=learner.nation or nation,
     )
 
 
@@ -317,6 +321,18 @@ def pacing_of_row(session: Session, row: Learner) -> Pacing:
         away_from=row.away_from,
         away_until=row.away_until,
     )
+
+
+def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: dt.datetime) -> None:
+    """Effect handler: a learner moving council leaves their old council's team."""
+    learner = session.get(Learner, learner_id)
+    assert learner is not None
+    if learner.org_id == effect.org_id and learner.team_id is not None:
+        learner.team_id = None
+        session.add(learner)
+        record_audit(
+            session, Actor(learner_id, effect.org_id), "person.leave", f"learner:{learner_id}", at
+        )
 
 
 def join_with_code(

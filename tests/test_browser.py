@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import threading
@@ -145,7 +146,74 @@ def test_the_lesson_of_the_day_appears_in_the_open_chat(
         expect(last_bot).to_contain_text(nudge)
         page.get_by_role("button", name="Start", exact=True).last.click()
         expect(last_bot).to_contain_text("Card 1 of 3")
-        page.reload()  # shown once: not repeated on the next visit
-        expect(page.locator(".bubble.bot").first).to_be_visible()
-        expect(page.locator(".log")).not_to_contain_text(nudge)
+        page.reload()  # the conversation is kept, the nudge in it once, its button spent
+        expect(last_bot).to_contain_text("Card 1 of 3")
+        expect(page.locator(".bubble.bot", has_text=nudge)).to_have_count(1)
+        expect(
+            page.locator(".bubble.bot", has_text=nudge).get_by_role("button", name="Start")
+        ).to_be_disabled()
+        browser.close()
+
+
+def test_the_web_chat_keeps_the_conversation_across_a_reload(
+    base_url: str, demo_curriculum: Curriculum, services: Services, clock: ManualClock
+) -> None:
+    """Issue 14, item 6: history from the server, live buttons only on the last message,
+    no "Press Start" in mid-course, clickable links that open safely, the message box in
+    view."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 800, "height": 600})
+        page.goto(base_url + "/chat")
+        log = page.locator(".log")
+        last_bot = page.locator(".bubble.bot").last
+        expect(last_bot).to_contain_text("Hello. Press Start to begin")
+
+        def click(label: str) -> None:
+            page.get_by_role("button", name=label, exact=True).last.click()
+
+        click("Start")
+        click("Try the demo council")
+        click("12:30")
+        click("Start my first bite")
+        click("Continue")
+        expect(last_bot).to_contain_text("Card 2 of 3")
+        page.reload()
+        expect(last_bot).to_contain_text("Card 2 of 3")
+        expect(log).to_contain_text("You have joined Demo Council.")
+        expect(page.locator(".bubble.me")).to_have_text(
+            [
+                "You said:Start",
+                "You said:Try the demo council",
+                "You said:12:30",
+                "You said:Start my first bite",
+                "You said:Continue",
+            ]
+        )
+        expect(log).not_to_contain_text("Press Start to begin")
+        expect(page.get_by_role("button", name="12:30")).to_be_disabled()
+        click("Continue")  # the last message's button still works
+        expect(last_bot).to_contain_text("Card 3 of 3")
+        click("Continue")
+        module = demo_curriculum.modules[0]
+        for number, question in enumerate(module.questions, 1):
+            click(question.correct_option.text)
+            if number < len(module.questions):
+                click("Next question")
+        # Sources read like a reading list: titled links in a list (item 7).
+        source = page.locator(".bubble.bot li a", has_text="Contract management framework").last
+        expect(source).to_have_attribute("href", re.compile(r"^https://www\.gov\.uk/"))
+        expect(source).to_have_attribute("target", "_blank")
+        expect(source).to_have_attribute("rel", "noopener noreferrer")
+        expect(page.get_by_label("Your message")).to_be_in_viewport()
+        # A known learner whose history has gone (kept 30 days) is welcomed back, never
+        # told to press Start.
+        services.outbox.prune(clock.now() + dt.timedelta(days=1))
+        page.reload()
+        expect(last_bot).to_contain_text("Welcome back. Press Continue to carry on")
+        expect(log).not_to_contain_text("Press Start to begin")
+        click("Continue")
+        expect(page.locator(".bubble.bot").nth(-2)).to_contain_text("Module 2 of 3")
         browser.close()

@@ -180,6 +180,14 @@ def test_council_add_twice_shows_the_join_code_that_works(tmp_path: Path) -> Non
         "council", "add", "--code", "alba", "--name", "Alba", "--join-code", "OTHER", "--db", db
     )
     assert again.stdout == "Council alba: Alba. Officers join with /start ALBA-1\n"
+    assert again.stderr == (
+        "Council alba already exists and was not changed: its join code is ALBA-1, not OTHER.\n"
+    )
+    assert again.returncode == 1
+    same = run(
+        "council", "add", "--code", "alba", "--name", "Alba", "--join-code", "alba-1", "--db", db
+    )
+    assert (same.returncode, same.stderr) == (0, "")
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,9 @@ HELP = (
     "- /assess: a capability self-assessment, with modules for your gaps\n"
     "- /mydata: see or download your data, or ask for it to be erased\n"
     "- /pause DATE: going on leave; nothing is sent until that date\n"
-    "- /stop: stop all messages; /start: resume\n- /help: this list\n[1] Continue"
+    "- /stop: stop all messages; /start: resume\n"
+    "- /start CODE: join your council with its join code (from the demo council too)\n"
+    "- /help: this list\n[1] Continue"
 )
 
 
@@ -153,9 +155,9 @@ def test_a_whole_module_and_its_quiz(user: ChatUser) -> None:
         "manage performance, relationships, risk, change and the end of the contract."
         "\n[1] I guessed",
         "Quiz complete: you scored 3 out of 4. That is 1 of 3 modules done.",
-        "Read more: Cabinet Office, Contract management framework summary (NAO framework): "
-        "https://www.gov.uk/government/publications/commercial-capability-contract-management-"
-        "standards/contract-management-framework-summary\n[1] Next module\n[2] My progress",
+        "Read more\n- Cabinet Office, Contract management framework summary (NAO framework) "
+        "(https://www.gov.uk/government/publications/commercial-capability-contract-management-"
+        "standards/contract-management-framework-summary)\n[1] Next module\n[2] My progress",
     ]
     with Session(user.services.engine) as session:
         answers = session.exec(select(AnswerRow).order_by(AnswerRow.id)).all()
@@ -332,7 +334,10 @@ class TestBadInput:
         self, user: ChatUser
     ) -> None:
         user.say("/start")
-        assert user.say("/next") == [ASK_COUNCIL]
+        assert user.say("/next") == [
+            "Let's get you set up first; /next works after that.",
+            ASK_COUNCIL,
+        ]
         assert user.press_payload("ans:t1-q1:a") == [ASK_COUNCIL]
 
 

@@ -436,16 +436,72 @@ async def test_completion_and_retention_over_time(client: httpx.AsyncClient, wor
 
 
 async def test_the_overdue_list(client: httpx.AsyncClient, world: World) -> None:
+    """The rule /team uses: behind after 10 working days without a finished module, stuck
+    after 3 without a step in a module; working days skip leave (and bank holidays)."""
     await sign_in(client, world, "ada")
-    assert "Nobody is behind." in (await client.get("/dashboard/overdue")).text
-    world.clock.advance(dt.timedelta(days=8))
-    world.users["cat"].say("/progress")  # Cat wrote today: not behind
+    assert "Nobody is behind or stuck." in (await client.get("/dashboard/overdue")).text
+    with Session(world.services.engine) as session, session.begin():
+        dan = session.get(Learner, world.ids["dan"])
+        eve = session.get(Learner, world.ids["eve"])
+        assert dan is not None and eve is not None
+        dan.module_id = T2  # part way through module 2 since 2 March
+        eve.away_from, eve.away_until = dt.date(2026, 3, 9), dt.date(2026, 3, 13)
+    world.clock.advance(dt.timedelta(days=14))  # Monday 16 March: 10 working days on
     await sign_in(client, world, "ada")  # the first session has expired
     page = (await client.get("/dashboard/overdue")).text
-    names = re.findall(r'<th scope="row">(.*?)</th>', page)
-    # Ada wrote today too (for her sign-in link).
-    assert names == ["Dan Example", "Eve Example", "Max Example"]
-    assert "<td>02 March 2026</td>\n      <td>8</td>" in page
+    rows = re.findall(
+        r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>'
+        r"\s*<td>(.*?)</td>",
+        page,
+    )
+    # Eve was on leave for 5 of the 10 working days, so she is not behind.
+    assert rows == [
+        ("Ada Example", "none", "Behind", "10", "0"),
+        ("Cat Example", "Contracts", "Behind", "10", "1"),
+        ("Dan Example", "Contracts", "Stuck", "10", "0"),
+        ("Max Example", "Contracts", "Behind", "10", "0"),
+    ]
+
+
+async def test_the_standing_export_uses_the_same_rule(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    with Session(world.services.engine) as session, session.begin():
+        dan = session.get(Learner, world.ids["dan"])
+        eve = session.get(Learner, world.ids["eve"])
+        assert dan is not None and eve is not None
+        dan.module_id = T2
+        eve.away_from, eve.away_until = dt.date(2026, 3, 9), dt.date(2026, 3, 13)
+    world.clock.advance(dt.timedelta(days=14))
+    csrf = await sign_in(client, world, "ada")
+    response = await client.post("/dashboard/exports/standing", data={"csrf": csrf})
+    assert response.status_code == 200
+    ids = world.ids
+    assert response.text.splitlines() == [
+        "learner,name,team,standing,working_days,modules_done",
+        f"{ids['ada']},Ada Example,,behind,10,0",
+        f"{ids['cat']},Cat Example,Contracts,behind,10,1",
+        f"{ids['dan']},Dan Example,Contracts,stuck,10,0",
+        f"{ids['max']},Max Example,Contracts,behind,10,0",
+        f"{ids['eve']},Eve Example,Procurement,on_track,0,1",
+    ]
+    # The same people and standings as the Learners behind page.
+    page = (await client.get("/dashboard/overdue")).text
+    assert re.findall(r'<th scope="row">(.*?)</th>', page) == [
+        "Ada Example",
+        "Cat Example",
+        "Dan Example",
+        "Max Example",
+    ]
+
+
+async def test_team_size_is_the_same_in_chat_and_on_the_dashboard(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await sign_in(client, world, "max")
+    page = (await client.get("/dashboard/heatmap")).text
+    assert "(3 people, 3 modules)" in page
+    assert world.users["max"].say("/team")[0].startswith("Contracts: 3 people\n")
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -762,16 +818,32 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
     page = (await client.get(location)).text
     assert "<h1>Spring refresher</h1>" in page
     assert "<dt>Next round</dt><dd>09 March 2026</dd>" in page
-    recipients = re.findall(r'<tr><th scope="row">(.*?)</th><td>(\d+):', page)
+    # In words, not codes (issue 14): the schedule, the audience and the questions.
+    assert "<dt>When</dt><dd>Once, on Monday 9 March 2026</dd>" in page
+    assert "<dt>Who</dt><dd>The team Contracts</dd>" in page
+    assert "<dt>Modules</dt><dd>What contract management is</dd>" in page
+    assert "once:2026-03-09" not in page and "t1-q1" not in page
+    recipients = re.findall(
+        r'<tr><th scope="row">(.*?)</th><td>(\d+) questions:<ul class="questions">(.*?)</ul>',
+        page,
+    )
     # Only Cat has completed the module: a campaign refreshes what was learnt.
-    assert [name for name, _count in recipients] == ["Cat Example"]
+    assert [name for name, _count, _list in recipients] == ["Cat Example"]
     assert (
         "<p>2 people in the target left out: a campaign asks only about modules a person has "
         "completed, and they have completed none of its modules yet.</p>"
     ) in page
-    assert {count for _name, count in recipients} == {"3"}
+    assert {count for _name, count, _list in recipients} == {"3"}
+    assert re.findall(r"<li>(.*?)</li>", recipients[0][2]) == [
+        "Which stage of a contract does the NAO framework cover?",
+        "The NAO good practice framework has eight areas.",
+        "Which of these is one of the framework&#39;s four blocks?",
+    ]
     listing = (await client.get("/dashboard/campaigns")).text
-    assert "<td>team: Contracts</td>" in listing
+    assert (
+        "<td>What contract management is</td>\n      <td>The team Contracts</td>\n"
+        "      <td>Once, on Monday 9 March 2026</td>"
+    ) in listing
     campaign_id = location.split("/")[-1].split("?")[0]
     cancelled = await client.post(f"/dashboard/campaigns/{campaign_id}/cancel", data={"csrf": csrf})
     assert cancelled.headers["location"] == f"/dashboard/campaigns/{campaign_id}"
@@ -787,19 +859,35 @@ async def test_an_admin_creates_previews_and_cancels_a_campaign(
 async def test_a_bad_campaign_is_explained_and_not_stored(
     client: httpx.AsyncClient, world: World
 ) -> None:
+    """Every problem at once, in plain words, each next to its field and linked from the
+    GOV.UK error summary; what was typed is kept."""
     csrf = await sign_in(client, world, "ada")
     form = {
         "csrf": csrf,
-        "name": "Empty",
-        "target_kind": "council",
+        "name": "",
+        "target_kind": "team",
+        "team": "Nobody's team",
         "schedule": "once",
-        "date": "2026-03-09",
+        "date": "2026-02-30",
     }
     response = await client.post("/dashboard/campaigns", data=form)
     assert response.status_code == 400
-    assert "choose at least one module with refresher questions, or a question" in response.text
-    assert 'value="Empty"' in response.text
+    summary = response.text.split('id="error-summary-title"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<li><a href="#([\w-]+)">(.*?)</a></li>', summary) == [
+        ("name", "Enter a name for the campaign"),
+        ("module-1", "Choose at least one module"),
+        ("team", "Choose a team"),
+        ("date", "Enter a real date as YYYY-MM-DD, for example 2026-04-06"),
+    ]
+    for field in ("name", "module-1", "team", "date"):
+        assert f'<p class="error" id="{field}-error">' in response.text
+    assert 'value="2026-02-30"' in response.text
     assert "No campaigns yet." in response.text
+    past = {**form, "name": "Late", "modules": [T1], "team": "Contracts", "date": "2026-03-01"}
+    late = await client.post("/dashboard/campaigns", data=past)
+    assert re.findall(r'<li><a href="#([\w-]+)">(.*?)</a></li>', late.text) == [
+        ("date", "The date must be today or later")
+    ]
 
 
 async def test_campaigns_stay_within_their_council(client: httpx.AsyncClient, world: World) -> None:

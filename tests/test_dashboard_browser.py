@@ -143,9 +143,9 @@ def create_campaign(page: Page) -> None:
     page.get_by_label("Name").fill("Spring refresher")
     page.get_by_role("checkbox", name="What contract management is").check()
     page.get_by_role("radio", name="One team").check()
-    page.get_by_label("Team (for one team)").select_option("Contracts")
+    page.get_by_label("Team", exact=True).select_option("Contracts")
     page.get_by_role("radio", name="Once, on a date").check()
-    page.get_by_label("Date (for once)").fill("2026-03-09")
+    page.get_by_label("Date", exact=True).fill("2026-03-09")
     page.get_by_role("button", name="Create and preview").click()
 
 
@@ -155,12 +155,32 @@ def test_campaign_creation(browser: Browser, world: World, base_url: str) -> Non
     page = new_page(browser)
     sign_in(page, world, base_url, "ada")
     page.get_by_role("navigation").get_by_role("link", name="Campaigns").click()
+    # The team and role questions show only once that audience is chosen; the date only
+    # for a campaign sent once.
+    team, role, date = (page.get_by_label(n, exact=True) for n in ("Team", "Role", "Date"))
+    expect(team).to_be_hidden()
+    expect(role).to_be_hidden()
+    expect(date).to_be_visible()
+    page.get_by_role("radio", name="Everyone with a role").check()
+    expect(role).to_be_visible()
+    expect(team).to_be_hidden()
+    page.get_by_role("radio", name="The first Monday of each quarter").check()
+    expect(date).to_be_hidden()
+    # Every problem at once, summarised at the top with links to the fields.
+    page.get_by_role("button", name="Create and preview").click()
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Enter a name for the campaign", "Choose at least one module"]
+    )
+    summary.get_by_role("link", name="Choose at least one module").click()
+    expect(page.get_by_role("checkbox", name="What contract management is")).to_be_focused()
     create_campaign(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring refresher")
     expect(page.get_by_role("status")).to_contain_text("Created.")
     # Only Cat has completed the module: a campaign refreshes what was learnt.
     people = page.get_by_role("table", name="1 person in this round")
     expect(people.get_by_role("rowheader")).to_have_text(["Cat Example"])
+    expect(page.get_by_text("Once, on Monday 9 March 2026")).to_be_visible()
     page.get_by_role("button", name="Cancel this campaign").click()
     expect(page.get_by_text("the campaign is cancelled")).to_be_visible()
     page.context.close()

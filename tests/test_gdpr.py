@@ -136,7 +136,10 @@ def test_mydata_says_what_is_stored_and_gives_a_full_copy(
         "reviews",
         "roles",
         "self_assessment",
+        "web_chat",
     ]
+    # The web chat message add_records left waiting for Ann's web chat (an empty body).
+    assert [(m["from"], m["text"]) for m in copy["web_chat"]] == [("bot", "")]
     assert copy["learner"]["council"] == {"code": "demo", "name": "Demo Council"}
     assert [a["question"] for a in copy["answers"]] == ["t1-q1", "t1-q2", "t1-q3", "t1-q4"]
     assert copy["self_assessment"] == [

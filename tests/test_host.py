@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -118,13 +119,16 @@ async def test_the_lesson_of_the_day_waits_for_the_page_to_fetch_it(
     await post(client, text="/start", id="1")
     await post(client, choice="join:demo", id="2")
     await post(client, choice="time:1230", id="3")
-    assert (await client.get("/chat/api/updates")).json() == {"messages": [], "last": 0}
+    # The conversation so far is kept (for a reload), but nothing proactive waits yet.
+    waiting = (await client.get("/chat/api/updates")).json()
+    assert waiting["messages"] == []
     clock.advance(dt.timedelta(days=1, hours=4))  # Tuesday 13:00
     services.plan()
     await services.dispatch()
-    first = (await client.get("/chat/api/updates?after=0")).json()
+    first = (await client.get(f"/chat/api/updates?after={waiting['last']}")).json()
     assert first["messages"] == [
         {
+            "id": first["last"],
             "html": "<p>Your daily bite is ready: <strong>What contract management is</strong>, "
             "module 1 of 3, about 5 minutes.</p>",
             "text": "Your daily bite is ready: What contract management is, module 1 of 3, "
@@ -198,3 +202,51 @@ async def test_posts_need_json_and_the_chat_cookie(
 
 def test_settings_default_to_the_embedded_database() -> None:
     assert Settings().database_url == "sqlite:///var/contract-bites.db"
+
+
+async def test_the_web_chat_history_is_kept_per_browser(client: httpx.AsyncClient) -> None:
+    """A reloaded page gets the conversation back: what was typed or pressed (as text)
+    and every reply, the last 50 messages, and never another browser's."""
+    await open_chat(client)
+    assert (await client.get("/chat/api/history")).json() == {
+        "messages": [],
+        "known": False,
+        "last": 0,
+    }
+    await post(client, text="/start", id="1")
+    await post(client, choice="join:demo", label="Try the demo council", id="2")
+    history = (await client.get("/chat/api/history")).json()
+    assert [(m["who"], m["text"].split("\n")[0][:30]) for m in history["messages"]] == [
+        ("me", "/start"),
+        ("bot", "Welcome to Contract Bites. I t"),
+        ("bot", "Which council are you with? If"),
+        ("me", "Try the demo council"),
+        ("bot", "You have joined Demo Council."),
+        ("bot", "When would you like your daily"),
+    ]
+    assert history["known"] is True
+    assert history["last"] == history["messages"][-1]["id"]
+    for number in range(30):
+        await post(client, text=f"/define term {number}", id=f"d{number}")
+    assert len((await client.get("/chat/api/history")).json()["messages"]) == 50
+    client.cookies.clear()
+    await open_chat(client)
+    assert (await client.get("/chat/api/history")).json()["messages"] == []
+
+
+async def test_the_kept_web_chat_is_in_the_learners_copy_of_their_data(
+    client: httpx.AsyncClient,
+) -> None:
+    await open_chat(client)
+    await post(client, text="/start demo", id="1")
+    await post(client, choice="time:1230", label="12:30", id="2")
+    replies = await post(client, text="/mydata", id="3")
+    assert replies[0]["choices"][0]["label"] == "Download my data"
+    parts = await post(client, choice="md:download", label="Download my data", id="4")
+    copy = json.loads("".join(str(part["text"]) for part in parts[1:]))
+    assert [(m["from"], m["text"].split("\n")[0][:28]) for m in copy["web_chat"][:4]] == [
+        ("you", "/start demo"),
+        ("bot", "Welcome to Contract Bites. I"),
+        ("bot", "You have joined Demo Council"),
+        ("bot", "When would you like your dai"),
+    ]

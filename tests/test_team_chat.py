@@ -128,9 +128,11 @@ def test_an_invite_claims_the_pre_registered_record_and_a_team_code_joins_the_te
 def test_an_onboarded_learner_moves_team_with_start_and_a_team_code(council: Council) -> None:
     eve = join(council, "eve", "tcjoin")
     assert eve.say(f"/start {council.team_code}") == ["You are now in the team Highways."]
-    # Another council's code does not move anyone: it just resumes.
+    # Another council's code moves nobody without their say-so (see test_journeys).
     assert eve.say("/start demo") == [
-        "Welcome back. Your daily bite is at 08:30, Monday to Friday.\n[1] Continue"
+        "You are with Test Council. Move to Demo Council? Your progress comes with you, and "
+        "Test Council will no longer see how you are doing.\n[1] Yes, move to Demo Council\n"
+        "[2] No, stay with Test Council"
     ]
 
 
@@ -171,8 +173,7 @@ def test_team_report_and_nudges(council: Council, demo_curriculum: Curriculum) -
         f"On leave or paused (1): Officer {council.learner_id(dan)}.\n"
         "Weakest topics (lowest predicted recall):\n"
         "- What contract management is: 67% likely to be recalled today, over 3 refresher cards\n"
-        "- KPIs and contract performance notices: 100% likely to be recalled today, over 4 "
-        "refresher cards\n"
+        # KPIs and contract performance notices, recalled at 100%, is no weak topic.
         "[1] Nudge everyone behind or stuck\n[2] Nudge Bob Brown\n[3] Nudge Cat Clay"
     ]
     assert mary.press("Nudge Bob Brown") == ["Nudge queued for 1 person."]

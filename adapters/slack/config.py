@@ -89,6 +89,16 @@ def slack_config(settings: SlackSettings) -> SlackConfig | None:
             "CB_SLACK_SIGNING_SECRET is set: also set CB_SLACK_BOT_TOKEN (one workspace) or "
             "CB_SLACK_CLIENT_ID, CB_SLACK_CLIENT_SECRET and CB_SLACK_TOKEN_KEY (OAuth installs)"
         )
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SlackConfigError(
+            "CB_SLACK_BOT_TOKEN must be the app's Bot User OAuth Token, which starts with xoxb-"
+        )
+    app_token = _secret(settings.slack_app_token)
+    if app_token and not app_token.startswith("xapp-"):
+        raise SlackConfigError(
+            "CB_SLACK_APP_TOKEN must be an app-level token (for Socket Mode), which starts "
+            "with xapp-"
+        )
     api_url = (
         settings.slack_api_url
         if settings.slack_api_url.endswith("/")
@@ -100,7 +110,7 @@ def slack_config(settings: SlackSettings) -> SlackConfig | None:
         client_secret=client_secret,
         token_keys=keys,
         bot_token=bot_token,
-        app_token=_secret(settings.slack_app_token),
+        app_token=app_token,
         api_url=api_url,
         public_url=settings.public_url,
     )

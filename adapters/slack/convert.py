@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.markdown import to_plain
+from adapters.markdown import protect, restore, to_plain
 from bot.messages import Choice, ConversationRef, Inbound, Outbound
 
 PLATFORM = "slack"
@@ -51,13 +51,22 @@ def unescape(text: str) -> str:
 
 def to_mrkdwn(text: str) -> str:
     """The bot's Markdown subset as Slack mrkdwn: *bold*, _italic_, <url|links>, • bullets."""
-    out = escape(text)
+    out = escape(protect(text))
     out = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", out)
     # Bold first, to a placeholder, so the italic pattern does not see its asterisks.
     out = _BOLD.sub(lambda m: f"{_BOLD_MARK}{m.group(1)}{_BOLD_MARK}", out)
     out = _ITALIC.sub(r"_\1_", out)
     out = out.replace(_BOLD_MARK, "*")
-    return "\n".join("• " + line[2:] if line.startswith("- ") else line for line in out.split("\n"))
+    out = "\n".join("• " + line[2:] if line.startswith("- ") else line for line in out.split("\n"))
+    return restore(out, _literal)
+
+
+def _literal(char: str) -> str:
+    """A plain character in mrkdwn. Slack has no escape for its markup characters, so
+    they are fenced with zero-width spaces, which stop them pairing up as formatting."""
+    if char in "*_~`":
+        return f"\u200b{char}\u200b"
+    return escape(char)
 
 
 def _chunks(text: str, limit: int = TEXT_BLOCK_MAX) -> list[str]:

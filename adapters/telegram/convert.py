@@ -25,6 +25,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType
 
+from adapters.markdown import html_literal, protect, restore
 from bot.messages import Choice, ConversationRef, Inbound
 
 PLATFORM = "telegram"
@@ -98,7 +99,8 @@ class Incoming:
 def to_telegram_html(text: str) -> str:
     """The bot's Markdown subset as Telegram HTML: `&`, `<` and `>` escaped first, then
     **bold** → <b>, *italic* → <i>, links → <a href>, and `- ` bullets as `• ` lines."""
-    return "\n".join(_html_line(line) for line in text.strip().split("\n"))
+    lines = protect(text).strip().split("\n")
+    return restore("\n".join(_html_line(line) for line in lines), html_literal)
 
 
 def _html_line(line: str) -> str:

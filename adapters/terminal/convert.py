@@ -23,12 +23,19 @@ def to_inbound(
     user_id: str,
     received_at: dt.datetime,
     org_hint: str | None = None,
+    earlier: tuple[Choice, ...] = (),
 ) -> Inbound:
-    """A typed line as an Inbound: a button's number or label presses that button."""
+    """A typed line as an Inbound: a number presses that button of the most recent message
+    with buttons (`offered`); a label presses the button with that label there, else the
+    most recent earlier button with it (`earlier`, oldest first), so an older question can
+    still be answered by its words."""
     typed = line.strip()
     ref = ConversationRef(PLATFORM, user_id, user_id)
     for number, choice in enumerate(offered, 1):
         if typed == str(number) or typed.casefold() == choice.label.casefold():
+            return Inbound(ref, received_at, text=typed, choice_id=choice.id, org_hint=org_hint)
+    for choice in reversed(earlier):
+        if typed.casefold() == choice.label.casefold():
             return Inbound(ref, received_at, text=typed, choice_id=choice.id, org_hint=org_hint)
     return Inbound(ref, received_at, text=typed, org_hint=org_hint)
 

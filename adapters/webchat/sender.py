@@ -19,8 +19,8 @@ class Outbox(Protocol):
 
     def put(
         self, conversation_id: str, bodies: Sequence[dict[str, object]], at: dt.datetime
-    ) -> int:
-        """Store messages; return the last id."""
+    ) -> list[int]:
+        """Store messages; return their ids."""
         ...
 
 
@@ -42,5 +42,5 @@ class WebChatSender:
         """Put the messages in the visitor's outbox."""
         bodies = [to_json(message) for message in messages]
         put = partial(self._outbox.put, ref.conversation_id, bodies, self._clock.now())
-        last = await anyio.to_thread.run_sync(put)
-        return SendResult(SendStatus.SENT, message_id=str(last))
+        ids = await anyio.to_thread.run_sync(put)
+        return SendResult(SendStatus.SENT, message_id=str(ids[-1]) if ids else None)

@@ -6,10 +6,11 @@ import datetime as dt
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
+from bot.flows.bite_time import bite_time, bite_time_note
 from bot.flows.learning import next_module
 from bot.flows.onboarding import time_choices
-from bot.messages import Choice
-from bot.schedule_words import describe_days, parse_date, parse_time
+from bot.messages import Choice, literal
+from bot.schedule_words import describe_date, describe_days, parse_date, parse_time
 from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
 
 DAY_PRESETS: tuple[tuple[str, ...], ...] = (
@@ -74,22 +75,38 @@ def _where(state: LearnerState, ctx: Context) -> str:
 
 
 def settings(state: LearnerState, ctx: Context) -> Decision:
-    """Show the learner's council, learning time and working days, with change buttons."""
+    """Show the learner's council, learning time, working days, leave and whether messages
+    are stopped, with buttons to change them."""
     t = ctx.texts
-    body = t.settings.format(
-        council=ctx.org.name if ctx.org else "-",
-        time=state.learning_time or t.no_time,
-        days=describe_days(state.working_days, t),
-    )
-    return say(
-        state,
-        text(
-            body,
-            Choice(payloads.SETTINGS_TIME, t.change_time_button),
-            Choice(payloads.SETTINGS_DAYS, t.change_days_button),
-        ),
-        awaiting=Awaiting.NOTHING,
-    )
+    shown_time = state.learning_time or t.no_time
+    if state.learning_time is not None:
+        actual = bite_time(state, state.learning_time, ctx)
+        if actual != state.learning_time:
+            shown_time = t.settings_time_moved.format(time=state.learning_time, actual=actual)
+    lines = [
+        t.settings.format(
+            council=ctx.org.name if ctx.org else "-",
+            time=shown_time,
+            days=describe_days(state.working_days, t),
+        )
+    ]
+    choices = [
+        Choice(payloads.SETTINGS_TIME, t.change_time_button),
+        Choice(payloads.SETTINGS_DAYS, t.change_days_button),
+    ]
+    if (until := leave_until(state, ctx)) is not None:
+        lines.append(t.settings_leave.format(date=describe_date(until)))
+        choices.append(Choice(payloads.END_LEAVE, t.end_leave_button))
+    if state.paused:
+        lines.append(t.settings_paused)
+    return say(state, text("\n".join(lines), *choices), awaiting=Awaiting.NOTHING)
+
+
+def leave_until(state: LearnerState, ctx: Context) -> dt.date | None:
+    """The last day of the learner's leave, if they are on leave today or will be."""
+    if state.away_until is not None and state.away_until >= ctx.local_today:
+        return state.away_until
+    return None
 
 
 def ask_time(state: LearnerState, ctx: Context) -> Decision:
@@ -107,9 +124,12 @@ def save_time(state: LearnerState, raw: str | None, ctx: Context) -> Decision:
     chosen = parse_time(raw) if raw is not None else None
     if chosen is None:
         return say(state, text(ctx.texts.bad_time, *time_choices()))
+    saved = ctx.texts.time_saved.format(time=chosen)
+    if (note := bite_time_note(state, chosen, ctx)) is not None:
+        saved = f"{saved} {note}"
     return say(
         state,
-        text(ctx.texts.time_saved.format(time=chosen)),
+        text(saved),
         learning_time=chosen,
         awaiting=Awaiting.NOTHING,
     )
@@ -150,13 +170,12 @@ def pause(state: LearnerState, raw: str, ctx: Context) -> Decision:
     today = ctx.local_today
     until = parse_date(raw, today)
     if until is None or until < today:
-        return say(state, text(t.pause_bad_date.format(text=raw.strip())))
+        return say(state, text(t.pause_bad_date.format(text=literal(raw.strip()))))
     if until - today > MAX_LEAVE:
         return say(state, text(t.pause_too_long))
-    shown = f"{until.day} {until:%B %Y}"
     return say(
         state,
-        text(t.paused_until.format(date=shown)),
+        text(t.paused_until.format(date=describe_date(until))),
         away_from=today,
         away_until=until,
         awaiting=Awaiting.NOTHING,
@@ -168,18 +187,31 @@ def resume(state: LearnerState, ctx: Context) -> Decision:
     t = ctx.texts
     continue_button = Choice(payloads.NEXT, t.continue_button)
     if state.paused:
-        return say(state, text(t.resumed, continue_button), paused=False)
-    if state.away_until is not None and state.away_until >= ctx.local_today:
-        # Back early: leave ends yesterday, so the planner shifts refreshers by the days away.
-        yesterday = ctx.local_today - dt.timedelta(days=1)
-        if state.away_from is not None and yesterday < state.away_from:
-            return say(
-                state, text(t.back_from_leave, continue_button), away_from=None, away_until=None
-            )
-        return say(state, text(t.back_from_leave, continue_button), away_until=yesterday)
+        until = leave_until(state, ctx)
+        if until is None:
+            return say(state, text(t.resumed, continue_button), paused=False)
+        # Stopped while on leave: running again, but leave still holds the bites back.
+        still_away = t.resumed_on_leave.format(date=describe_date(until))
+        end_button = Choice(payloads.END_LEAVE, t.end_leave_button)
+        return say(state, text(still_away, end_button, continue_button), paused=False)
+    if leave_until(state, ctx) is not None:
+        return end_leave(state, ctx)
     days = describe_days(state.working_days, t)
     greeting = t.welcome_back.format(time=state.learning_time or t.no_time, days=days)
     return say(state, text(greeting, continue_button))
+
+
+def end_leave(state: LearnerState, ctx: Context) -> Decision:
+    """Back from leave early: bites start again from today."""
+    t = ctx.texts
+    continue_button = Choice(payloads.NEXT, t.continue_button)
+    if leave_until(state, ctx) is None:
+        return say(state, text(t.not_on_leave, continue_button))
+    # Leave ends yesterday, so the planner shifts refreshers by the days away.
+    yesterday = ctx.local_today - dt.timedelta(days=1)
+    if state.away_from is not None and yesterday < state.away_from:
+        return say(state, text(t.back_from_leave, continue_button), away_from=None, away_until=None)
+    return say(state, text(t.back_from_leave, continue_button), away_until=yesterday)
 
 
 def define(state: LearnerState, term: str, ctx: Context) -> Decision:
@@ -194,4 +226,4 @@ def define(state: LearnerState, term: str, ctx: Context) -> Decision:
             return say(
                 state, text(t.definition.format(term=entry.term, definition=entry.definition))
             )
-    return say(state, text(t.define_unknown.format(term=term.strip())))
+    return say(state, text(t.define_unknown.format(term=literal(term.strip()))))

@@ -10,6 +10,7 @@ from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
 from bot.flows import pretest
 from bot.flows.rendering import council_values, option_order
 from bot.messages import Choice, Outbound
+from bot.reading import reading_list
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
 from lessons.model import Module, Question
 from lessons.render import render_text
@@ -240,7 +241,7 @@ def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Cont
         and (p := ctx.progress.get(m.id)) is not None
         and p.status is ModuleStatus.COMPLETED
     )
-    sources = "; ".join(f"{s.title}: {s.url}" for s in module.sources)
+    sources = reading_list(module.sources)
     finished = replace(state, module_id=None, cursor=0, pending_question=None)
     buttons: list[Choice] = []
     if done < len(ctx.curriculum.modules):

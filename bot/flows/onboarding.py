@@ -1,4 +1,9 @@
-"""First contact: welcome, choose a council, choose a learning time."""
+"""First contact: welcome, choose a council, choose a learning time.
+
+Commands that make sense before joining (/help, /define, /stop, /mydata) are answered by
+`bot.conversation`; any other command says joining comes first and asks the current
+onboarding question again.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ from dataclasses import replace
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
+from bot.flows.bite_time import bite_time_note
 from bot.flows.team import join_effects
-from bot.intents import Command, Intent, Press, Text
-from bot.messages import Choice, Outbound
+from bot.intents import BARE_COMMANDS, Command, Intent, Press, Text
+from bot.messages import Choice, Outbound, literal
 from bot.schedule_words import describe_days, parse_time
 from bot.state import Awaiting, LearnerState, Stage
 
@@ -20,6 +26,10 @@ def join_code_wanted(state: LearnerState, intent: Intent, org_hint: str | None) 
     """The join code this flow will need looked up for this intent, if any."""
     if isinstance(intent, Command) and intent.name == "start" and intent.args:
         return intent.args.split()[0]
+    if isinstance(intent, Press):
+        picked = payloads.read_payload(intent.payload)
+        if isinstance(picked, payloads.MoveCouncil):  # confirming a move (flows.moving)
+            return picked.code
     if state.stage is Stage.NEW and org_hint:
         return org_hint
     if state.stage is Stage.CHOOSING_COUNCIL:
@@ -38,6 +48,12 @@ def time_choices() -> tuple[Choice, ...]:
 def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     """Move a learner who has not finished onboarding one step on."""
     t = ctx.texts
+    if isinstance(intent, Command) and intent.name == "stop":
+        return say(state, text(t.stop_before_joining))
+    if state.stage is Stage.NEW and ctx.found_org is not None:
+        return _start(state, intent, ctx)  # the channel names the council: join at once
+    if isinstance(intent, Command) and intent.name != "start":
+        return _set_up_first(state, intent, ctx)
     if state.stage is Stage.NEW or (isinstance(intent, Command) and intent.name == "start"):
         return _start(state, intent, ctx)
     if state.stage is Stage.CHOOSING_COUNCIL:
@@ -46,10 +62,26 @@ def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
         if ctx.found_org is not None:
             return _joined(state, ctx)
         if isinstance(intent, Text):
-            code = intent.text.split()[0]
-            return say(state, _council_question(ctx, t.unknown_join_code.format(code=code)))
+            unknown = t.unknown_join_code.format(code=literal(intent.text.split()[0]))
+            return say(state, _council_question(ctx, unknown))
         return say(state, _council_question(ctx, t.ask_council))
     return _choose_time(state, intent, ctx)
+
+
+def _set_up_first(state: LearnerState, command: Command, ctx: Context) -> Decision:
+    """A command that needs a council: say so, then ask this stage's question again."""
+    t = ctx.texts
+    name = literal(command.name)
+    if command.name in BARE_COMMANDS:
+        first = text(t.set_up_first.format(name=name))
+    else:
+        first = text(t.unknown_command.format(name=name))
+    if state.stage is Stage.CHOOSING_TIME:
+        return say(state, first, text(t.ask_time, *time_choices()))
+    if state.stage is Stage.NEW:
+        welcome = say(state, text(t.welcome), stage=Stage.CHOOSING_COUNCIL)
+        return welcome.then(say(welcome.state, first, _council_question(ctx, t.ask_council)))
+    return say(state, first, _council_question(ctx, t.ask_council), awaiting=Awaiting.NOTHING)
 
 
 def _start(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
@@ -59,8 +91,7 @@ def _start(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
         return Decision(state, (welcome,)).then(_joined(state, ctx))
     moved = say(state, welcome, stage=Stage.CHOOSING_COUNCIL, awaiting=Awaiting.NOTHING)
     if isinstance(intent, Command) and intent.args:
-        code = intent.args.split()[0]
-        unknown = t.unknown_join_code.format(code=code)
+        unknown = t.unknown_join_code.format(code=literal(intent.args.split()[0]))
         return moved.then(say(moved.state, _council_question(ctx, unknown)))
     return moved.then(say(moved.state, _council_question(ctx, t.ask_council)))
 
@@ -104,12 +135,12 @@ def _choose_time(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     if chosen is None:
         return say(state, text(t.bad_time, *time_choices()))
     days = describe_days(state.working_days, t)
+    done = t.onboarded.format(time=chosen, days=days)
+    if (note := bite_time_note(state, chosen, ctx)) is not None:
+        done = f"{done} {note}"
     return say(
         state,
-        text(
-            t.onboarded.format(time=chosen, days=days),
-            Choice(payloads.NEXT, t.first_bite_button),
-        ),
+        text(done, Choice(payloads.NEXT, t.first_bite_button)),
         learning_time=chosen,
         stage=Stage.ACTIVE,
         awaiting=Awaiting.NOTHING,

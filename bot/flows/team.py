@@ -108,7 +108,7 @@ def show(state: LearnerState, ctx: Context) -> Decision:
         members = [s for s in ranked if s.member.team_name == team_name]
         lines += _team_lines(team_name, members, ctx)
     lines += _topic_lines(ctx)
-    chased = [s for s in ranked if s.standing in (Standing.BEHIND, Standing.STUCK)]
+    chased = _chased(state, ranked)
     choices: list[Choice] = []
     if chased:
         choices.append(Choice(NUDGE_BEHIND, t.nudge_all_button))
@@ -128,7 +128,7 @@ def nudge(state: LearnerState, target: NudgeTarget, ctx: Context) -> Decision:
         return say(state, text(t.team_not_manager))
     ranked = _standings(ctx)
     if target.learner_id is None:
-        chosen = [s for s in ranked if s.standing in (Standing.BEHIND, Standing.STUCK)]
+        chosen = _chased(state, ranked)
         if not chosen:
             return say(state, text(t.nudge_nobody_behind))
     else:
@@ -146,6 +146,17 @@ def nudge(state: LearnerState, target: NudgeTarget, ctx: Context) -> Decision:
     if fresh:
         effects = (QueueNudges(tuple(s.member.learner_id for s in fresh), ctx.local_today),)
     return Decision(state, (text(" ".join(lines)),), effects=effects)
+
+
+def _chased(state: LearnerState, ranked: tuple[MemberStanding, ...]) -> list[MemberStanding]:
+    """Who the nudge buttons are for: those behind or stuck, but not the manager, who is
+    counted in their own team yet does not nudge themself."""
+    return [
+        s
+        for s in ranked
+        if s.standing in (Standing.BEHIND, Standing.STUCK)
+        and s.member.learner_id != state.learner_id
+    ]
 
 
 def _standings(ctx: Context) -> tuple[MemberStanding, ...]:

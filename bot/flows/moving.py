@@ -1,0 +1,90 @@
+"""Moving council with a join code, once set up (`/start CODE`).
+
+From the demo council the move happens at once: trying the demo first is what the welcome
+invites. Between two real councils the learner confirms first, because their new council
+will see their learning and their old one will not. Progress (modules, answers, refresher
+cards) belongs to the learner, so it always moves with them; team and roster records stay
+with the old council.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot import payloads
+from bot.decision import Context, Decision, say, text
+from bot.flows.team import join_effects, switch_team
+from bot.messages import Choice, literal
+from bot.schedule_words import describe_days
+from bot.state import LearnerState
+
+DEMO_COUNCIL = "demo"  # the demo council's code (app.wiring creates it)
+
+
+@dataclass(frozen=True)
+class LeaveCouncil:
+    """Effect: the learner leaves their council's team before joining another council."""
+
+    org_id: int
+
+
+def start_with_code(state: LearnerState, code: str, ctx: Context) -> Decision | None:
+    """`/start CODE` from a learner who is set up; None when the code names their own
+    council without a team, so the usual welcome back applies."""
+    t = ctx.texts
+    council = ctx.org.name if ctx.org else "-"
+    found = ctx.found_org
+    if found is None:
+        return say(state, text(t.code_unusable.format(code=literal(code), council=council)))
+    if found.id == state.org_id:
+        return switch_team(state, ctx)
+    if ctx.org is None or ctx.org.code == DEMO_COUNCIL:
+        return move(state, code, ctx)
+    confirm = payloads.move_payload(code)
+    if confirm is None:  # not a code this service makes, so it cannot ride on a button
+        return say(state, text(t.code_unusable.format(code=literal(code), council=council)))
+    return say(
+        state,
+        text(
+            t.confirm_move.format(old=council, new=found.name),
+            Choice(confirm, t.move_button.format(new=found.name)),
+            Choice(payloads.STAY, t.stay_button.format(old=council)),
+        ),
+    )
+
+
+def move(state: LearnerState, code: str, ctx: Context) -> Decision:
+    """Move the learner to the council (and team) the confirmed code names."""
+    t = ctx.texts
+    found, joined = ctx.found_org, ctx.found_join
+    council = ctx.org.name if ctx.org else "-"
+    if found is None:  # the code was changed or removed since the question was asked
+        return say(state, text(t.code_unusable.format(code=literal(code), council=council)))
+    if found.id == state.org_id:
+        return say(state, text(t.already_in_council.format(council=council)))
+    if joined is not None and joined.team_name:
+        hello = t.joined_team.format(council=found.name, team=joined.team_name)
+    else:
+        hello = t.joined.format(council=found.name)
+    left = t.left_council.format(
+        old=council,
+        time=state.learning_time or t.no_time,
+        days=describe_days(state.working_days, t),
+    )
+    decided = say(
+        state,
+        text(f"{hello} {left}", Choice(payloads.NEXT, t.continue_button)),
+        org_id=found.id,
+    )
+    effects: tuple[object, ...] = (LeaveCouncil(state.org_id),) if state.org_id else ()
+    return replace(decided, effects=effects + join_effects(joined))
+
+
+def stay(state: LearnerState, ctx: Context) -> Decision:
+    """The learner chose to keep their council."""
+    t = ctx.texts
+    council = ctx.org.name if ctx.org else "-"
+    return say(
+        state,
+        text(t.stayed.format(old=council), Choice(payloads.NEXT, t.continue_button)),
+    )
