@@ -80,6 +80,13 @@ class TeamFacts:
     council_median: float
     retention: float
     timezone: str
+    # Possible misconceptions: (question id, people) who answered it wrong without tapping
+    # "I guessed" in the last `MISCONCEPTION_DAYS` days, most people first.
+    misconceptions: tuple[tuple[str, int], ...] = ()
+
+
+MISCONCEPTION_DAYS = 30  # how far back /team looks for possible misconceptions
+MAX_MISCONCEPTIONS = 3
 
 
 class Standing(Enum):

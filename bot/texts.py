@@ -332,6 +332,12 @@ class Texts:
         "- {title}: {percent}% likely to be recalled today, over {cards} refresher cards"
     )
     team_no_topics: str = "No refresher questions reviewed yet, so no weakest topics to show."
+    team_misconceptions_heading: str = (
+        "**Possible misconceptions** (answered wrong, not marked as a guess, in the last 30 days):"
+    )
+    team_misconception_line: str = "- {stem} ({title}): {count} {people}"
+    person_word: str = "person"
+    people_word: str = "people"
     nudge_all_button: str = "Nudge everyone behind or stuck"
     nudge_one_button: str = "Nudge {name}"
     nudge_queued: str = "Nudge queued for {count} {people}."

@@ -30,7 +30,15 @@ from bot.access import (
 )
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
-from bot.people import CardFacts, JoinTarget, MemberFacts, TeamFacts, median
+from bot.people import (
+    MAX_MISCONCEPTIONS,
+    MISCONCEPTION_DAYS,
+    CardFacts,
+    JoinTarget,
+    MemberFacts,
+    TeamFacts,
+    median,
+)
 from scheduler.pacing import (
     DEFAULT_LEARNING_TIME,
     DEFAULT_NATION,
@@ -50,6 +58,7 @@ from storage.tables import (
     Learner,
     ModuleProgressRow,
     Organisation,
+    ReviewLogRow,
     RoleGrant,
     SrsCard,
     Team,
@@ -197,7 +206,31 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
         _council_median(session, actor.org_id),
         retention,
         timezone,
+        _misconceptions(session, ids, today),
     )
+
+
+def _misconceptions(
+    session: Session, ids: Sequence[int], today: dt.date
+) -> tuple[tuple[str, int], ...]:
+    """Questions the team's people answered wrong without "I guessed", lately."""
+    if not ids:
+        return ()
+    since = dt.datetime.combine(today - dt.timedelta(days=MISCONCEPTION_DAYS), dt.time(0), dt.UTC)
+    people = func.count(func.distinct(col(ReviewLogRow.learner_id)))
+    rows = session.exec(
+        select(ReviewLogRow.question_id, people)
+        .where(
+            col(ReviewLogRow.learner_id).in_(list(ids)),
+            ReviewLogRow.rating == 1,  # Again: a wrong answer
+            col(ReviewLogRow.guessed).is_(False),
+            col(ReviewLogRow.reviewed_at) >= since,
+        )
+        .group_by(col(ReviewLogRow.question_id))
+        .order_by(people.desc(), col(ReviewLogRow.question_id))
+        .limit(MAX_MISCONCEPTIONS)
+    ).all()
+    return tuple((question, int(count)) for question, count in rows)
 
 
 def _member(

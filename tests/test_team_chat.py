@@ -174,6 +174,14 @@ def test_team_report_and_nudges(council: Council, demo_curriculum: Curriculum) -
         "Weakest topics (lowest predicted recall):\n"
         "- What contract management is: 67% likely to be recalled today, over 3 refresher cards\n"
         # KPIs and contract performance notices, recalled at 100%, is no weak topic.
+        # Ann's wrong answers, given without "I guessed", are worth a word in the team.
+        "Possible misconceptions (answered wrong, not marked as a guess, in the last 30 days):\n"
+        "- The NAO good practice framework has eight areas. (What contract management is): "
+        "1 person\n"
+        "- How often, at least, must performance against the KPIs be assessed and published? "
+        "(KPIs and contract performance notices): 1 person\n"
+        "- A £700,000 cleaning contract: the supplier keeps missing standards, was given a "
+        "fair ch... (KPIs and contract performance notices): 1 person\n"
         "[1] Nudge everyone behind or stuck\n[2] Nudge Bob Brown\n[3] Nudge Cat Clay"
     ]
     assert mary.press("Nudge Bob Brown") == ["Nudge queued for 1 person."]

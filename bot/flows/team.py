@@ -108,6 +108,7 @@ def show(state: LearnerState, ctx: Context) -> Decision:
         members = [s for s in ranked if s.member.team_name == team_name]
         lines += _team_lines(team_name, members, ctx)
     lines += _topic_lines(ctx)
+    lines += _misconception_lines(ctx)
     chased = _chased(state, ranked)
     choices: list[Choice] = []
     if chased:
@@ -207,6 +208,26 @@ def _topic_lines(ctx: Context) -> list[str]:
         )
         for topic in topics
     ]
+
+
+def _misconception_lines(ctx: Context) -> list[str]:
+    """Questions answered wrong without "I guessed": worth a word in a team meeting."""
+    assert ctx.team is not None
+    t = ctx.texts
+    lines = []
+    for question_id, people in ctx.team.misconceptions:
+        found = ctx.curriculum.find_question(question_id)
+        if found is None:
+            continue
+        module, question = found
+        stem = question.stem if len(question.stem) <= 90 else question.stem[:87] + "..."
+        word = t.person_word if people == 1 else t.people_word
+        lines.append(
+            t.team_misconception_line.format(
+                stem=stem, title=module.title, count=people, people=word
+            )
+        )
+    return [t.team_misconceptions_heading, *lines] if lines else []
 
 
 def _name(standing: MemberStanding, ctx: Context) -> str:
