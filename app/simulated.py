@@ -1,5 +1,12 @@
 """Moving a simulated clock forward while the planner and dispatcher run, as they would
-in real time: for `bites chat --simulated-clock`, `bites simulate` and tests."""
+in real time: for `bites chat --simulated-clock`, `bites simulate` and tests.
+
+The clock jumps from event to event instead of ticking at a fixed step. Nothing
+proactive happens between two events: every proactive message is a delivery row (sent
+when its `next_attempt_at` comes, or when a lost lease runs out), and planning runs when
+a local day begins in a time zone with learners. So ticking at each of those moments does
+exactly what ticking every minute would.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,19 @@ import asyncio
 import datetime as dt
 import re
 
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col
+
 from app.wiring import Services
 from scheduler.clock import ManualClock
+from scheduler.pacing import zone
+from storage.tables import Delivery
 
-STEP = dt.timedelta(minutes=15)
+STEP = dt.timedelta(minutes=15)  # the real ticker's plan interval, for callers that step
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_AT_LEAST = dt.timedelta(seconds=1)  # a jump never stands still
 
 
 def parse_duration(raw: str) -> dt.timedelta | None:
@@ -23,19 +37,69 @@ def parse_duration(raw: str) -> dt.timedelta | None:
     return dt.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def plan(services: Services) -> None:
+    """Plan the day of every time zone whose day has begun (then the campaigns)."""
+    services.plan()
+    services.plan_campaigns()
+
+
+def dispatch(services: Services, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Send everything due now; on `loop` when given (a long run keeps one loop)."""
+    if loop is None:
+        asyncio.run(services.dispatch())
+    else:
+        loop.run_until_complete(services.dispatch())
+
+
 def tick(services: Services) -> None:
     """One planner (daily plan, then campaigns) and dispatcher round at the clock's
     current time."""
-    services.plan()
-    services.plan_campaigns()
-    asyncio.run(services.dispatch())
+    plan(services)
+    dispatch(services)
+
+
+def next_delivery_at(engine: Engine) -> dt.datetime | None:
+    """When the dispatcher next has something to do: the earliest queued delivery's next
+    attempt, or the earliest lease to run out on a delivery being sent."""
+    with Session(engine) as session:
+        queued = session.execute(
+            sql_select(func.min(col(Delivery.next_attempt_at))).where(
+                col(Delivery.status) == "queued"
+            )
+        ).scalar_one()
+        leased = session.execute(
+            sql_select(func.min(col(Delivery.lease_until))).where(col(Delivery.status) == "sending")
+        ).scalar_one()
+    times = [t for t in (queued, leased) if t is not None]
+    return min(times) if times else None
+
+
+def next_day_start(services: Services, now: dt.datetime) -> dt.datetime | None:
+    """The next local midnight, after `now`, of any time zone with learners to plan for."""
+    starts = []
+    for name in services.deliveries.timezones():
+        tz = zone(name)
+        tomorrow = now.astimezone(tz).date() + dt.timedelta(days=1)
+        starts.append(dt.datetime.combine(tomorrow, dt.time(0), tz).astimezone(dt.UTC))
+    return min(starts) if starts else None
+
+
+def next_event(services: Services, now: dt.datetime) -> dt.datetime | None:
+    """The next moment the planner or dispatcher has work, strictly after `now`."""
+    times = [t for t in (next_delivery_at(services.engine), next_day_start(services, now)) if t]
+    return max(min(times), now + _AT_LEAST) if times else None
 
 
 def advance(
-    services: Services, clock: ManualClock, delta: dt.timedelta, step: dt.timedelta = STEP
+    services: Services, clock: ManualClock, delta: dt.timedelta, step: dt.timedelta | None = None
 ) -> None:
-    """Move the clock forward by `delta` in steps, ticking after each step."""
+    """Move the clock forward by `delta`, ticking at every event on the way and at the
+    end. `step`, when given, is the longest jump (ticks at least that often)."""
     end = clock.now() + delta
     while clock.now() < end:
-        clock.advance(min(step, end - clock.now()))
+        now = clock.now()
+        target = next_event(services, now) or end
+        if step is not None:
+            target = min(target, now + step)
+        clock.advance(min(target, end) - now)
         tick(services)
