@@ -93,9 +93,11 @@ def next_event(services: Services, now: dt.datetime) -> dt.datetime | None:
 def advance(
     services: Services, clock: ManualClock, delta: dt.timedelta, step: dt.timedelta | None = None
 ) -> None:
-    """Move the clock forward by `delta`, ticking at every event on the way and at the
-    end. `step`, when given, is the longest jump (ticks at least that often)."""
+    """Tick now (a day not yet planned is planned), then move the clock forward by
+    `delta`, ticking at every event on the way and at the end. `step`, when given, is the
+    longest jump (ticks at least that often)."""
     end = clock.now() + delta
+    tick(services)
     while clock.now() < end:
         now = clock.now()
         target = next_event(services, now) or end

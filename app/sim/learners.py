@@ -20,6 +20,7 @@ PRESS_SECONDS = 2.0  # to find and press a button, on top of reading
 SOON_SHARE = 0.6  # reactions within a quarter of an hour; the rest come hours later
 LATEST_REACTION = dt.time(18, 30)  # local: nobody reacts later than this in the day
 HONESTY = 0.85  # chance of pressing "I guessed" after a guess, when it is offered
+MINUTE = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,20 @@ def is_quiet(profile: Profile, day: dt.date) -> bool:
 
 def reaction_at(learner: Learner, arrived: dt.datetime, zone: dt.tzinfo) -> dt.datetime | None:
     """When the learner turns to a message that arrived at `arrived`, or None if they
-    ignore it. Most react within a quarter of an hour, the rest hours later, always on
-    the same day and before `LATEST_REACTION` local time (or a minute after arrival)."""
+    ignore it. Most react within a quarter of an hour, the rest half an hour to five
+    hours later, on the same day and by `LATEST_REACTION` local time (or a minute after
+    arrival, for a message that arrives later than that)."""
     rng = learner.rng
     if rng.random() > learner.profile.respond:
         return None
-    if rng.random() < SOON_SHARE:
-        delay = dt.timedelta(minutes=rng.uniform(1.0, 15.0))
-    else:
-        delay = dt.timedelta(minutes=rng.uniform(30.0, 300.0))
     local = arrived.astimezone(zone)
     latest = dt.datetime.combine(local.date(), LATEST_REACTION, zone).astimezone(dt.UTC)
-    return max(min(arrived + delay, latest), arrived + dt.timedelta(minutes=1))
+    left = (latest - arrived).total_seconds() / 60
+    if rng.random() < SOON_SHARE:
+        delay = rng.uniform(1.0, 15.0)
+    else:
+        delay = rng.uniform(30.0, max(30.0, min(300.0, left)))
+    return max(min(arrived + dt.timedelta(minutes=delay), latest), arrived + MINUTE)
 
 
 def reading_seconds(profile: Profile, text: str) -> float:
