@@ -48,7 +48,7 @@ from app.sim.memory import (
     retrievability,
 )
 from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
-from app.simulated import dispatch, next_day_start, next_delivery_at, plan
+from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
 from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
 from scheduler import srs
@@ -80,17 +80,19 @@ class Simulation:
     # --- the clock ------------------------------------------------------------------
 
     def run(self, end: dt.datetime) -> None:
-        """Jump from event to event until `end`."""
+        """Jump from event to event until `end`. At one instant: planning when a local day
+        begins, then the learners' actions, then the dispatcher (so a learner who sends
+        /pause at 10:00 is on leave for a delivery due at 10:00)."""
         loop = asyncio.new_event_loop()
+        deliveries = DeliveryWatch(self.services.engine)
         try:
             plan(self.services)
             dispatch(self.services, loop)
             next_day = next_day_start(self.services, self.clock.now())
-            next_send = next_delivery_at(self.services.engine)
             while True:
                 now = self.clock.now()
-                events = [t for t in (next_day, next_send, self._next_action()) if t is not None]
-                at = max(min(events), now) if events else end
+                times = (next_day, deliveries.next_at(), self._next_action())
+                at = max(min((t for t in times if t is not None), default=end), now)
                 if at >= end:
                     break
                 self.clock.advance(at - now)
@@ -98,12 +100,12 @@ class Simulation:
                 if planned:
                     plan(self.services)
                     next_day = next_day_start(self.services, at)
-                sending = planned or (next_send is not None and at >= next_send)
-                if sending:
+                self._act_until(at)
+                due = deliveries.next_at()
+                if planned or (due is not None and at >= due):
                     dispatch(self.services, loop)
-                if self._act_until(at) or sending:
-                    next_send = next_delivery_at(self.services.engine)
         finally:
+            deliveries.close()
             loop.close()
 
     def _next_action(self) -> dt.datetime | None:
@@ -112,14 +114,11 @@ class Simulation:
     def _push(self, at: dt.datetime, user_id: str, kind: str) -> None:
         heapq.heappush(self._events, (at, next(self._order), user_id, kind))
 
-    def _act_until(self, at: dt.datetime) -> bool:
-        acted = False
+    def _act_until(self, at: dt.datetime) -> None:
         while self._events and self._events[0][0] <= at:
             _when, _n, user_id, kind = heapq.heappop(self._events)
             learner = self.learners[user_id]
             {"leave": self._take_leave, "wake": self._wake_up, "step": self._step}[kind](learner)
-            acted = True
-        return acted
 
     # --- learners -------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
@@ -72,6 +73,34 @@ def next_delivery_at(engine: Engine) -> dt.datetime | None:
         ).scalar_one()
     times = [t for t in (queued, leased) if t is not None]
     return min(times) if times else None
+
+
+class DeliveryWatch:
+    """The next delivery time, read again only after the delivery table was written to
+    (a cheap check on each statement instead of a query after each learner action)."""
+
+    _WRITES = ("INSERT INTO delivery ", "UPDATE delivery ", "DELETE FROM delivery ")
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._changed = True
+        self._next: dt.datetime | None = None
+        event.listen(engine, "before_cursor_execute", self._saw)
+
+    def next_at(self) -> dt.datetime | None:
+        """When the dispatcher next has something to do (see `next_delivery_at`)."""
+        if self._changed:
+            self._changed = False
+            self._next = next_delivery_at(self._engine)
+        return self._next
+
+    def close(self) -> None:
+        """Stop watching."""
+        event.remove(self._engine, "before_cursor_execute", self._saw)
+
+    def _saw(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not self._changed and statement.lstrip().startswith(self._WRITES):
+            self._changed = True
 
 
 def next_day_start(services: Services, now: dt.datetime) -> dt.datetime | None:

@@ -76,7 +76,7 @@ def draw_profile(seed: int, index: int, first_day: dt.date, days: int) -> Learne
         understand=rng.uniform(0.75, 0.97),
         multiplier=learner_multiplier(rng),
         words_per_minute=rng.uniform(150.0, 300.0),
-        sitting_minutes=rng.uniform(8.0, 25.0),
+        sitting_minutes=rng.uniform(8.0, 15.0),
         appetite=rng.uniform(0.0, 0.4),
         patience=rng.randint(3, 15),
         quiet_from=quiet,
