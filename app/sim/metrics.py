@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -100,7 +101,12 @@ def rule_checks(
 
 
 def _bank_holiday(nation: str, day: dt.date) -> bool:
-    return day in holidays.country_holidays("GB", subdiv=_SUBDIV[nation], years=day.year)
+    return day in _bank_holidays(nation, day.year)
+
+
+@lru_cache(maxsize=16)
+def _bank_holidays(nation: str, year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv=_SUBDIV[nation], years=year))
 
 
 def working_days(learner: Learner, first: dt.date, days: int) -> int:
