@@ -1,104 +1,329 @@
 """`bites simulate`: the real planner, dispatcher and bot on a fresh database, driven by
-a simulated clock and simulated learners, checked against the pacing rules.
+simulated officers who remember and forget, on a clock that jumps from event to event.
 
-Learners answer right or wrong at random, some take leave (/pause), some go quiet, and
-the platform sometimes answers 429. Every send is recorded and then checked with plain
-calendar arithmetic (not the planner's own code): working hours and days, bank holidays,
-leave, caps and duplicates.
+Each simulated officer (see `app.sim.learners`) has a hidden memory of every question
+they have met (`app.sim.memory`): they answer from it, guess when it fails them, take time
+to read and answer, ignore some messages, react to others minutes or hours later, take
+leave (/pause), and some go quiet. The scheduler sees only their answers. The clock jumps
+to the next event: a delivery falling due, a local day beginning (planning), or a
+learner's next action. Every send is checked against the pacing rules with plain calendar
+arithmetic, and the run reports what the learners truly know at the end
+(`app.sim.metrics`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import heapq
+import itertools
 import random
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import holidays
 from sqlmodel import Session, select
 
 from adapters.recording import RecordingSender, Sent
 from app.settings import Settings
-from app.simulated import tick
+from app.sim import facts, metrics, summary
+from app.sim.learners import (
+    Learner,
+    draw_profile,
+    is_quiet,
+    question_seconds,
+    reaction_at,
+    reading_seconds,
+)
+from app.sim.memory import (
+    Trait,
+    after_retrieval,
+    combine,
+    first_reading,
+    pick_option,
+    question_trait,
+    retrievability,
+)
+from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
+from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
-from bot.messages import Choice, ConversationRef, Inbound, Outbound, SendResult, SendStatus
+from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
 from scheduler import srs
 from scheduler.clock import ManualClock
-from storage.tables import Delivery, Learner, Organisation, SrsCard
+from scheduler.dispatcher import Dispatcher
+from scheduler.pacing import DEFAULT_TIMEZONE, zone
+from storage.tables import Organisation
 
 PLATFORM = "sim"
-STEP = dt.timedelta(minutes=15)
-TIMES = ("08:30", "12:30", "16:00")
-DAY_SETS = ("mon tue wed thu fri", "mon tue wed thu", "tue wed thu fri")
-WORK_START, WORK_END = dt.time(8, 0), dt.time(18, 0)
-LESSON_CAP, REFRESHER_CAP = 1, 3
-SESSION_STEPS = 12  # buttons a responsive learner presses after a message, at most
+ZONE = zone(DEFAULT_TIMEZONE)
+LEAVE_AT = dt.time(10, 0)  # local time a learner sends /pause on the day they announce it
+THROTTLED = 0.02  # share of sends the platform answers with 429
 
 
-@dataclass
-class SimLearner:
-    """One simulated officer and what the simulation knows about them."""
-
-    user_id: str
-    nation: str
-    days: tuple[str, ...]
-    respond: float  # chance of answering a message at all
-    accuracy: float  # chance of picking the right answer
-    quiet_from: dt.date | None  # stops answering from this day
-    leave: tuple[dt.date, dt.date] | None  # (announced on, last day away)
-    leave_start: dt.datetime | None = None  # when they sent /pause
-
-
-@dataclass
 class Simulation:
-    """State of one run."""
+    """One run: the services, the learners, the event queue and what was observed."""
 
-    services: Services
-    clock: ManualClock
-    sender: RecordingSender
-    learners: dict[str, SimLearner]
-    rng: random.Random
-    inbox: list[Sent] = field(default_factory=list)
-    answers: int = 0
-    last: dict[str, list[Outbound]] = field(default_factory=dict)
+    def __init__(self, services: Services, clock: ManualClock, sender: RecordingSender, seed: int):
+        self.services, self.clock, self.sender, self.seed = services, clock, sender, seed
+        self.learners: dict[str, Learner] = {}
+        self.seen = metrics.Observations()
+        self._sittings: dict[str, Sitting] = {}
+        self._pending: defaultdict[str, deque[tuple[Outbound, ...]]] = defaultdict(deque)
+        self._wake: dict[str, dt.datetime] = {}
+        self._events: list[tuple[dt.datetime, int, str, str]] = []
+        self._order = itertools.count()
+        self._traits: dict[str, Trait] = {}
+
+    # --- the clock ------------------------------------------------------------------
+
+    def run(self, end: dt.datetime) -> None:
+        """Jump from event to event until `end`. At one instant: planning when a local day
+        begins, then the learners' actions, then the dispatcher (so a learner who sends
+        /pause at 10:00 is on leave for a delivery due at 10:00)."""
+        loop = asyncio.new_event_loop()
+        deliveries = DeliveryWatch(self.services.engine)
+        try:
+            plan(self.services)
+            dispatch(self.services, loop)
+            next_day = next_day_start(self.services, self.clock.now())
+            while True:
+                now = self.clock.now()
+                times = (next_day, deliveries.next_at(), self._next_action())
+                at = max(min((t for t in times if t is not None), default=end), now)
+                if at >= end:
+                    break
+                self.clock.advance(at - now)
+                planned = next_day is not None and at >= next_day
+                if planned:
+                    plan(self.services)
+                    next_day = next_day_start(self.services, at)
+                self._act_until(at)
+                due = deliveries.next_at()
+                if planned or (due is not None and at >= due):
+                    dispatch(self.services, loop)
+        finally:
+            deliveries.close()
+            loop.close()
+
+    def _next_action(self) -> dt.datetime | None:
+        return self._events[0][0] if self._events else None
+
+    def _push(self, at: dt.datetime, user_id: str, kind: str) -> None:
+        heapq.heappush(self._events, (at, next(self._order), user_id, kind))
+
+    def _act_until(self, at: dt.datetime) -> None:
+        while self._events and self._events[0][0] <= at:
+            _when, _n, user_id, kind = heapq.heappop(self._events)
+            learner = self.learners[user_id]
+            {"leave": self._take_leave, "wake": self._wake_up, "step": self._step}[kind](learner)
+
+    # --- learners -------------------------------------------------------------------
+
+    def enrol(self, learner: Learner) -> None:
+        """Join, choose a learning time and working days; plan their leave."""
+        profile = learner.profile
+        self.learners[profile.user_id] = learner
+        scottish = profile.nation == "scotland"
+        self._say(learner, "/start")
+        self._say(learner, "/start SIMSCOT" if scottish else "/start demo")
+        self._say(learner, profile.learning_time)
+        days_text = " ".join(profile.days)
+        if days_text != "mon tue wed thu fri":
+            self._say(learner, "/settings")
+            self._say(learner, "", "settings:days")
+            self._say(learner, days_text)
+        if profile.leave is not None:
+            at = dt.datetime.combine(profile.leave[0], LEAVE_AT, ZONE).astimezone(dt.UTC)
+            self._push(at, profile.user_id, "leave")
+
+    def arrived(self, sent: Sent) -> None:
+        """A proactive send reached a learner: they may turn to it, now or later."""
+        user_id = sent.ref.user_id
+        learner = self.learners[user_id]
+        self._note_asked(user_id, sent.messages)
+        if is_quiet(learner.profile, sent.at.astimezone(ZONE).date()):
+            return
+        when = reaction_at(learner, sent.at, ZONE)
+        if when is None:
+            return
+        self._pending[user_id].append(sent.messages)
+        waking = self._wake.get(user_id)
+        if user_id not in self._sittings and (waking is None or when < waking):
+            self._wake[user_id] = when
+            self._push(when, user_id, "wake")
+
+    def _take_leave(self, learner: Learner) -> None:
+        assert learner.profile.leave is not None
+        learner.leave_start = self.clock.now()
+        self._say(learner, f"/pause {learner.profile.leave[1].isoformat()}")
+        self._activity(learner, refresher=False)
+
+    def _wake_up(self, learner: Learner) -> None:
+        user_id = learner.profile.user_id
+        if self._wake.get(user_id) != self.clock.now():
+            return  # an earlier reaction took its place
+        del self._wake[user_id]
+        if user_id not in self._sittings:
+            self._open_next(learner)
+
+    def _open_next(self, learner: Learner) -> None:
+        user_id = learner.profile.user_id
+        pending = self._pending[user_id]
+        if is_quiet(learner.profile, self._today()):
+            pending.clear()
+        if not pending:
+            return
+        shown = pending.popleft()
+        asked = asked_question(shown, self.services.curriculum)
+        sitting = Sitting(
+            shown, refreshing=asked is not None and asked.question_id in learner.memory
+        )
+        self._sittings[user_id] = sitting
+        self._spend(learner, sitting, shown)
+
+    def _spend(self, learner: Learner, sitting: Sitting, shown: Sequence[Outbound]) -> None:
+        """The learner reads what is shown (and answers its question); then steps on."""
+        curriculum = self.services.curriculum
+        asked = asked_question(shown, curriculum)
+        reading = " ".join(m.text for m in shown if asked is None or m.asks_question is None)
+        seconds = reading_seconds(learner.profile, reading)
+        if asked is not None:
+            seconds += question_seconds(learner)
+        sitting.seconds += seconds
+        self.seen.spend(learner.profile.user_id, self._today(), seconds)
+        self._push(
+            self.clock.now() + dt.timedelta(seconds=seconds), learner.profile.user_id, "step"
+        )
+
+    def _step(self, learner: Learner) -> None:
+        user_id = learner.profile.user_id
+        sitting = self._sittings[user_id]
+        step = None
+        if not is_quiet(learner.profile, self._today()):
+            step = next_step(learner, sitting, self.services.curriculum)
+        if step is None:
+            del self._sittings[user_id]
+            if sitting.seconds > learner.profile.sitting_minutes * 60:
+                self._pending[user_id].clear()  # they closed the chat
+            self._open_next(learner)
+            return
+        if isinstance(step, Answer):
+            replies = self._answer(learner, sitting, step.asked)
+        else:
+            replies = self._say(learner, "", step.choice.id)
+            sitting.guessed = sitting.guessed and not step.choice.id.startswith(GUESS_PREFIX)
+            self._classify(learner, sitting, replies)
+        sitting.shown = tuple(replies)
+        self._note_asked(user_id, replies)
+        self._spend(learner, sitting, replies)
+
+    def _answer(self, learner: Learner, sitting: Sitting, asked: Asked) -> list[Outbound]:
+        """Answer from memory: recall with the hidden probability, else guess."""
+        now, question_id = self.clock.now(), asked.question_id
+        correct = [button.correct for button in asked.buttons]
+        trait = self._trait(learner, question_id)
+        trace = learner.memory.get(question_id)
+        if trace is None and asked.shown_id and asked.shown_id != question_id:
+            # A pre-test before the module: nothing to remember yet, so a guess that
+            # leaves no memory behind.
+            index, _recalled = pick_option(correct, 0.0, learner.rng)
+            sitting.guessed = True
+            self.seen.answers += 1
+            return self._say(learner, "", asked.buttons[index].choice.id)
+        if trace is None:  # first reading: understood, or not
+            understood = learner.rng.random() < learner.profile.understand
+            index, recalled = pick_option(correct, float(understood), learner.rng)
+            learner.memory[question_id] = first_reading(recalled, trait, now)
+        else:
+            predicted = self._predicted(learner, question_id)
+            index, recalled = pick_option(correct, retrievability(trace, now), learner.rng)
+            learner.memory[question_id] = after_retrieval(trace, recalled, trait, now)
+            if predicted is not None:
+                self.seen.predictions.append((predicted, recalled))
+            sitting.answered += 1
+        sitting.guessed = not recalled
+        sitting.refreshing = trace is not None
+        self.seen.answers += 1
+        self._activity(learner, refresher=trace is not None)
+        return self._say(learner, "", asked.buttons[index].choice.id)
+
+    def _classify(self, learner: Learner, sitting: Sitting, replies: Sequence[Outbound]) -> None:
+        """A press belongs to refreshing when it leads to an earlier module's question, or
+        follows one and leads to no new question."""
+        asked = asked_question(replies, self.services.curriculum)
+        if asked is not None:
+            sitting.refreshing = asked.question_id in learner.memory
+        self._activity(learner, refresher=sitting.refreshing)
+
+    def _predicted(self, learner: Learner, question_id: str) -> float | None:
+        if learner.learner_id is None:
+            return None
+        card = facts.stored_card(self.services.engine, learner.learner_id, question_id)
+        return None if card is None else srs.recall(card, self.clock.now())
+
+    def _trait(self, learner: Learner, question_id: str) -> Trait:
+        if question_id not in self._traits:
+            self._traits[question_id] = question_trait(self.seed, question_id)
+        return combine(learner.profile.multiplier, self._traits[question_id])
+
+    def _activity(self, learner: Learner, refresher: bool) -> None:
+        self.seen.activity(learner.profile.user_id, self._today(), self.clock.now(), refresher)
+
+    def _note_asked(self, user_id: str, messages: Sequence[Outbound]) -> None:
+        for message in messages:
+            if message.asks_question is not None:
+                self.seen.asked[(user_id, message.asks_question)] = self.clock.now()
+
+    def _say(self, learner: Learner, text: str, choice: str | None = None) -> list[Outbound]:
+        user_id = learner.profile.user_id
+        ref = ConversationRef(PLATFORM, user_id, user_id)
+        return self.services.bot.handle(Inbound(ref, self.clock.now(), text, choice))
+
+    def _today(self) -> dt.date:
+        return self.clock.now().astimezone(ZONE).date()
 
 
 def run_simulation(
     learners: int, days: int, seed: int, start: dt.datetime, db_path: Path | None = None
 ) -> dict[str, object]:
-    """Run the simulation and return its summary (see the module docstring)."""
+    """Run the simulation and return its summary (see `app.sim.summary`)."""
     began = time.perf_counter()
-    rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+    # FSRS's interval fuzz draws from the `random` module: seed it, so a seed is a run.
+    random.seed(seed)
     with tempfile.TemporaryDirectory() as folder:
         path = db_path or Path(folder) / "simulate.db"
         clock = ManualClock(start)
         settings = Settings(database_url=f"sqlite:///{path}", scheduler=False, webchat=False)
         services = build_services(settings, clock=clock)
         _scottish_council(services, clock.now())
-        sender = RecordingSender(PLATFORM, clock.now, refuse=lambda _ref: _throttle(rng))
+        platform = random.Random(f"{seed}:platform")  # noqa: S311 - a simulation
+        sender = RecordingSender(PLATFORM, clock.now, refuse=lambda _ref: _throttle(platform))
         services.senders[PLATFORM] = sender
-        sim = Simulation(services, clock, sender, {}, rng)
-        sender.listeners.append(sim.inbox.append)
+        jitter = random.Random(f"{seed}:dispatcher")  # noqa: S311 - a simulation
+        dispatcher = Dispatcher(
+            services.deliveries, services.bot.compose, services.senders, clock, rng=jitter
+        )
+        services = replace(services, dispatcher=dispatcher)
+        sim = Simulation(services, clock, sender, seed)
+        sender.listeners.append(sim.arrived)
         for index in range(learners):
-            _enrol(sim, index, start.date(), days)
+            sim.enrol(draw_profile(seed, index, start.date(), days))
+        ids = facts.learner_ids(services.engine, PLATFORM)
+        for user_id, learner in sim.learners.items():
+            learner.learner_id = ids.get(user_id)
         end = start + dt.timedelta(days=days)
-        while clock.now() < end:
-            clock.advance(STEP)
-            _take_leave(sim)
-            tick(services)
-            _react(sim)
-        summary = _summarise(sim, start, end)
+        sim.run(end)
+        result = summarise(sim, start, end, {v: k for k, v in ids.items()})
         services.engine.dispose()
-    summary["seconds"] = round(time.perf_counter() - began, 1)
-    return summary
+    result["seconds"] = round(time.perf_counter() - began, 1)
+    return result
 
 
 def _throttle(rng: random.Random) -> SendResult | None:
-    if rng.random() < 0.02:  # the platform is busy now and then
+    if rng.random() < THROTTLED:  # the platform is busy now and then
         return SendResult(SendStatus.RETRY, retry_after=60, detail="429")
     return None
 
@@ -111,182 +336,9 @@ def _scottish_council(services: Services, at: dt.datetime) -> None:
         session.add(org)
 
 
-def _say(sim: Simulation, learner: SimLearner, text: str = "", choice: str | None = None) -> None:
-    ref = ConversationRef(PLATFORM, learner.user_id, learner.user_id)
-    replies = sim.services.bot.handle(Inbound(ref, sim.clock.now(), text, choice))
-    sim.last[learner.user_id] = replies
-
-
-def _enrol(sim: Simulation, index: int, first_day: dt.date, days: int) -> None:
-    rng = sim.rng
-    scottish = rng.random() < 0.2
-    leave = None
-    if rng.random() < 0.15:
-        announced = first_day + dt.timedelta(days=rng.randrange(1, max(days - 5, 2)))
-        leave = (announced, announced + dt.timedelta(days=rng.randrange(3, 12)))
-    quiet = first_day + dt.timedelta(days=rng.randrange(days)) if rng.random() < 0.1 else None
-    learner = SimLearner(
-        user_id=f"sim-{index}",
-        nation="scotland" if scottish else "england",
-        days=tuple(rng.choice(DAY_SETS).split()),
-        respond=rng.uniform(0.3, 0.95),
-        accuracy=rng.uniform(0.5, 0.95),
-        quiet_from=quiet,
-        leave=leave,
-    )
-    sim.learners[learner.user_id] = learner
-    _say(sim, learner, "/start", None)
-    _say(sim, learner, "/start SIMSCOT" if scottish else "/start demo")
-    _say(sim, learner, rng.choice(TIMES))
-    days_text = " ".join(learner.days)
-    if days_text != "mon tue wed thu fri":
-        _say(sim, learner, "/settings")
-        _say(sim, learner, "", "settings:days")
-        _say(sim, learner, days_text)
-
-
-def _take_leave(sim: Simulation) -> None:
-    now = sim.clock.now()
-    local = now.astimezone(ZoneInfo("Europe/London"))
-    if local.time() != dt.time(10, 0):
-        return
-    for learner in sim.learners.values():
-        if learner.leave and learner.leave[0] == local.date() and learner.leave_start is None:
-            learner.leave_start = now
-            _say(sim, learner, f"/pause {learner.leave[1].isoformat()}")
-
-
-def _react(sim: Simulation) -> None:
-    arrived = list(sim.inbox)
-    sim.inbox.clear()  # the sender's listener keeps appending to this same list
-    today = sim.clock.now().astimezone(ZoneInfo("Europe/London")).date()
-    for sent in arrived:
-        learner = sim.learners[sent.ref.user_id]
-        if learner.quiet_from and today >= learner.quiet_from:
-            continue
-        if sim.rng.random() > learner.respond:
-            continue
-        sim.last[learner.user_id] = list(sent.messages)
-        for _ in range(SESSION_STEPS):
-            if not _press_something(sim, learner):
-                break
-
-
-def _press_something(sim: Simulation, learner: SimLearner) -> bool:
-    """Press a button on the last message: an answer (right with the learner's accuracy)
-    or the way on. False when there is nothing left to press."""
-    messages = sim.last.get(learner.user_id, [])
-    choices = [c for m in messages for c in m.choices]
-    if not choices:
-        return False
-    answers = [c for c in choices if c.id.startswith(("ans:", "rf:"))]
-    if answers:
-        choice = _pick_answer(sim, learner, answers)
-        sim.answers += 1
-    else:
-        choice = choices[0]
-    _say(sim, learner, "", choice.id)
-    return True
-
-
-def _pick_answer(sim: Simulation, learner: SimLearner, answers: list[Choice]) -> Choice:
-    right = [c for c in answers if _is_right(sim, c.id)]
-    wrong = [c for c in answers if c not in right]
-    if right and (not wrong or sim.rng.random() < learner.accuracy):
-        return right[0]
-    return sim.rng.choice(wrong or answers)
-
-
-def _is_right(sim: Simulation, payload: str) -> bool:
-    """Is this answer button the right one? (`ans:Q:O` names the question; `rf:D:O` the
-    refresher delivery, whose row names it.)"""
-    kind, key, option_id = payload.split(":")
-    question_id: str | None = key
-    if kind == "rf":
-        with Session(sim.services.engine) as session:
-            row = session.get(Delivery, int(key))
-            question_id = row.ref if row else None
-    found = sim.services.curriculum.find_question(question_id or "")
-    option = found[1].option(option_id) if found else None
-    return option is not None and option.correct
-
-
-def _summarise(sim: Simulation, start: dt.datetime, end: dt.datetime) -> dict[str, object]:
-    london = ZoneInfo("Europe/London")
-    per_day: Counter[tuple[str, dt.date]] = Counter()
-    lessons: Counter[tuple[str, dt.date]] = Counter()
-    refreshers: Counter[tuple[str, dt.date]] = Counter()
-    seen: Counter[tuple[str, dt.date, str]] = Counter()
-    outside = holiday = on_leave = 0
-    for sent in sim.sender.sent:
-        learner = sim.learners[sent.ref.user_id]
-        local = sent.at.astimezone(london)
-        day = local.date()
-        if (
-            not (WORK_START <= local.time() < WORK_END)
-            or day.strftime("%a").lower() not in learner.days
-        ):
-            outside += 1
-        if day in holidays.country_holidays("GB", subdiv=_SUBDIV[learner.nation], years=day.year):
-            holiday += 1
-        leave = learner.leave
-        if learner.leave_start and leave and learner.leave_start <= sent.at and day <= leave[1]:
-            on_leave += 1
-        per_day[(learner.user_id, day)] += 1
-        text = sent.messages[0].text
-        kind = "refresher" if text.startswith("**Refresher**") else "lesson"
-        (refreshers if kind == "refresher" else lessons)[(learner.user_id, day)] += 1
-        seen[(learner.user_id, day, text)] += 1
-    over_cap = sum(1 for n in lessons.values() if n > LESSON_CAP) + sum(
-        1 for n in refreshers.values() if n > REFRESHER_CAP
-    )
-    cards, overdue = _cards(sim, end)
-    recalls = [srs.recall(card, end) for card in cards]
-    return {
-        "learners": len(sim.learners),
-        "days": (end - start).days,
-        "deliveries_sent": len(sim.sender.sent),
-        "sent_outside_working_hours": outside,
-        "sent_on_bank_holidays": holiday,
-        "sent_during_leave": on_leave,
-        "max_proactive_per_learner_day": max(per_day.values(), default=0),
-        "learner_days_over_cap": over_cap,
-        "duplicate_sends": sum(n - 1 for n in seen.values() if n > 1),
-        "answers_given": sim.answers,
-        "srs_cards": len(cards),
-        "refreshers_due_not_sent": overdue,
-        "mean_predicted_recall": round(sum(recalls) / len(recalls), 3) if recalls else None,
-    }
-
-
-_SUBDIV = {"england": "ENG", "scotland": "SCT"}
-
-
-def _cards(sim: Simulation, end: dt.datetime) -> tuple[list[srs.Memory], int]:
-    """All FSRS cards at the end, and the backlog: cards of learners still taking part
-    (not stopped, quiet or on leave) due for over three days with no refresher sent since
-    they fell due."""
-    with Session(sim.services.engine) as session:
-        rows = session.exec(select(SrsCard)).all()
-        learners = {row.id: row for row in session.exec(select(Learner)).all()}
-        last_sent: dict[tuple[int, str], dt.datetime] = {}
-        for d in session.exec(select(Delivery).where(Delivery.kind == "refresher")).all():
-            if d.sent_at is not None and d.ref is not None:
-                key = (d.learner_id, d.ref)
-                last_sent[key] = max(d.sent_at, last_sent.get(key, d.sent_at))
-    memories = [
-        srs.Memory(r.id or 0, r.state, r.step, r.stability, r.difficulty, r.due, r.last_review)
-        for r in rows
-    ]
-    overdue = 0
-    for card in rows:
-        learner = learners[card.learner_id]
-        taking_part = (
-            not learner.paused
-            and learner.nudges_ignored < 3
-            and not (learner.away_until and learner.away_until >= end.date())
-        )
-        sent = last_sent.get((card.learner_id, card.question_id))
-        stale = card.due < end - dt.timedelta(days=3) and (sent is None or sent < card.due)
-        overdue += int(taking_part and stale)
-    return memories, overdue
+def summarise(
+    sim: Simulation, start: dt.datetime, end: dt.datetime, users: dict[int, str]
+) -> dict[str, object]:
+    """The run's summary: the rule checks and the learning figures."""
+    state = facts.end_state(sim.services.engine, users)
+    return summary.summarise(sim.learners, sim.sender.sent, sim.seen, state, start, end)
