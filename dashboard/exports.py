@@ -16,8 +16,15 @@ from sqlmodel import Session, col, select
 
 from bot.access import Actor
 from lessons.model import Curriculum
-from storage.exports import XapiOptions, answers_csv, json_lines, progress_csv, xapi_statements
-from storage.tables import AnswerRow, Learner, ModuleProgressRow
+from storage.exports import (
+    XapiOptions,
+    answers_csv,
+    json_lines,
+    probes_csv,
+    progress_csv,
+    xapi_statements,
+)
+from storage.tables import AnswerRow, EffectProbe, Learner, ModuleProgressRow
 
 CHUNK_BYTES = 64 * 1024
 
@@ -38,6 +45,7 @@ KINDS = {
         ExportKind("progress", "csv", "text/csv; charset=utf-8", "export.progress_csv"),
         ExportKind("answers", "csv", "text/csv; charset=utf-8", "export.answers_csv"),
         ExportKind("xapi", "jsonl", "application/x-ndjson; charset=utf-8", "export.xapi"),
+        ExportKind("effect", "csv", "text/csv; charset=utf-8", "export.effect_csv"),
     )
 }
 
@@ -49,11 +57,12 @@ class ExportSizes:
     progress: int
     answers: int
     statements: int
+    probes: int = 0  # learning-effect pre-tests and check-ups, answered or not
 
 
 def sizes(engine: Engine, actor: Actor) -> ExportSizes:
     """Record counts of the council's exports (an xAPI statement per module started, per
-    module completed and per answer)."""
+    module completed, per answer and per answered learning-effect probe)."""
     with Session(engine) as session:
         ids = select(Learner.id).where(Learner.org_id == actor.org_id)
         progress = session.exec(
@@ -66,7 +75,15 @@ def sizes(engine: Engine, actor: Actor) -> ExportSizes:
             )
         ).one()
         answers = session.exec(select(func.count()).where(col(AnswerRow.learner_id).in_(ids))).one()
-    return ExportSizes(progress, answers, progress + completed + answers)
+        probes = session.exec(
+            select(func.count()).where(col(EffectProbe.learner_id).in_(ids))
+        ).one()
+        answered = session.exec(
+            select(func.count()).where(
+                col(EffectProbe.learner_id).in_(ids), col(EffectProbe.answered_at).is_not(None)
+            )
+        ).one()
+    return ExportSizes(progress, answers, progress + completed + answers + answered, probes)
 
 
 def lines(
@@ -78,6 +95,8 @@ def lines(
     since: dt.datetime | None,
 ) -> Iterator[str]:
     """The export's lines, for the actor's whole council (council admins only)."""
+    if kind.slug == "effect":
+        return probes_csv(engine, actor.org_id)
     if kind.slug == "progress":
         return progress_csv(engine, actor.org_id, curriculum)
     if kind.slug == "answers":

@@ -285,3 +285,32 @@ async def test_learners_and_content_authors_cannot_see_it(
     assert denied.status_code == 403
     assert "This page is for other roles." in denied.text
     assert "/dashboard/effect" not in denied.text
+
+
+async def test_an_admin_downloads_the_check_ups_and_a_manager_cannot(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await sign_in(client, world, "ada")
+    page = (await client.get("/dashboard/exports")).text
+    assert "35 pre-tests and check-ups, answered or not" in page
+    assert "Leave empty for all 39 statements." in page  # 5 of modules, 34 answered probes
+    response = await client.post("/dashboard/exports/effect", data={"csrf": csrf})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="demo-effect-2026-03-02.csv"'
+    )
+    lines = response.text.splitlines()
+    assert lines[0] == (
+        "learner,name,team,module,kind,point,days,question,variant,due,answered,correct,guessed"
+    )
+    assert len(lines) == 36
+    assert lines[1] == (
+        f"{world.ids['ada']},Ada Example,,t2-kpis-and-performance-notices,checkup,refreshed,90,"
+        "t2-q1,t2-v1,,2026-03-02T09:00:00Z,no,no"
+    )
+    assert "Ned" not in response.text
+    xapi = await client.post("/dashboard/exports/xapi", data={"csrf": csrf, "since": ""})
+    assert len(xapi.text.splitlines()) == 39
+    await sign_in(client, world, "max")
+    refused = await client.post("/dashboard/exports/effect", data={"csrf": csrf})
+    assert refused.status_code == 403
