@@ -4,7 +4,8 @@ days, for the viewer's council, its teams of five learners or more and its modul
 Who sees it is the rule of the other report pages (`sees_people`); what they see is scoped
 by `bot.access.visible_team_ids`: a council admin, the whole council; a manager, the people
 of the teams they manage. The numbers come from `storage.effect_report.SqlEffect`, the
-same as `bites effect`.
+same as `bites effect`. Council admins also see their council's effect beside the
+anonymous benchmark of all councils (`storage.benchmark.effect_benchmark`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bot.access import visible_team_ids
+from bot.access import can_see_benchmarks, visible_team_ids
 from dashboard import effect_view
 from dashboard.pages import Pages, sees_people
+from storage.benchmark import effect_benchmark
 from storage.effect_report import SqlEffect
 
 
@@ -32,6 +34,11 @@ def effect_routes(router: APIRouter, pages: Pages) -> None:
         if found is None:  # the viewer's council was removed since they signed in
             return pages.render(request, "message.html", t.not_found, viewer, 404, kind="")
         top = found.council
+        across = (
+            effect_view.benchmark_rows(effect_benchmark(deps.engine, viewer.actor.org_id))
+            if can_see_benchmarks(viewer.actor)
+            else []
+        )
         return pages.render(
             request,
             "effect.html",
@@ -44,4 +51,5 @@ def effect_routes(router: APIRouter, pages: Pages) -> None:
             modules=[effect_view.group_rows(module) for module in found.modules],
             summary=effect_view.summary_lines(top),
             chart=effect_view.effect_chart(top, t.effect_chart_title),
+            across=across,
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.effect import HOLDOUT, REFRESHED, Effect, EffectReport, Share, signed, summary_text
 from dashboard import charts
+from storage.benchmark import Distribution, EffectBenchmark
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,39 @@ def effect_chart(report: EffectReport, title: str) -> charts.Chart:
                 )
             )
     return charts.interval_chart(title, " ".join(summary_lines(report)), items)
+
+
+def benchmark_rows(found: EffectBenchmark) -> list[tuple[str, str]]:
+    """The council's difference at the last check-up beside all councils' and its tier's,
+    as (label, text) pairs; a withheld distribution says why."""
+    own = (
+        f"{signed(found.difference)} points (95% CI {signed(found.low)} to "
+        f"{signed(found.high)}), from {found.pairs} pairs"
+        if found.difference is not None
+        else "no difference yet: check-ups of both kinds are needed"
+    )
+    rows = [(f"Your council, {found.day} days", own)]
+    rows.append(("All councils", _spread(found.all_councils, found.min_councils)))
+    tier = (
+        _spread(found.tier, found.min_councils)
+        if found.council_tier
+        else "your council has no tier set (the operator sets it with bites council tier)"
+    )
+    rows.append(("Councils of your tier", tier))
+    return rows
+
+
+def _spread(found: Distribution | None, least: int) -> str:
+    if found is None:
+        return (
+            f"withheld: shown only when at least {least} councils have a difference, "
+            "so that no council can be singled out"
+        )
+    return (
+        f"median {signed(found.median)} points, half of councils between "
+        f"{signed(found.lower_quartile)} and {signed(found.upper_quartile)} "
+        f"({found.councils} councils)"
+    )
 
 
 def _pct(value: float | None) -> str:

@@ -20,6 +20,7 @@ from scheduler.clock import ManualClock
 from storage.tables import EffectProbe, Learner, Organisation, RoleGrant
 from tests.support.chat import make_services
 from tests.test_dashboard import T1, T2, World, build_world, sign_in
+from tests.test_effect_benchmark import council
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 # (kind, point, day, correct, guessed) for each of the six people of Contracts, by index.
@@ -129,6 +130,20 @@ async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+WITHHELD = (
+    "withheld: shown only when at least 5 councils have a difference, so that no council "
+    "can be singled out"
+)
+
+NO_TIER = "your council has no tier set (the operator sets it with bites council tier)"
+
+
+def across(page: str) -> list[tuple[str, str]]:
+    """The Across councils section's terms and descriptions."""
+    section = page.split('id="across-heading"', 1)[1]
+    return re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", section)
+
+
 def text_of(html: str) -> str:
     """Text without tags, spaces collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
@@ -219,6 +234,22 @@ async def test_the_council_admin_sees_exact_figures(
     ]
     assert page.count('class="whisker"') == 12
     assert "Ned" not in page and "North" not in page
+    assert across(page) == [
+        ("Your council, 90 days", "+38 points (95% CI -9 to +67), from 8 pairs"),
+        ("All councils", WITHHELD),
+        ("Councils of your tier", NO_TIER),
+    ]
+
+
+async def test_the_benchmark_shows_the_spread_once_five_councils_have_a_difference(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for _ in range(3):
+        council(world.services.engine, None, 3, 1)  # +50 each; Demo +37.5, North 0
+    await sign_in(client, world, "ada")
+    page = (await client.get("/dashboard/effect")).text
+    spread = "median +50 points, half of councils between +38 and +50 (5 councils)"
+    assert across(page)[1:] == [("All councils", spread), ("Councils of your tier", NO_TIER)]
 
 
 async def test_a_manager_sees_only_the_teams_they_manage(
@@ -241,6 +272,7 @@ async def test_a_manager_sees_only_the_teams_they_manage(
         "Contracts 6 learners"
     ]
     assert "0 teams are not shown because they have fewer than 5 learners." in page
+    assert "Across councils" not in page  # the benchmark is for council admins
     assert [row[0] for row in table(page, "Modules") if len(row) == 9] == [
         "What contract management is 6 learners"
     ]
