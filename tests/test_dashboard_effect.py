@@ -226,6 +226,7 @@ async def test_the_council_admin_sees_exact_figures(
         "refreshed: 38%. Difference +38 points (95% CI -9 to +67), from 16 check-ups.</p>"
     ) in page
     assert page.count('role="img"') == 1
+    assert "<script" not in page and "style=" not in page  # the strict CSP holds
     assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', page) == [
         "83%",
         "50%",
