@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli_common import cli_settings, migrated_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from storage.benchmark import Distribution, EffectBenchmark
 
 
 def register(app: typer.Typer) -> None:
@@ -24,23 +30,29 @@ def effect(
     ] = None,
 ) -> None:
     """Refreshed against held-out points at 30 and 90 days, with 95% intervals, for the
-    council, its teams (5 learners or more) and its modules (docs/learning.md)."""
+    council, its teams (5 learners or more) and its modules, and the council's difference
+    beside the anonymous benchmark of all councils (docs/learning.md)."""
     from bot.effect import as_dict, summary_text
+    from dashboard.effect_view import benchmark_rows
     from lessons.loader import default_pack_paths, load_curriculum
+    from storage.benchmark import effect_benchmark
     from storage.effect_report import SqlEffect
 
     settings = cli_settings()
     curriculum = load_curriculum([*default_pack_paths(), *settings.content_packs])
-    result = SqlEffect(migrated_engine(db), curriculum).council(council)
+    engine = migrated_engine(db)
+    result = SqlEffect(engine, curriculum).council(council)
     if result is None:
         typer.echo(f"No council with the code {council!r}.", err=True)
         raise typer.Exit(1)
+    across = effect_benchmark(engine, _org_id(engine, council))
     if as_json:
         payload = {
             "council": as_dict(result.council),
             "teams": [as_dict(team) for team in result.teams],
             "teams_withheld": result.teams_withheld,
             "modules": [as_dict(module) for module in result.modules],
+            "across_councils": _across(across),
         }
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -54,3 +66,36 @@ def effect(
         typer.echo(f"{result.teams_withheld} team(s) with fewer than 5 learners are not shown.")
     for team in result.teams:
         typer.echo(f"Team {team.name}: {summary_text(team.at[-1])}")
+    typer.echo("Across councils:")
+    for label, text in benchmark_rows(across):
+        typer.echo(f"- {label}: {text}.")
+
+
+def _org_id(engine: Engine, code: str) -> int:
+    from sqlmodel import Session, select
+
+    from storage.tables import Organisation
+
+    with Session(engine) as session:
+        found = session.exec(select(Organisation.id).where(Organisation.code == code)).one()
+    return found or 0
+
+
+def _across(found: EffectBenchmark) -> dict[str, object]:
+    """The benchmark as plain values (points, one decimal; None where withheld)."""
+
+    def spread(values: Distribution | None) -> dict[str, float | int] | None:
+        return dataclasses.asdict(values) if values else None
+
+    def points(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return {
+        "days": found.day,
+        "difference_points": points(found.difference),
+        "difference_ci": [points(found.low), points(found.high)],
+        "pairs": found.pairs,
+        "all_councils": spread(found.all_councils),
+        "tier": spread(found.tier),
+        "min_councils": found.min_councils,
+    }

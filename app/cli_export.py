@@ -122,6 +122,20 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
     typer.echo(f"Sent {sent} statements to the LRS.")
 
 
+@export_app.command("effect")
+def export_effect(council: Council, db: Db = None) -> None:
+    """Print a council's learning-effect pre-tests and check-ups as CSV, one row per probe,
+    answered or not (docs/learning.md)."""
+    from storage.exports import probes_csv
+
+    _settings, engine, org_id = _council(db, council)
+    rows = -1  # the header is not a row
+    for line in probes_csv(engine, org_id):
+        sys.stdout.write(line)
+        rows += 1
+    _audit(engine, org_id, "export.effect_csv", council, rows)
+
+
 @learner_app.command("erase")
 def learner_erase(
     council: Council,

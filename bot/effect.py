@@ -231,13 +231,15 @@ def summary_text(effect: Effect) -> str:
         return f"Not enough check-ups at {effect.day} days yet."
     return (
         f"Refreshed points: {round(100 * r)}% remembered after {effect.day} days; points not "
-        f"refreshed: {round(100 * h)}%. Difference {_signed(effect.difference)} points "
-        f"(95% CI {_signed(effect.low)} to {_signed(effect.high)}), from "
+        f"refreshed: {round(100 * h)}%. Difference {signed(effect.difference)} points "
+        f"(95% CI {signed(effect.low)} to {signed(effect.high)}), from "
         f"{effect.checkups} check-ups."
     )
 
 
-def _signed(value: float | None) -> str:
+def signed(value: float | None) -> str:
+    """Points rounded to a whole number with their sign, as the summary writes them:
+    "+18", "0", "-4" (the dashboard shows differences the same way)."""
     number = round(value or 0.0)
     return f"+{number}" if number > 0 else str(number)
 

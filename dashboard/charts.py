@@ -26,6 +26,16 @@ class Bar:
     height: float
     label: str
     value: str
+    kind: str = ""  # a CSS class telling series apart (their labels say it in words too)
+
+
+@dataclass(frozen=True)
+class Whisker:
+    """A 95% interval drawn over a bar: the x of its centre and the y of its two ends."""
+
+    x: float
+    top: float
+    bottom: float
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     baseline: float = HEIGHT - BOTTOM
+    whiskers: tuple[Whisker, ...] = ()
 
 
 def bar_chart(title: str, summary: str, labels: Sequence[str], values: Sequence[int]) -> Chart:
@@ -82,7 +93,47 @@ def line_chart(
     return Chart(title, summary, points, _ticks(100, "%"), line)
 
 
-def _y(value: int, top: int) -> float:
+@dataclass(frozen=True)
+class Interval:
+    """A percentage (0-100) with its 95% interval, for `interval_chart`; value None: no data."""
+
+    label: str
+    kind: str
+    value: float | None
+    low: float = 0.0
+    high: float = 0.0
+
+
+def interval_chart(title: str, summary: str, items: Sequence[Interval]) -> Chart:
+    """Percent bars with their 95% intervals as whiskers (one per bar, in the same order);
+    an item without data keeps its place, with no bar, a flat whisker and "no data"."""
+    slot = (WIDTH - LEFT) / max(1, len(items))
+    bars = []
+    whiskers = []
+    for index, item in enumerate(items):
+        # Bars right of centre: the value is written to the bar's left, clear of the axis.
+        x = LEFT + index * slot + slot * 0.3
+        width = slot * 0.5
+        if item.value is None:
+            bars.append(Bar(x, _y(0, 100), width, 0, item.label, "no data", item.kind))
+            whiskers.append(Whisker(x + width / 2, _y(0, 100), _y(0, 100)))
+            continue
+        bars.append(
+            Bar(
+                x,
+                _y(item.value, 100),
+                width,
+                _y(0, 100) - _y(item.value, 100),
+                item.label,
+                f"{round(item.value)}%",
+                item.kind,
+            )
+        )
+        whiskers.append(Whisker(x + width / 2, _y(item.high, 100), _y(item.low, 100)))
+    return Chart(title, summary, tuple(bars), _ticks(100, "%"), "", whiskers=tuple(whiskers))
+
+
+def _y(value: float, top: int) -> float:
     return TOP + (HEIGHT - BOTTOM - TOP) * (1 - value / top)
 
 

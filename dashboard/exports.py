@@ -20,11 +20,12 @@ from storage.exports import (
     XapiOptions,
     answers_csv,
     json_lines,
+    probes_csv,
     progress_csv,
     standing_csv,
     xapi_statements,
 )
-from storage.tables import AnswerRow, Learner, ModuleProgressRow
+from storage.tables import AnswerRow, EffectProbe, Learner, ModuleProgressRow
 
 CHUNK_BYTES = 64 * 1024
 
@@ -46,6 +47,7 @@ KINDS = {
         ExportKind("answers", "csv", "text/csv; charset=utf-8", "export.answers_csv"),
         ExportKind("standing", "csv", "text/csv; charset=utf-8", "export.standing_csv"),
         ExportKind("xapi", "jsonl", "application/x-ndjson; charset=utf-8", "export.xapi"),
+        ExportKind("effect", "csv", "text/csv; charset=utf-8", "export.effect_csv"),
     )
 }
 
@@ -57,11 +59,12 @@ class ExportSizes:
     progress: int
     answers: int
     statements: int
+    probes: int = 0  # learning-effect pre-tests and check-ups, answered or not
 
 
 def sizes(engine: Engine, actor: Actor) -> ExportSizes:
     """Record counts of the council's exports (an xAPI statement per module started, per
-    module completed and per answer)."""
+    module completed, per answer and per answered learning-effect probe)."""
     with Session(engine) as session:
         ids = select(Learner.id).where(Learner.org_id == actor.org_id)
         progress = session.exec(
@@ -74,7 +77,15 @@ def sizes(engine: Engine, actor: Actor) -> ExportSizes:
             )
         ).one()
         answers = session.exec(select(func.count()).where(col(AnswerRow.learner_id).in_(ids))).one()
-    return ExportSizes(progress, answers, progress + completed + answers)
+        probes = session.exec(
+            select(func.count()).where(col(EffectProbe.learner_id).in_(ids))
+        ).one()
+        answered = session.exec(
+            select(func.count()).where(
+                col(EffectProbe.learner_id).in_(ids), col(EffectProbe.answered_at).is_not(None)
+            )
+        ).one()
+    return ExportSizes(progress, answers, progress + completed + answers + answered, probes)
 
 
 def lines(
@@ -87,6 +98,8 @@ def lines(
     now: dt.datetime,
 ) -> Iterator[str]:
     """The export's lines, for the actor's whole council (council admins only)."""
+    if kind.slug == "effect":
+        return probes_csv(engine, actor.org_id)
     if kind.slug == "progress":
         return progress_csv(engine, actor.org_id, curriculum)
     if kind.slug == "answers":

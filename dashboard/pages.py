@@ -90,6 +90,7 @@ class Pages:
             ("/dashboard/heatmap", t.heatmap, sees_people),
             ("/dashboard/progress", t.progress, sees_people),
             ("/dashboard/overdue", t.overdue, sees_people),
+            ("/dashboard/effect", t.effect, sees_people),
             ("/dashboard/campaigns", t.campaigns, manages_council),
             ("/dashboard/content", t.content, manages_content),
             ("/dashboard/settings", t.settings, manages_council),

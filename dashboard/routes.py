@@ -26,6 +26,7 @@ from dashboard import charts, exports, queries
 from dashboard.auth import COOKIE, SESSION_LIFETIME, LinkStatus, Viewer
 from dashboard.campaign_pages import campaign_routes
 from dashboard.content import MAX_ZIP_BYTES, Checked
+from dashboard.effect_page import effect_routes
 from dashboard.forms import read_pacing
 from dashboard.pages import (
     DashboardDeps,
@@ -50,6 +51,7 @@ def dashboard_router(deps: DashboardDeps) -> APIRouter:
     _content_routes(router, pages)
     _export_routes(router, pages)
     campaign_routes(router, pages)
+    effect_routes(router, pages)
     static = StaticFiles(directory=_HERE / "static")
 
     @router.get("/dashboard/static/{path:path}", include_in_schema=False)

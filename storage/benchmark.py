@@ -7,6 +7,11 @@ and withholds any distribution with fewer than `MIN_COUNCILS` contributing counc
 minimum or maximum is ever shown, and a tier figure is withheld too when the councils
 outside the tier are between 1 and `MIN_COUNCILS - 1`, since comparing the two figures
 could then reveal those few councils.
+
+The learning effect joins it (issue 13): each council's difference between refreshed and
+held-out points remembered at the 90-day check-up, worked out by `bot.effect.effect_at`
+(the same as its Learning effect page), set beside the quartiles of all councils'
+differences under the same rules.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.effect import CHECKUP_DAYS, effect_at
 from bot.records import AssessmentFacts, RecordAssessment
 from lessons.maturity import DEFAULT_AREAS, MaturityModel, parse_areas
+from storage.effect_probes import checkups_by_council
 from storage.tables import Assessment, Learner, Organisation
 
 MIN_COUNCILS = 5
@@ -110,8 +117,7 @@ def benchmark(engine: Engine, org_id: int, min_councils: int = MIN_COUNCILS) -> 
         mine = own.get(area)
         everyone = {c: by_area[area] for c, by_area in levels.items() if area in by_area}
         same_tier = [v for c, v in everyone.items() if org.tier and tiers.get(c) == org.tier]
-        outside = len(everyone) - len(same_tier)
-        tier_ok = len(same_tier) > 0 and (outside == 0 or outside >= min_councils)
+        tier_ok = not _singles_out(len(same_tier), len(everyone), min_councils)
         rows.append(
             AreaBenchmark(
                 area=area,
@@ -134,10 +140,8 @@ def anonymous_distribution(
         tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
         levels = _council_levels(session)
     chosen = {c: v for c, v in levels.items() if tier is None or tiers.get(c) == tier}
-    if tier is not None:
-        outside = len(levels) - len(chosen)
-        if 0 < outside < min_councils:
-            return dict.fromkeys(range(1, 12))
+    if tier is not None and _singles_out(len(chosen), len(levels), min_councils):
+        return dict.fromkeys(range(1, 12))
     return {
         area: _distribution(
             [by_area[area].level for by_area in chosen.values() if area in by_area], min_councils
@@ -176,6 +180,80 @@ def _council_levels(session: Session) -> dict[int, dict[int, _CouncilArea]]:
             len(answers),
         )
     return dict(result)
+
+
+@dataclass(frozen=True)
+class EffectBenchmark:
+    """A council's learning effect at 90 days (refreshed minus held-out points remembered,
+    in percentage points, with its 95% interval and pairs; None without check-ups of both
+    kinds) beside the anonymous distributions of councils' differences (None = withheld)."""
+
+    org_id: int
+    day: int
+    difference: float | None
+    low: float | None
+    high: float | None
+    pairs: int
+    all_councils: Distribution | None
+    tier: Distribution | None
+    council_tier: str | None = None
+    min_councils: int = MIN_COUNCILS
+
+
+def effect_benchmark(
+    engine: Engine, org_id: int, min_councils: int = MIN_COUNCILS
+) -> EffectBenchmark:
+    """A council's learning effect at the last check-up beside all councils' and its tier's
+    (a council contributes once it has a difference: check-ups of both kinds answered)."""
+    day = CHECKUP_DAYS[-1]
+    with Session(engine) as session:
+        org = session.get(Organisation, org_id)
+        if org is None:
+            raise LookupError(f"no council with id {org_id}")
+        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        probes = checkups_by_council(session, day)
+    effects = {council: effect_at(rows, day) for council, rows in probes.items()}
+    everyone = {c: e.difference for c, e in effects.items() if e.difference is not None}
+    same_tier = [v for c, v in everyone.items() if org.tier and tiers.get(c) == org.tier]
+    tier_ok = not _singles_out(len(same_tier), len(everyone), min_councils)
+    own = effects.get(org_id) or effect_at([], day)
+    return EffectBenchmark(
+        org_id,
+        day,
+        own.difference,
+        own.low,
+        own.high,
+        own.pairs,
+        _distribution(list(everyone.values()), min_councils),
+        _distribution(same_tier, min_councils) if tier_ok else None,
+        org.tier,
+        min_councils,
+    )
+
+
+def anonymous_effect(
+    engine: Engine, tier: str | None = None, min_councils: int = MIN_COUNCILS
+) -> Distribution | None:
+    """For a platform admin: the distribution of councils' learning effect at the last
+    check-up, optionally of one tier; withheld (None) as `anonymous_distribution` is."""
+    day = CHECKUP_DAYS[-1]
+    with Session(engine) as session:
+        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        probes = checkups_by_council(session, day)
+    differences = {c: effect_at(rows, day).difference for c, rows in probes.items()}
+    everyone = {c: d for c, d in differences.items() if d is not None}
+    chosen = [d for c, d in everyone.items() if tier is None or tiers.get(c) == tier]
+    if tier is not None and _singles_out(len(chosen), len(everyone), min_councils):
+        return None
+    return _distribution(chosen, min_councils)
+
+
+def _singles_out(inside: int, total: int, min_councils: int) -> bool:
+    """Whether a group's figure (of `inside` councils out of `total`) must be withheld even
+    with enough councils in it: it is empty, or comparing it with the all-councils figure
+    would reveal the 1 to `min_councils - 1` councils outside it."""
+    outside = total - inside
+    return inside == 0 or 0 < outside < min_councils
 
 
 def _distribution(values: Sequence[float], min_councils: int) -> Distribution | None:

@@ -197,3 +197,19 @@ def probes_of(session: Session, org_id: int) -> list[tuple[Probe, int | None]]:
         )
         for p, team_id in rows
     ]
+
+
+def checkups_by_council(session: Session, day: int) -> dict[int, list[Probe]]:
+    """Every council's check-ups at one delay, answered or not, by council id (for the
+    anonymous benchmark; the measure decides which count)."""
+    rows = session.exec(
+        select(EffectProbe, Learner.org_id)
+        .join(Learner, col(Learner.id) == col(EffectProbe.learner_id))
+        .where(EffectProbe.kind == CHECKUP, EffectProbe.day == day)
+    ).all()
+    found: dict[int, list[Probe]] = {}
+    for p, org_id in rows:
+        probe = Probe(p.learner_id, p.module_id, p.kind, p.point, p.day, p.correct, p.guessed)
+        if org_id is not None:  # a learner not yet in a council belongs to no figure
+            found.setdefault(org_id, []).append(probe)
+    return found

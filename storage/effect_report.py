@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -18,8 +20,10 @@ class SqlEffect:
         self._engine = engine
         self._curriculum = curriculum
 
-    def council(self, code: str) -> CouncilEffect | None:
-        """The measure for one council (None if there is no council with that code)."""
+    def council(self, code: str, team_ids: Collection[int] | None = None) -> CouncilEffect | None:
+        """The measure for one council (None if there is no council with that code); with
+        `team_ids`, only for the learners of those teams (what a manager may see, from
+        `bot.access.visible_team_ids`)."""
         with Session(self._engine) as session:
             org = session.exec(select(Organisation).where(Organisation.code == code)).first()
             if org is None or org.id is None:
@@ -29,6 +33,8 @@ class SqlEffect:
                 for team in session.exec(select(Team).where(Team.org_id == org.id)).all()
             }
             rows = probes_of(session, org.id)
+        if team_ids is not None:
+            rows = [(probe, team) for probe, team in rows if team in team_ids]
         titles = {m.id: m.title for m in self._curriculum.for_council(code).modules}
         named = [(probe, teams.get(team) if team else None) for probe, team in rows]
         return council_effect(org.name, named, titles)

@@ -9,7 +9,9 @@ each statement once.
 Which statements: *experienced* when a module is started, *answered* for each quiz
 answer (success, the option chosen, how long it took) and *completed* when a module's
 quiz is finished (score scaled, raw, min and max). Cards are not recorded one by one, so
-"experienced" is per module.
+"experienced" is per module. Answered learning-effect probes (pre-tests and check-ups,
+issue 13) are *answered* statements too, with the probe's kind, point and delay as context
+extensions and "I guessed" as a result extension.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from lessons.model import Curriculum
 from scheduler.pacing import zone
 from storage.csv_cells import csv_line
 from storage.people import load_team_facts
-from storage.tables import AnswerRow, Learner, ModuleProgressRow, Organisation, Team
+from storage.tables import AnswerRow, EffectProbe, Learner, ModuleProgressRow, Organisation, Team
 
 XAPI_VERSION = "1.0.3"
 LANGUAGE = "en-GB"
@@ -69,6 +71,23 @@ ANSWER_COLUMNS = (
     "answered",
     "seconds",
 )
+
+PROBE_COLUMNS = (
+    "learner",
+    "name",
+    "team",
+    "module",
+    "kind",
+    "point",
+    "days",
+    "question",
+    "variant",
+    "due",
+    "answered",
+    "correct",
+    "guessed",
+)
+EXTENSIONS = ("effect-kind", "effect-point", "effect-days", "guessed")  # under /xapi/extensions/
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,40 @@ def answers_csv(
         )
 
 
+def probes_csv(
+    engine: Engine, org_id: int, team_ids: Collection[int] | None = None
+) -> Iterator[str]:
+    """Every learning-effect probe of a council's learners (pre-tests and check-ups, answered
+    or not) as CSV lines (header first); the cells go through `storage.csv_cells`."""
+    with Session(engine) as session:
+        people = _people(session, org_id, team_ids)
+        rows = session.exec(
+            select(EffectProbe)
+            .where(col(EffectProbe.learner_id).in_(list(people)))
+            .order_by(col(EffectProbe.learner_id), col(EffectProbe.id))
+        ).all()
+    yield csv_line(PROBE_COLUMNS)
+    for row in rows:
+        person = people[row.learner_id]
+        yield csv_line(
+            (
+                row.learner_id,
+                person.name,
+                person.team,
+                row.module_id,
+                row.kind,
+                row.point,
+                row.day,
+                row.question_id,
+                row.variant_id,
+                row.due_on.isoformat() if row.due_on else "",
+                _stamp(row.answered_at),
+                "" if row.correct is None else "yes" if row.correct else "no",
+                "yes" if row.guessed else "no",
+            )
+        )
+
+
 def xapi_statements(
     engine: Engine,
     org_id: int,
@@ -197,6 +250,11 @@ def xapi_statements(
             select(ModuleProgressRow).where(col(ModuleProgressRow.learner_id).in_(ids))
         ).all()
         answers = session.exec(select(AnswerRow).where(col(AnswerRow.learner_id).in_(ids))).all()
+        probes = session.exec(
+            select(EffectProbe).where(
+                col(EffectProbe.learner_id).in_(ids), col(EffectProbe.answered_at).is_not(None)
+            )
+        ).all()
     builder = _Statements(options, curriculum, people)
     # (when, kind order, record id): module started, answers, module completed, each kind
     # in the order its records were made, so equal timestamps still sort the same way.
@@ -207,6 +265,9 @@ def xapi_statements(
             statements.append((row.completed_at, 2, row.id or 0, builder.completed(row)))
     for answer in answers:
         statements.append((answer.answered_at, 1, answer.id or 0, builder.answered(answer)))
+    for probe in probes:
+        assert probe.answered_at is not None
+        statements.append((probe.answered_at, 3, probe.id or 0, builder.probe(probe)))
     chosen = [s for s in statements if since is None or s[0] >= since]
     chosen.sort(key=lambda s: s[:3])
     return [statement for *_key, statement in chosen]
@@ -313,6 +374,21 @@ class _Statements:
             result["duration"] = iso_duration(row.duration_ms)
         statement["result"] = result
         statement["context"]["contextActivities"] = {"parent": [self._module(row.module_id)]}
+        return statement
+
+    def probe(self, row: EffectProbe) -> dict[str, Any]:
+        """A pre-test or check-up answer: the variant asked, success (a right answer marked
+        "I guessed" is still a success here; the guess is a result extension), and the
+        probe's kind, point and delay as context extensions."""
+        assert row.answered_at is not None
+        key = f"probe/{row.learner_id}/{row.module_id}/{row.kind}/{row.point}/{row.day}"
+        statement = self._statement(
+            key, row.learner_id, "answered", self._question(row.variant_id), row.answered_at
+        )
+        kind, point, days, guessed = (f"{self._base}/xapi/extensions/{e}" for e in EXTENSIONS)
+        statement["result"] = {"success": bool(row.correct), "extensions": {guessed: row.guessed}}
+        statement["context"]["contextActivities"] = {"parent": [self._module(row.module_id)]}
+        statement["context"]["extensions"] = {kind: row.kind, point: row.point, days: row.day}
         return statement
 
     def _statement(

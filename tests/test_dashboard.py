@@ -357,9 +357,11 @@ async def test_a_manager_sees_only_their_team(client: httpx.AsyncClient, world: 
         "/dashboard/heatmap",
         "/dashboard/progress",
         "/dashboard/overdue",
+        "/dashboard/effect",
         "/dashboard/heatmap",
         "/dashboard/progress",
         "/dashboard/overdue",
+        "/dashboard/effect",
     ]
     for admin_only in ("/dashboard/settings", "/dashboard/content", "/dashboard/campaigns"):
         denied = await client.get(admin_only)

@@ -278,3 +278,22 @@ def test_axe_finds_no_wcag_22_aa_violations(
     assert {name: found for name, found in checked.items() if found} == {}
     assert len(checked) == 17
     page.context.close()
+
+
+def test_the_learning_effect_page_in_the_browser(
+    browser: Browser, world: World, base_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.test_dashboard_effect import seed_probes
+
+    seed_probes(world)
+    page = new_page(browser)
+    sign_in(page, world, base_url, "ada")
+    page.get_by_role("navigation").get_by_role("link", name="Learning effect").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learning effect")
+    council = page.get_by_role("table", name="Refreshed against held-out points, Demo Council")
+    expect(council.get_by_role("rowheader")).to_have_text(["Demo Council 8 learners"])
+    expect(page.get_by_role("img", name="Remembered at check-up")).to_be_visible()
+    assert axe_violations(page) == []
+    page.context.close()

@@ -81,6 +81,12 @@ def test_bites_effect_reports_the_council_and_withholds_small_teams(tmp_path: Pa
         "1 team(s) with fewer than 5 learners are not shown.\n"
         "Team Highways: Refreshed points: 83% remembered after 90 days; points not refreshed: "
         "33%. Difference +50 points (95% CI -4 to +77), from 12 check-ups.\n"
+        "Across councils:\n"
+        "- Your council, 90 days: +62 points (95% CI +14 to +83), from 8 pairs.\n"
+        "- All councils: withheld: shown only when at least 5 councils have a difference, so "
+        "that no council can be singled out.\n"
+        "- Councils of your tier: your council has no tier set (the operator sets it with "
+        "bites council tier).\n"
     )
     data = json.loads(run("effect", "--council", "bors", "--json", "--db", db).stdout)
     assert [team["name"] for team in data["teams"]] == ["Highways"]
@@ -92,5 +98,14 @@ def test_bites_effect_reports_the_council_and_withholds_small_teams(tmp_path: Pa
         8,
     )
     assert [m["name"] for m in data["modules"]] == ["Why contract management matters"]
+    assert data["across_councils"] == {
+        "days": 90,
+        "difference_points": 62.5,
+        "difference_ci": [13.9, 83.1],
+        "pairs": 8,
+        "all_councils": None,
+        "tier": None,
+        "min_councils": 5,
+    }
     missing = run("effect", "--council", "nowhere", "--db", db)
     assert (missing.returncode, missing.stderr) == (1, "No council with the code 'nowhere'.\n")
