@@ -220,14 +220,30 @@ def simulate(
         str, typer.Option(help="First moment simulated (UTC); the default spans Easter 2026.")
     ] = "2026-03-23T00:00",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    round_size: Annotated[
+        int | None, typer.Option(help="Every council's refresher round size (default 12).")
+    ] = None,
+    backlog_limit: Annotated[
+        int | None, typer.Option(help="Every council's backlog limit (default 40).")
+    ] = None,
+    retention: Annotated[
+        float | None, typer.Option(help="Every council's desired retention (default 0.9).")
+    ] = None,
 ) -> None:
     """Run the real planner, dispatcher and bot on a fresh database with a simulated clock
-    and simulated learners; check every send against the pacing rules."""
+    and simulated learners who remember and forget; check every send against the pacing
+    rules and report what the learners know (docs/learning.md)."""
     from app.logs import configure_logging
     from app.simulate import run_simulation
 
     configure_logging("WARNING", "text")
-    summary = run_simulation(learners, days, seed, _simulated_clock(start).now())
+    given = {
+        "round_size": round_size,
+        "backlog_limit": backlog_limit,
+        "desired_retention": retention,
+    }
+    policy = {name: value for name, value in given.items() if value is not None}
+    summary = run_simulation(learners, days, seed, _simulated_clock(start).now(), policy=policy)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return

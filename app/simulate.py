@@ -21,7 +21,7 @@ import random
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -287,7 +287,12 @@ class Simulation:
 
 
 def run_simulation(
-    learners: int, days: int, seed: int, start: dt.datetime, db_path: Path | None = None
+    learners: int,
+    days: int,
+    seed: int,
+    start: dt.datetime,
+    db_path: Path | None = None,
+    policy: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """Run the simulation and return its summary (see `app.sim.summary`)."""
     began = time.perf_counter()
@@ -299,6 +304,7 @@ def run_simulation(
         settings = Settings(database_url=f"sqlite:///{path}", scheduler=False, webchat=False)
         services = build_services(settings, clock=clock)
         _scottish_council(services, clock.now())
+        _set_policy(services, policy or {})
         platform = random.Random(f"{seed}:platform")  # noqa: S311 - a simulation
         sender = RecordingSender(PLATFORM, clock.now, refuse=lambda _ref: _throttle(platform))
         services.senders[PLATFORM] = sender
@@ -326,6 +332,14 @@ def _throttle(rng: random.Random) -> SendResult | None:
     if rng.random() < THROTTLED:  # the platform is busy now and then
         return SendResult(SendStatus.RETRY, retry_after=60, detail="429")
     return None
+
+
+def _set_policy(services: Services, policy: Mapping[str, object]) -> None:
+    """Give every council the pacing settings being compared (round sizes, backlog limit,
+    desired retention), as `bites council set` would."""
+    for code in ("demo", "sim-scot"):
+        if policy and services.store.set_org_pacing(code, **policy) is None:
+            raise ValueError(f"no council {code} to set the policy on")
 
 
 def _scottish_council(services: Services, at: dt.datetime) -> None:

@@ -77,6 +77,10 @@ class Texts:
     )
     sources: str = "**Read more**\n{sources}"  # {sources}: bot.reading.reading_list
     next_module_button: str = "Next module"
+    bite_done_today: str = (
+        "That is today's bite. Your next module, {title}, comes with tomorrow's bite; send "
+        "/next if you want it now."
+    )
     progress_button: str = "My progress"
     all_done: str = (
         "You have completed all {count} modules. Well done! New modules will appear here "

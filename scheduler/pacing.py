@@ -24,6 +24,10 @@ DEFAULT_WORK_START = dt.time(8, 0)  # a council's working hours unless it sets i
 DEFAULT_WORK_END = dt.time(18, 0)
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
 LAST_SEND_BEFORE_END = dt.timedelta(minutes=15)
+# What an officer is asked for in one day: modules are offered one after another only
+# while the day's modules stay within this (a learner can always ask with /next).
+DAILY_MINUTES = 20
+TODAY_WINDOW = dt.timedelta(hours=12)  # "today's" modules: those completed this long ago
 
 
 @dataclass(frozen=True)

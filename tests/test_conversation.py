@@ -437,8 +437,37 @@ def test_every_core_module_and_quiz_can_be_taken_through_the_bot(
             feedback = user.press(option.text)
             assert feedback[0].startswith("Correct." if option.correct else "Not quite.")
         right = (len(module.questions) + 1) // 2
-        assert feedback[1] == (
+        assert feedback[1].split("\n")[0] == (
             f"Quiz complete: you scored {right} out of {len(module.questions)}. "
             f"That is {number} of {len(curriculum.modules)} modules done."
         )
     assert user.say("/next")[0].startswith(f"You have completed all {len(curriculum.modules)}")
+
+
+def test_a_second_module_the_same_day_is_offered_only_within_twenty_minutes(
+    sqlite_url: str, clock: ManualClock
+) -> None:
+    """Core modules take 9 to 11 minutes: after one, the next is not offered with a button
+    (it would take the day past 20 minutes), but /next still starts it."""
+    from lessons.loader import load_curriculum
+
+    curriculum = load_curriculum()
+    user = ChatUser(make_services(sqlite_url, clock, curriculum), clock)
+    onboard(user)
+    first, second = curriculum.modules[0], curriculum.modules[1]
+    replies = user.say("/next")
+    if replies[-1].startswith("Before you start"):
+        user.press("Skip")
+    for _ in first.cards[1:]:
+        user.say("/next")
+    for question in first.questions:
+        user.say("/next")
+        feedback = user.press(question.correct_option.text)
+    assert feedback[1] == (
+        f"Quiz complete: you scored {len(first.questions)} out of {len(first.questions)}. "
+        f"That is 1 of {len(curriculum.modules)} modules done.\n"
+        f"That is today's bite. Your next module, {second.title}, comes with tomorrow's bite; "
+        "send /next if you want it now."
+    )
+    assert feedback[2].endswith("\n[1] My progress")
+    assert user.say("/next")[0].startswith(f"Module 2 of {len(curriculum.modules)}: ")

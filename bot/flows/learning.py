@@ -14,6 +14,7 @@ from bot.reading import reading_list
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
 from lessons.model import Module, Question
 from lessons.render import render_text
+from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
 
 
 def next_step(state: LearnerState, ctx: Context) -> Decision:
@@ -215,6 +216,23 @@ def _question_reply(
     return Outbound(body, choices, asks_question=question.id)
 
 
+def _within_today(module: Module, upcoming: Module, ctx: Context) -> bool:
+    """May the next module be offered now? Only while the day's modules, it included, stay
+    within `DAILY_MINUTES`: micro-learning is a bite a day, not a binge (`/next` still
+    starts it)."""
+    since = ctx.now - TODAY_WINDOW
+    taken = sum(
+        found.minutes
+        for record in ctx.progress.values()
+        if record.status is ModuleStatus.COMPLETED
+        and record.completed_at is not None
+        and record.completed_at >= since
+        and record.module_id != module.id
+        and (found := ctx.curriculum.module(record.module_id)) is not None
+    )
+    return taken + module.minutes + upcoming.minutes <= DAILY_MINUTES
+
+
 def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:
     t = ctx.texts
     answers = {**ctx.answers, last.question_id: last}
@@ -244,12 +262,16 @@ def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Cont
     sources = reading_list(module.sources)
     finished = replace(state, module_id=None, cursor=0, pending_question=None)
     buttons: list[Choice] = []
-    if done < len(ctx.curriculum.modules):
-        buttons.append(Choice(payloads.NEXT, t.next_module_button))
-    buttons.append(Choice(payloads.PROGRESS, t.progress_button))
-    summary = text(
-        t.quiz_done.format(score=score, total=total, done=done, count=len(ctx.curriculum.modules)),
+    body = t.quiz_done.format(
+        score=score, total=total, done=done, count=len(ctx.curriculum.modules)
     )
+    upcoming = next_module(replace(ctx, progress={**ctx.progress, module.id: record}))
+    if upcoming is not None and _within_today(module, upcoming, ctx):
+        buttons.append(Choice(payloads.NEXT, t.next_module_button))
+    elif upcoming is not None:
+        body += "\n" + t.bite_done_today.format(title=upcoming.title)
+    buttons.append(Choice(payloads.PROGRESS, t.progress_button))
+    summary = text(body)
     points = pretest.plan(state, module, state.attempt)
     effects = () if points is None else (CompleteMeasure(module.id, points, ctx.local_today),)
     return Decision(
