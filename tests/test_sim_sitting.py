@@ -55,7 +55,7 @@ def test_answer_buttons_are_read_from_the_question_the_message_names(
     curriculum: Curriculum,
 ) -> None:
     for prefix in ("ans:a1-q1", "rf:12", "round:7:3"):
-        message = question_message(curriculum, prefix, Choice("later", "Later"))
+        message = question_message(curriculum, prefix, Choice("later:3", "Later"))
         asked = asked_question([Outbound("intro"), message], curriculum)
         assert asked is not None
         assert asked.question_id == "a1-q1"
@@ -70,7 +70,7 @@ def test_a_message_without_a_named_question_asks_nothing(curriculum: Curriculum)
 def test_the_way_on_is_the_first_button_that_is_not_an_answer_guess_later_or_way_out() -> None:
     choices = [
         Choice("guess:12", "I guessed"),
-        Choice("later", "Later"),
+        Choice("later:3", "Later"),
         Choice("rf:12:a", "A"),
         Choice("progress", "Progress"),
         Choice("next", "Next question"),
@@ -93,11 +93,11 @@ def test_a_guess_is_owned_up_to_before_moving_on(curriculum: Curriculum) -> None
 
 
 def test_later_once_patience_or_time_runs_out(curriculum: Curriculum) -> None:
-    message = question_message(curriculum, "rf:3", Choice("later", "Later"))
+    message = question_message(curriculum, "rf:3", Choice("later:3", "Later"))
     assert isinstance(
         next_step(learner(patience=5), Sitting((message,), answered=4), curriculum), Answer
     )
-    later = Press(Choice("later", "Later"))
+    later = Press(Choice("later:3", "Later"))
     assert next_step(learner(patience=5), Sitting((message,), answered=5), curriculum) == later
     tired = Sitting((message,), seconds=601.0)
     assert next_step(learner(sitting_minutes=10), tired, curriculum) == later
