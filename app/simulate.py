@@ -50,11 +50,13 @@ from app.sim.memory import (
 from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
 from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
+from bot.effect import report
 from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
 from scheduler import srs
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher
 from scheduler.pacing import DEFAULT_TIMEZONE, zone
+from storage.effect_probes import probes_of
 from storage.tables import Organisation
 
 PLATFORM = "sim"
@@ -355,4 +357,33 @@ def summarise(
 ) -> dict[str, object]:
     """The run's summary: the rule checks and the learning figures."""
     state = facts.end_state(sim.services.engine, users)
-    return summary.summarise(sim.learners, sim.sender.sent, sim.seen, state, start, end)
+    result = summary.summarise(sim.learners, sim.sender.sent, sim.seen, state, start, end)
+    return {**result, **_effect(sim)}
+
+
+def _effect(sim: Simulation) -> dict[str, object]:
+    """The learning effect from the simulated check-ups, by the dashboard's own code."""
+    with Session(sim.services.engine) as session:
+        probes = [
+            probe
+            for org in session.exec(select(Organisation)).all()
+            if org.id is not None
+            for probe, _team in probes_of(session, org.id)
+        ]
+    measured = report("simulation", probes)
+    ninety = measured.at[-1]
+
+    def share(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    low, high = ninety.low, ninety.high
+    return {
+        "effect_refreshed_90d": share(ninety.refreshed.value),
+        "effect_holdout_90d": share(ninety.holdout.value),
+        "effect_gain_points": None if ninety.difference is None else round(ninety.difference, 1),
+        "effect_gain_ci": None if low is None or high is None else [round(low, 1), round(high, 1)],
+        "effect_checkups_90d": ninety.checkups,
+        "effect_pretest_gain_points": (
+            None if measured.gain_points is None else round(measured.gain_points, 1)
+        ),
+    }

@@ -36,6 +36,10 @@ KEYS = {
     "modules_done_mean",
     "modules_done_p10",
     "seconds",
+    "effect_refreshed_90d",
+    "effect_holdout_90d",
+    "effect_gain_points",
+    "effect_gain_ci",
 }
 
 
