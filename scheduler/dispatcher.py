@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
+THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
 CONCURRENCY = 32
 LEASE_SHARE = 0.8  # of the lease, after which nothing more is sent on a claim
 
@@ -58,9 +59,14 @@ class DeliveryQueue(Protocol):
         ...
 
     def record_retry(
-        self, delivery: ClaimedDelivery, token: str, next_at: dt.datetime, error: str
+        self,
+        delivery: ClaimedDelivery,
+        token: str,
+        next_at: dt.datetime,
+        error: str,
+        throttled: bool = False,
     ) -> bool:
-        """Queue one again for later."""
+        """Queue one again for later; a throttled one without using up an attempt."""
         ...
 
     def record_final(
@@ -258,10 +264,18 @@ class Dispatcher:
             if self._metrics:
                 self._metrics.sent(platform, (now - delivery.due_at).total_seconds(), elapsed)
             return
-        if result.status is SendStatus.RETRY and delivery.attempts < MAX_ATTEMPTS:
-            wait = backoff(delivery.attempts, result.retry_after, self._rng)
+        # A 429 is the platform saying "later": it never uses up an attempt, so a long
+        # throttling spell cannot end a delivery as failed, and it leaves the 5xx back-off
+        # (which grows with attempts) where it was.
+        throttled = result.status is SendStatus.RETRY and result.throttled
+        if throttled or (result.status is SendStatus.RETRY and delivery.attempts < MAX_ATTEMPTS):
+            retry_after = result.retry_after
+            if throttled and retry_after is None:
+                retry_after = THROTTLED_WAIT.total_seconds()
+            wait = backoff(delivery.attempts, retry_after, self._rng)
+            error = result.detail or "retry"
             await anyio.to_thread.run_sync(
-                self._queue.record_retry, delivery, token, now + wait, result.detail or "retry"
+                self._queue.record_retry, delivery, token, now + wait, error, throttled
             )
             report.retried += 1
             report.statuses[delivery.id] = "queued"

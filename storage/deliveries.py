@@ -371,9 +371,15 @@ class SqlDeliveries:
         return done
 
     def record_retry(
-        self, delivery: ClaimedDelivery, token: str, next_at: dt.datetime, error: str
+        self,
+        delivery: ClaimedDelivery,
+        token: str,
+        next_at: dt.datetime,
+        error: str,
+        throttled: bool = False,
     ) -> bool:
-        """Put a delivery back in the queue for a later attempt."""
+        """Put a delivery back in the queue for a later attempt. A throttled send (429)
+        gives back the attempt its claim counted: the platform said "later", not "no"."""
         with self._session() as session:
             return self._finish(
                 session,
@@ -382,6 +388,7 @@ class SqlDeliveries:
                 status="queued",
                 next_attempt_at=next_at,
                 last_error=error[:200],
+                attempts=col(Delivery.attempts) - int(throttled),
             )
 
     def record_final(

@@ -96,12 +96,12 @@ def test_429_is_retried_after_the_retry_after_then_sent_once(
 ) -> None:
     (learner,) = add_learners(services, 1, clock.now())
     services.deliveries.add([lesson(learner, clock.now())], clock.now())
-    refusals = [SendResult(SendStatus.RETRY, retry_after=600, detail="429")]
+    refusals = [SendResult(SendStatus.RETRY, retry_after=600, detail="429", throttled=True)]
     outbox(services).refuse = lambda ref: refusals.pop() if refusals else None
     tick(services)
     with Session(services.engine) as session:
         row = session.exec(select(Delivery)).one()
-    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "429")
+    assert (row.status, row.attempts, row.last_error) == ("queued", 0, "429")
     assert row.next_attempt_at >= clock.now() + dt.timedelta(seconds=600)
     clock.advance(dt.timedelta(minutes=9))
     tick(services)
@@ -111,6 +111,49 @@ def test_429_is_retried_after_the_retry_after_then_sent_once(
     tick(services)
     assert [sent.ref.user_id for sent in outbox(services).sent] == [f"u{learner}"]
     assert statuses(services) == {f"lesson:{learner}:2026-03-02": "sent"}
+
+
+def the_row(services: Services) -> Delivery:
+    with Session(services.engine) as session:
+        return session.exec(select(Delivery)).one()
+
+
+def test_a_long_throttling_spell_uses_no_attempts_and_ends_sent(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    throttled = SendResult(SendStatus.RETRY, retry_after=30, detail="429", throttled=True)
+    refusals = [throttled] * 20
+    outbox(services).refuse = lambda ref: refusals.pop() if refusals else None
+    for _ in range(20):  # well past the 8 attempts a failing platform gets
+        tick(services)
+        row = the_row(services)
+        assert (row.status, row.attempts) == ("queued", 0)
+        assert row.next_attempt_at >= clock.now() + dt.timedelta(seconds=30)
+        clock.advance(dt.timedelta(seconds=34))
+    tick(services)
+    assert [sent.ref.user_id for sent in outbox(services).sent] == [f"u{learner}"]
+    assert (the_row(services).status, the_row(services).attempts) == ("sent", 1)
+
+
+def test_the_back_off_after_a_server_error_does_not_grow_from_earlier_429s(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    refusals = [SendResult(SendStatus.RETRY, detail="503")] + [
+        SendResult(SendStatus.RETRY, retry_after=1, detail="429", throttled=True)
+    ] * 5
+    outbox(services).refuse = lambda ref: refusals.pop() if refusals else None
+    for _ in range(5):
+        tick(services)
+        clock.advance(dt.timedelta(seconds=2))
+    tick(services)  # the 503: the first failed attempt, so 30 s ± 20%, not 16 minutes
+    row = the_row(services)
+    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "503")
+    wait = row.next_attempt_at - clock.now()
+    assert dt.timedelta(seconds=24) <= wait <= dt.timedelta(seconds=36)
 
 
 def test_a_permanent_refusal_marks_the_learner_unreachable(

@@ -87,7 +87,7 @@ async def test_flood_control_is_retry_with_telegrams_wait_then_success(
 ) -> None:
     fake.fail_next("sendMessage", FLOOD)
     first = await sender.send(REF, LESSON[:1])
-    assert (first.status, first.retry_after) == (SendStatus.RETRY, 3.0)
+    assert (first.status, first.retry_after, first.throttled) == (SendStatus.RETRY, 3.0, True)
     # The sender returned at once; the dispatcher tries again after 3 seconds.
     assert await sender.send(REF, LESSON[:1]) == SendResult(SendStatus.SENT, message_id="1")
     assert [c.method for c in fake.calls] == ["sendMessage", "sendMessage"]

@@ -105,7 +105,7 @@ def _classify(error: SlackApiError, sent: int, last_ts: str | None) -> SendResul
     if status == 429:
         raw = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
         retry_after = _seconds(raw)
-        return SendResult(SendStatus.RETRY, retry_after, last_ts, detail)
+        return SendResult(SendStatus.RETRY, retry_after, last_ts, detail, throttled=True)
     if status >= 500 or code in {"internal_error", "fatal_error", "service_unavailable"}:
         return SendResult(SendStatus.RETRY, message_id=last_ts, detail=detail)
     if code in UNREACHABLE_ERRORS:

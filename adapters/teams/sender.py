@@ -103,7 +103,9 @@ def _result_for(response: httpx.Response) -> SendResult:
     detail = f"HTTP {status}"
     log.info("teams send refused", extra={"status": status})
     if status in RETRY_STATUSES or status >= 500:
-        return SendResult(SendStatus.RETRY, _retry_after(response), detail=detail)
+        throttled = status == 429  # "later", not a failed attempt
+        wait = _retry_after(response)
+        return SendResult(SendStatus.RETRY, wait, detail=detail, throttled=throttled)
     if status in UNREACHABLE_STATUSES:
         return SendResult(SendStatus.UNREACHABLE, detail=detail)
     return SendResult(SendStatus.FAILED, detail=detail)

@@ -85,7 +85,8 @@ def result_for(error: TelegramError, sent: int = 0, of: int = 1) -> SendResult:
     """What a Bot API error means for a delivery."""
     detail = f"{type(error).__name__} after {sent} of {of} message(s)"
     if isinstance(error, RetryAfter):
-        return SendResult(SendStatus.RETRY, retry_after=retry_after_seconds(error), detail=detail)
+        wait = retry_after_seconds(error)
+        return SendResult(SendStatus.RETRY, retry_after=wait, detail=detail, throttled=True)
     if isinstance(error, Forbidden):  # blocked by the user, or the user is gone
         return SendResult(SendStatus.UNREACHABLE, detail=detail)
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
