@@ -1,11 +1,11 @@
 """The deliveries dispatcher: claim due deliveries, compose, send, record.
 
-One `run_once` claims a batch with a lease, composes each delivery (the learner may have
-stopped or gone on leave since it was planned), sends outside any transaction while
-keeping to each platform's limits, and records each outcome as soon as it is known. A
-crash after sending but before recording re-sends once the lease expires; a crash before
-sending loses nothing. Retry-After is honoured by rescheduling the delivery, never by
-holding its claim.
+One `run_once` claims a batch with a short lease that a heartbeat renews while the batch
+is worked on (`scheduler.leases`), composes each delivery (the learner may have stopped or
+gone on leave since it was planned), sends outside any transaction while keeping to each
+platform's limits, and records each outcome as soon as it is known. A crash after sending
+but before recording re-sends once the lease expires; a crash before sending loses
+nothing. Retry-After is honoured by rescheduling the delivery, never by holding its claim.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from aiolimiter import AsyncLimiter
 from bot.deliveries import ClaimedDelivery, Composed, Withheld
 from bot.messages import ConversationRef, SendResult, SendStatus
 from bot.ports import Clock, Sender
+from scheduler.leases import LEASE, Leases
 from scheduler.metrics import DispatchMetrics
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
 CONCURRENCY = 32
-LEASE_SHARE = 0.8  # of the lease, after which nothing more is sent on a claim
 
 
 class DeliveryQueue(Protocol):
@@ -84,6 +84,12 @@ class DeliveryQueue(Protocol):
         """Stop using an identity the platform refused for good."""
         ...
 
+    def renew(
+        self, tokens: list[str], now: dt.datetime, lease: dt.timedelta
+    ) -> list[tuple[str, int]]:
+        """Extend live claims; the (token, id) pairs still held."""
+        ...
+
 
 Composer = Callable[[ClaimedDelivery], Composed | Withheld]
 
@@ -124,7 +130,7 @@ class Dispatcher:
         clock: Clock,
         metrics: DispatchMetrics | None = None,
         batch: int = 200,
-        lease: dt.timedelta = dt.timedelta(minutes=5),
+        lease: dt.timedelta = LEASE,
         rng: random.Random | None = None,
     ) -> None:
         self._queue = queue
@@ -133,7 +139,7 @@ class Dispatcher:
         self._clock = clock
         self._metrics = metrics
         self._batch = batch
-        self._lease = lease
+        self.leases = Leases(queue.renew, clock, lease)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
         self._last_send: dict[tuple[str, str], float] = {}
@@ -162,11 +168,21 @@ class Dispatcher:
         now = self._clock.now()
         claimed_at = time.monotonic()
         claimed = await anyio.to_thread.run_sync(
-            self._queue.claim, token, now, self._batch, self._lease
+            self._queue.claim, token, now, self._batch, self.leases.lease
         )
         report = DispatchReport(claimed=len(claimed))
         if not claimed:
             return report
+        self.leases.hold(token, (delivery.id for delivery in claimed), claimed_at)
+        try:
+            await self._deliver(report, claimed, token)
+        finally:
+            self.leases.release(token)
+        return report
+
+    async def _deliver(
+        self, report: DispatchReport, claimed: list[ClaimedDelivery], token: str
+    ) -> None:
         composed = await anyio.to_thread.run_sync(self._compose_all, claimed)
         by_conversation: dict[tuple[str, str], list[tuple[ClaimedDelivery, Composed]]] = {}
         for delivery, outcome in composed:
@@ -177,20 +193,17 @@ class Dispatcher:
             by_conversation.setdefault(key, []).append((delivery, outcome))
         gate = asyncio.Semaphore(CONCURRENCY)
 
-        # Never send on a claim that may have run out: another dispatcher could have taken
-        # the delivery over. A slow platform's tail goes back to the queue instead.
-        send_by = claimed_at + self._lease.total_seconds() * LEASE_SHARE
-
         async def one_conversation(items: list[tuple[ClaimedDelivery, Composed]]) -> None:
             async with gate:
                 for delivery, message in items:  # in order, one conversation at a time
-                    if time.monotonic() > send_by:
+                    # Never send on a claim that may have run out: another dispatcher
+                    # could have taken the delivery over. It goes back to the queue.
+                    if not self.leases.may_send(token, delivery.id):
                         await self._requeue(report, delivery, token)
                         continue
                     await self._send(report, delivery, message, token)
 
         await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
-        return report
 
     async def _requeue(self, report: DispatchReport, delivery: ClaimedDelivery, token: str) -> None:
         now = self._clock.now()

@@ -330,6 +330,20 @@ class SqlDeliveries:
         ]
         return sorted(claimed, key=lambda d: (d.due_at, d.id))
 
+    def renew(
+        self, tokens: list[str], now: dt.datetime, lease: dt.timedelta
+    ) -> list[tuple[str, int]]:
+        """Extend the leases of a live dispatcher's claims; return the (token, id) pairs it
+        still holds (rows finished or taken over by another dispatcher are not among them)."""
+        statement = (
+            update(Delivery)
+            .where(col(Delivery.claimed_by).in_(tokens), col(Delivery.status) == "sending")
+            .values(lease_until=now + lease)
+            .returning(col(Delivery.claimed_by), col(Delivery.id))
+        )
+        with self._session() as session:
+            return [(str(r[0]), int(r[1])) for r in session.execute(statement).all()]
+
     def _finish(self, session: Session, delivery_id: int, token: str, **values: object) -> bool:
         result = session.execute(
             update(Delivery)

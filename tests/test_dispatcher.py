@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import time
 from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 from sqlmodel import Session, col, select
@@ -16,9 +18,10 @@ from adapters.recording import RecordingSender
 from app.simulated import tick
 from app.wiring import Services
 from bot.deliveries import DeliveryKind, PlannedDelivery
-from bot.messages import ConversationRef, SendResult, SendStatus
+from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from scheduler.leases import Leases
 from storage.tables import Delivery, Identity, Learner, Organisation
 from tests.support.chat import make_services, outbox
 
@@ -181,20 +184,25 @@ def test_a_permanent_refusal_marks_the_learner_unreachable(
     assert [s.ref.user_id for s in outbox(services).sent] == [f"u{second}", f"u{second}"]
 
 
-def test_a_crash_after_claiming_resends_after_the_lease_but_never_a_recorded_send(
+def test_a_crash_after_claiming_resends_within_30_seconds_but_never_a_recorded_send(
     sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum
 ) -> None:
     crashed = make_services(sqlite_url, clock, demo_curriculum)
     one, two = add_learners(crashed, 2, clock.now())
     crashed.deliveries.add([lesson(one, clock.now()), lesson(two, clock.now())], clock.now())
     # The first process claims both, records one send, and dies before the other.
-    claimed = crashed.deliveries.claim("dead", clock.now(), 10, dt.timedelta(minutes=5))
+    lease = crashed.dispatcher.leases.lease
+    claimed = crashed.deliveries.claim("dead", clock.now(), 10, lease)
     assert len(claimed) == 2
     crashed.deliveries.record_sent(claimed[0], "dead", clock.now(), "test", "m1")
     restarted = make_services(sqlite_url, clock, demo_curriculum)
     tick(restarted)
     assert outbox(restarted).sent == []  # the lease still holds
-    clock.advance(dt.timedelta(minutes=6))
+    # Nothing renews a dead process's lease: its claims are free after one lease, and
+    # the next dispatcher round (every CB_DISPATCH_SECONDS) takes them, within 30 s.
+    tick_seconds = restarted.settings.dispatch_seconds
+    assert lease + dt.timedelta(seconds=tick_seconds) <= dt.timedelta(seconds=30)
+    clock.advance(lease + dt.timedelta(seconds=1))
     tick(restarted)
     assert [s.ref.user_id for s in outbox(restarted).sent] == [f"u{claimed[1].learner_id}"]
     # The dead claim can no longer write over the new outcome.
@@ -223,13 +231,51 @@ def test_nothing_is_sent_on_a_claim_whose_lease_may_have_run_out(
 ) -> None:
     (learner,) = add_learners(services, 1, clock.now())
     services.deliveries.add([lesson(learner, clock.now())], clock.now())
-    services.dispatcher._lease = dt.timedelta(0)  # as if the platform were very slow
+    leases = services.dispatcher.leases
+    leases.lease = dt.timedelta(0)  # as if the heartbeat could not reach the database
     report = asyncio.run(services.dispatcher.run_once())
     assert (report.claimed, report.sent, report.statuses) == (1, 0, {1: "queued"})
     assert outbox(services).sent == []
-    services.dispatcher._lease = dt.timedelta(minutes=5)
+    leases.lease = dt.timedelta(seconds=20)
     tick(services)  # queued again at once, so the next round sends it
     assert [s.ref.user_id for s in outbox(services).sent] == [f"u{learner}"]
+
+
+class SlowSender(RecordingSender):
+    """Records sends; `before(ref)` runs (and may take its time) before each is recorded."""
+
+    before: Callable[[ConversationRef], Awaitable[None]] | None = None
+
+    async def send(self, ref: ConversationRef, messages: Sequence[Outbound]) -> SendResult:
+        if self.before is not None:
+            await self.before(ref)
+        return await super().send(ref, messages)
+
+
+def test_a_live_dispatcher_renews_its_claims_so_a_slow_send_is_not_taken_over(
+    services: Services, db_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    other = make_services(db_url, clock, demo_curriculum)  # a second process
+    leases = services.dispatcher.leases
+    taken_over: list[int] = []
+
+    async def slow(ref: ConversationRef) -> None:
+        # The send takes longer than a whole lease of clock time; meanwhile the heartbeat
+        # renews the claim, so the other process finds nothing to take.
+        clock.advance(leases.lease * 0.6)
+        await leases.renew_now()  # what the heartbeat does every quarter lease
+        clock.advance(leases.lease * 0.6)
+        taken_over.append((await other.dispatcher.run_once()).claimed)
+
+    sender = services.senders["test"] = SlowSender("test", clock.now)
+    sender.before = slow
+    asyncio.run(services.dispatcher.run_once())
+    assert taken_over == [0]
+    assert [s.ref.user_id for s in sender.sent] == [f"u{learner}"]
+    assert outbox(other).sent == []
+    assert set(statuses(services).values()) == {"sent"}
 
 
 @pytest.mark.postgres
@@ -262,3 +308,24 @@ def test_several_dispatchers_on_postgresql_send_each_delivery_exactly_once(
         claimers = session.exec(select(Delivery.claimed_by).distinct()).all()
         assert session.exec(select(Delivery).where(col(Delivery.status) != "sent")).all() == []
     assert len(claimers) > 1  # the work really was shared
+
+
+def test_the_heartbeat_renews_held_claims_and_forgets_rows_taken_over() -> None:
+    renewals: list[list[str]] = []
+
+    def renew(tokens: list[str], now: dt.datetime, lease: dt.timedelta) -> list[tuple[str, int]]:
+        renewals.append(tokens)
+        return [("mine", 1)]  # row 2 was taken over by another dispatcher
+
+    async def run() -> Leases:
+        leases = Leases(renew, ManualClock(MONDAY_0930), dt.timedelta(seconds=0.2))
+        leases.hold("mine", [1, 2], time.monotonic())
+        while len(renewals) < 2:  # two heartbeats, with nobody calling renew_now
+            await asyncio.sleep(0.01)
+        assert not leases.may_send("mine", 2)
+        leases.release("mine")
+        return leases
+
+    leases = asyncio.run(run())
+    assert renewals[:2] == [["mine"], ["mine"]]
+    assert leases._task is None  # the heartbeat stops with the last claim
