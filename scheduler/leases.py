@@ -57,6 +57,12 @@ class Leases:
             self._task.cancel()
             self._task = None
 
+    def forget(self) -> None:
+        """Drop every claim and the heartbeat (an earlier event loop's)."""
+        self._rows.clear()
+        self._until.clear()
+        self._task = None
+
     def may_send(self, token: str, delivery_id: int) -> bool:
         """True while the claim is surely still this dispatcher's."""
         fresh = time.monotonic() < self._until.get(token, 0.0)

@@ -14,14 +14,16 @@ from collections.abc import Awaitable, Callable, Sequence
 import pytest
 from sqlmodel import Session, col, select
 
-from adapters.recording import RecordingSender
+from adapters.recording import RecordingSender, Sent
 from app.simulated import tick
 from app.wiring import Services
-from bot.deliveries import DeliveryKind, PlannedDelivery
+from bot.deliveries import Composed, DeliveryKind, PlannedDelivery
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from scheduler.dispatcher import Dispatcher
 from scheduler.leases import Leases
+from scheduler.metrics import render
 from storage.tables import Delivery, Identity, Learner, Organisation
 from tests.support.chat import make_services, outbox
 
@@ -329,3 +331,73 @@ def test_the_heartbeat_renews_held_claims_and_forgets_rows_taken_over() -> None:
     leases = asyncio.run(run())
     assert renewals[:2] == [["mine"], ["mine"]]
     assert leases._task is None  # the heartbeat stops with the last claim
+
+
+def three_parts(services: Services, learner: int) -> Dispatcher:
+    """A dispatcher whose every delivery is three messages, on the test platform."""
+    ref = ConversationRef("test", f"c{learner}", f"u{learner}")
+    parts = (Outbound("one"), Outbound("two"), Outbound("three"))
+    return Dispatcher(
+        services.deliveries,
+        lambda delivery: Composed(ref, parts),
+        services.senders,
+        services.clock,
+        services.dispatcher._metrics,
+    )
+
+
+def test_a_multi_part_send_that_fails_part_way_resumes_from_the_failed_part(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    sender = services.senders["test"] = SlowSender("test", clock.now)
+    progress: list[int] = []
+
+    async def note_progress(ref: ConversationRef) -> None:
+        progress.append(the_row(services).parts_sent)  # what a crash now would resume from
+
+    sender.before = note_progress
+    refusals = [None, SendResult(SendStatus.RETRY, detail="502")]
+    sender.refuse = lambda ref: refusals.pop(0) if refusals else None
+    dispatcher = three_parts(services, learner)
+    asyncio.run(dispatcher.run_once())
+    row = the_row(services)
+    assert (row.status, row.parts_sent, row.last_error) == ("queued", 1, "502")
+    clock.advance(dt.timedelta(minutes=2))
+    asyncio.run(dispatcher.run_once())
+    assert [m.text for s in sender.sent for m in s.messages] == ["one", "two", "three"]
+    assert progress == [0, 1, 1, 2]
+    assert (the_row(services).status, the_row(services).parts_sent) == ("sent", 3)
+
+
+def test_a_send_that_timed_out_is_uncertain_and_resent_once_after_a_lease(
+    services: Services, clock: ManualClock
+) -> None:
+    (learner,) = add_learners(services, 1, clock.now())
+    services.deliveries.add([lesson(learner, clock.now())], clock.now())
+    sender = outbox(services)
+    timed_out: list[str] = []
+
+    def slow_platform(ref: ConversationRef) -> SendResult | None:
+        # The platform accepts the first send but answers after the client gave up.
+        if timed_out:
+            return None
+        timed_out.append(ref.user_id)
+        sender.sent.append(Sent(clock.now(), ref, ()))
+        return SendResult(SendStatus.UNCERTAIN, detail="TimedOut")
+
+    sender.refuse = slow_platform
+    tick(services)
+    row = the_row(services)
+    assert (row.status, row.uncertain, row.attempts) == ("queued", 1, 1)
+    assert row.next_attempt_at >= clock.now() + services.dispatcher.leases.lease
+    tick(services)
+    assert len(sender.sent) == 1  # not before the wait
+    clock.advance(dt.timedelta(minutes=2))
+    tick(services)
+    tick(services)
+    assert [s.ref.user_id for s in sender.sent] == [f"u{learner}"] * 2  # one duplicate at most
+    assert (the_row(services).status, the_row(services).uncertain) == ("sent", 1)
+    metrics = render(services.metrics).decode()
+    assert 'bites_deliveries_uncertain_total{platform="test"} 1.0' in metrics

@@ -1,0 +1,68 @@
+"""Keeping to a platform's send limit inside one process: a token bucket that keeps its
+budget across late wake-ups.
+
+Each send reserves the next free slot on a schedule spaced at the pacing rate (GCRA, the
+"virtual scheduling" form of a token bucket) and sleeps until it. Slots are reserved on
+the schedule, not from the time a sleeper happens to wake, so an event loop that wakes a
+sender late does not lose the slot for good: the next sends follow on at once until the
+schedule is caught up. Up to `burst` sends may go together after an idle spell.
+
+The bucket is sized so that no one-second window holds more than the limit: `burst` slots
+plus a rate of `limit - burst + 1` a second (98% of a 50/s limit, 98% of 500/s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages import RateLimits
+
+BURST_SECONDS = 0.02  # of the limit's budget that may go at once after an idle spell
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A limit turned into a schedule: seconds between slots, and the burst allowed."""
+
+    interval: float
+    burst: int
+
+    @classmethod
+    def of(cls, limits: RateLimits) -> Pace:
+        """The pace that keeps every one-second window at or under `limits.per_second`."""
+        limit = limits.per_second
+        burst = max(1, math.floor(limit * BURST_SECONDS))
+        return cls(interval=1 / max(limit - burst + 1, 1e-9), burst=burst)
+
+
+class Pacer(Protocol):
+    """Hands out send slots for a bucket (a platform, tenant or workspace)."""
+
+    async def acquire(self, bucket: str, limits: RateLimits) -> None:
+        """Wait for the next slot in `bucket`."""
+        ...
+
+
+class LocalPacer:
+    """A pacer for one process (SQLite, or a single process on PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}  # bucket -> the next free slot (monotonic)
+
+    def reserve(self, bucket: str, pace: Pace, count: int = 1) -> float:
+        """Reserve `count` slots; return the monotonic time of the first."""
+        now = time.monotonic()
+        # After an idle spell the schedule may lag now by at most the burst.
+        first = max(self._next.get(bucket, now), now - (pace.burst - 1) * pace.interval)
+        self._next[bucket] = first + count * pace.interval
+        return first
+
+    async def acquire(self, bucket: str, limits: RateLimits) -> None:
+        """Wait for the next slot in `bucket`."""
+        wait = self.reserve(bucket, Pace.of(limits)) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
