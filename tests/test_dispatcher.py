@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from adapters.recording import RecordingSender, Sent
 from app.simulated import tick
 from app.wiring import Services
-from bot.deliveries import Composed, DeliveryKind, PlannedDelivery
+from bot.deliveries import ClaimedDelivery, Composed, DeliveryKind, PlannedDelivery
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
@@ -401,3 +401,30 @@ def test_a_send_that_timed_out_is_uncertain_and_resent_once_after_a_lease(
     assert (the_row(services).status, the_row(services).uncertain) == ("sent", 1)
     metrics = render(services.metrics).decode()
     assert 'bites_deliveries_uncertain_total{platform="test"} 1.0' in metrics
+
+
+def test_composing_a_batch_decides_as_composing_one_by_one(
+    services: Services, clock: ManualClock
+) -> None:
+    reachable, paused, hidden = add_learners(services, 3, clock.now())
+    with Session(services.engine) as session, session.begin():
+        row = session.get(Learner, paused)
+        assert row is not None
+        row.paused = True
+        session.add(row)
+        for identity in session.exec(select(Identity).where(Identity.learner_id == hidden)):
+            identity.unreachable_at = clock.now()
+            session.add(identity)
+    services.deliveries.add(
+        [lesson(i, clock.now()) for i in (reachable, paused, hidden)], clock.now()
+    )
+    claimed = services.deliveries.claim("t", clock.now(), 10, dt.timedelta(seconds=20))
+    gone = ClaimedDelivery(999, "lesson:999", 999, DeliveryKind.LESSON, None, "{}", clock.now(), 1)
+    batch = services.dispatcher._compose_batch([*claimed, gone])
+    assert batch == [services.bot.compose(d) for d in [*claimed, gone]]
+    assert [type(result).__name__ for result in batch] == [
+        "Composed",
+        "Withheld",
+        "Withheld",
+        "Withheld",
+    ]
