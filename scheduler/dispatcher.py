@@ -42,7 +42,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
-CONCURRENCY = 32
+CONCURRENCY = 64
 
 
 class DeliveryQueue(Protocol):
@@ -149,7 +149,7 @@ class Dispatcher:
         self._last_send: dict[tuple[str, str], float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def drain(self, lanes: int = 2) -> int:
+    async def drain(self, lanes: int = 3) -> int:
         """Send batch after batch until nothing due is left; return how many were sent.
 
         Two lanes overlap one batch's claiming and composing with another's sending, so

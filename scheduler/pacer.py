@@ -8,12 +8,16 @@ sender late does not lose the slot for good: the next sends follow on at once un
 schedule is caught up. Up to `burst` sends may go together after an idle spell.
 
 The bucket is sized so that no one-second window holds more than the limit: `burst` slots
-plus a rate of `limit - burst + 1` a second (98% of a 50/s limit, 98% of 500/s).
+plus a rate of `limit - burst + 1` a second (all of a 50/s limit, 98% of 500/s). Catching
+up after a late wake-up could still crowd one second, so a window guard also holds each
+send until the sends this process made in the last second (plus a little slack for the
+network's jitter) are fewer than the limit: platforms count in sliding windows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import math
 import time
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from typing import Protocol
 from bot.messages import RateLimits
 
 BURST_SECONDS = 0.02  # of the limit's budget that may go at once after an idle spell
+WINDOW_SECONDS = 1.02  # the guard's window: a platform's second, plus jitter on the way
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class LocalPacer:
 
     def __init__(self) -> None:
         self._next: dict[str, float] = {}  # bucket -> the next free slot (monotonic)
+        self._guards: dict[str, WindowGuard] = {}
 
     def reserve(self, bucket: str, pace: Pace, count: int = 1) -> float:
         """Reserve `count` slots; return the monotonic time of the first."""
@@ -66,3 +72,24 @@ class LocalPacer:
         wait = self.reserve(bucket, Pace.of(limits)) - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
+        guard = self._guards.setdefault(bucket, WindowGuard())
+        await guard.admit(limits.per_second)
+
+
+class WindowGuard:
+    """Holds a send until fewer than `limit` sends went in the last `WINDOW_SECONDS`."""
+
+    def __init__(self) -> None:
+        self._sent: collections.deque[float] = collections.deque()
+
+    async def admit(self, limit: float) -> None:
+        """Wait (if need be) and count one send."""
+        cap = max(1, math.floor(limit))
+        while True:
+            now = time.monotonic()
+            while self._sent and now - self._sent[0] >= WINDOW_SECONDS:
+                self._sent.popleft()
+            if len(self._sent) < cap:
+                self._sent.append(now)
+                return
+            await asyncio.sleep(self._sent[0] + WINDOW_SECONDS - now)

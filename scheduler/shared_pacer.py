@@ -6,8 +6,10 @@ clock (so the hosts' clocks need not agree). A process reserves a block of slots
 of a second's worth) with one upsert, converts them to its own monotonic clock, and hands
 them to its senders one by one; when the block is used up it reserves the next. Slots
 are reserved on one shared schedule, so however many processes run, every one-second
-window holds no more sends than the limit (the same bound as `scheduler.pacer` gives one
-process). A process that ends with unused slots leaves a short gap, never an overrun.
+window holds no more sends than the limit. Each process turns the database's times into
+its own a round trip late, and processes are woken at slightly different moments, so the
+shared schedule runs at 95% of the limit (`SHARED_SHARE`) to leave room for that jitter.
+A process that ends with unused slots leaves a short gap, never an overrun.
 
 SQLite runs one process, so it keeps the in-process pacer (`pacer_for`).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
+from dataclasses import replace
 
 import anyio.to_thread
 from sqlalchemy import Engine, text
@@ -25,6 +28,7 @@ from bot.messages import RateLimits
 from scheduler.pacer import LocalPacer, Pace, Pacer
 
 BLOCK_SECONDS = 0.1  # of a limit's slots reserved per round trip to the database
+SHARED_SHARE = 0.95  # of the limit the shared schedule uses (the rest absorbs jitter)
 
 # Reserve `span` seconds of the schedule: from the next free slot, or from now less the
 # burst tolerance after an idle spell. Returns where the block starts, relative to the
@@ -56,7 +60,7 @@ class PostgresPacer:
         if loop is not self._loop:  # locks belong to one event loop
             self._loop, self._locks = loop, {}
         slots = self._slots.setdefault(bucket, collections.deque())
-        pace = Pace.of(limits)
+        pace = Pace.of(replace(limits, per_second=limits.per_second * SHARED_SHARE))
         # Slots that passed unused (more than the burst allowance ago) are gone: sending
         # on them late would crowd a later second.
         stale = time.monotonic() - pace.burst * pace.interval

@@ -30,8 +30,10 @@ from tests.support.chat import make_services, outbox
 MONDAY_0930 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
-def add_learners(services: Services, count: int, at: dt.datetime) -> list[int]:
-    """Active learners of the demo council, reachable on the test platform."""
+def add_learners(
+    services: Services, count: int, at: dt.datetime, platform: str = "test"
+) -> list[int]:
+    """Active learners of the demo council, reachable on a platform (the test one)."""
     with Session(services.engine) as session, session.begin():
         org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
         rows = [
@@ -52,7 +54,7 @@ def add_learners(services: Services, count: int, at: dt.datetime) -> list[int]:
             session.add(
                 Identity(
                     learner_id=row.id or 0,
-                    platform="test",
+                    platform=platform,
                     user_id=f"u{row.id}",
                     conversation_id=f"c{row.id}",
                     created_at=at,
