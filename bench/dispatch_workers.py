@@ -90,6 +90,7 @@ class WorkerPlan:
     limit: int
     timeout: float
     start_wall: float
+    lease: dt.timedelta = dt.timedelta(seconds=20)
 
 
 def _work(plan: WorkerPlan, stop: Any) -> None:
@@ -100,6 +101,7 @@ def _work(plan: WorkerPlan, stop: Any) -> None:
         )
         sender = FakeSender(plan.fake_url, plan.limit, plan.timeout)
         services.senders["bench"] = sender
+        services.dispatcher.leases.lease = plan.lease
         while not stop.is_set():
             if not await services.dispatcher.drain():
                 await asyncio.sleep(0.1)  # what is left waits for its retry time

@@ -37,6 +37,8 @@ class Faults:
     server_errors: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 1.0
+    storm_every: float = 0.0  # seconds between the starts of 429 storms (0: none)
+    storm_seconds: float = 0.0  # how long each storm answers 429 to everything
     seed: int = 1
 
 
@@ -64,6 +66,7 @@ class FakePlatform:
         self._accepted_at: collections.deque[float] = collections.deque()
         self._seen: set[str] = set()
         self._slow: set[str] = set()
+        self._started: float | None = None
 
     async def send(self, request: web.Request) -> web.Response:
         """POST /send."""
@@ -77,14 +80,23 @@ class FakePlatform:
             self._accept(to, now)
             await asyncio.sleep(self.faults.slow_seconds)  # the client has given up by now
             return web.json_response({"ok": True})
-        if self.faults.limit and self.faults.enforce and self._over_limit(now):
+        if self._storm(now) or (
+            self.faults.limit and self.faults.enforce and self._over_limit(now)
+        ):
             self.stats.refused_429 += 1
             return web.json_response({"ok": False}, status=429, headers={"Retry-After": "1"})
         if self._rng.random() < self.faults.server_errors:
             self.stats.server_errors += 1
-            return web.json_response({"ok": False}, status=503)
+            return web.json_response({"ok": False}, status=503, headers={"Retry-After": "1"})
         self._accept(to, now)
         return web.json_response({"ok": True, "id": sum(self.stats.accepted.values())})
+
+    def _storm(self, now: float) -> bool:
+        if not self.faults.storm_every:
+            return False
+        if self._started is None:
+            self._started = now
+        return (now - self._started) % self.faults.storm_every < self.faults.storm_seconds
 
     def _over_limit(self, now: float) -> bool:
         while self._recent and now - self._recent[0] >= 1:
@@ -186,7 +198,9 @@ class FakeSender:
                     wait = float(reply.headers["Retry-After"])
                     return SendResult(SendStatus.RETRY, wait, detail="429", throttled=True)
                 if reply.status >= 500:
-                    return SendResult(SendStatus.RETRY, detail=str(reply.status))
+                    wait = reply.headers.get("Retry-After")
+                    retry_after = float(wait) if wait is not None else None
+                    return SendResult(SendStatus.RETRY, retry_after, detail=str(reply.status))
                 body = await reply.json()
                 return SendResult(SendStatus.SENT, message_id=str(body.get("id", "")))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):

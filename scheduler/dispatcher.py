@@ -337,9 +337,9 @@ class Dispatcher:
         # (which grows with attempts) where it was.
         throttled = result.status is SendStatus.RETRY and result.throttled
         if result.status is SendStatus.UNCERTAIN and delivery.attempts < MAX_ATTEMPTS:
-            # The platform may have accepted it: wait a lease (a slow platform is
-            # overloaded), then send it once more.
-            wait = self.leases.lease + backoff(delivery.attempts, None, self._rng)
+            # The platform may have accepted it: wait about a lease (a slow platform is
+            # overloaded; jitter spreads the resends), then send it once more.
+            wait = self.leases.lease * (1 + 0.2 * self._rng.random())
             return Outcome(
                 delivery, token, "queued", now, now + wait, error, uncertain=True, parts_sent=parts
             )
