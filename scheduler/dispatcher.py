@@ -43,6 +43,7 @@ BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
 CONCURRENCY = 64
+GAP_MEMORY = 10_000  # conversations whose last send time is kept, before pruning
 
 
 class DeliveryQueue(Protocol):
@@ -272,6 +273,8 @@ class Dispatcher:
             except Exception as error:  # a sender bug must not lose the delivery
                 log.exception("sender raised", extra={"platform": ref.platform})
                 result = SendResult(SendStatus.RETRY, detail=type(error).__name__)
+            if result.throttled:
+                self._pacer.throttled(bucket)
             if result.status is not SendStatus.SENT:
                 return result
             sending.parts_sent += 1
@@ -361,6 +364,9 @@ class Dispatcher:
         return None
 
     async def _keep_conversation_gap(self, sender: Sender, ref: ConversationRef) -> None:
+        if len(self._last_send) > GAP_MEMORY:  # forget conversations long since sent to
+            horizon = time.monotonic() - 60
+            self._last_send = {k: t for k, t in self._last_send.items() if t > horizon}
         conversation = (sender.platform, ref.conversation_id)
         last = self._last_send.get(conversation)
         if last is not None:

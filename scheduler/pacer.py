@@ -26,7 +26,11 @@ from typing import Protocol
 from bot.messages import RateLimits
 
 BURST_SECONDS = 0.02  # of the limit's budget that may go at once after an idle spell
-WINDOW_SECONDS = 1.02  # the guard's window: a platform's second, plus jitter on the way
+WINDOW_SECONDS = 1.03  # the guard's window: a platform's second, plus jitter on the way
+# After a 429 the bucket pauses this long: the platform's window is full, and sending on
+# would only collect more 429s. Short, because the refused delivery itself waits for its
+# Retry-After in the queue, not here.
+THROTTLED_PAUSE = 0.05
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Pacer(Protocol):
 
     async def acquire(self, bucket: str, limits: RateLimits) -> None:
         """Wait for the next slot in `bucket`."""
+        ...
+
+    def throttled(self, bucket: str) -> None:
+        """The platform answered 429 in `bucket`: pause it briefly."""
         ...
 
 
@@ -74,6 +82,11 @@ class LocalPacer:
             await asyncio.sleep(wait)
         guard = self._guards.setdefault(bucket, WindowGuard())
         await guard.admit(limits.per_second)
+
+    def throttled(self, bucket: str) -> None:
+        """Push the bucket's schedule `THROTTLED_PAUSE` past now."""
+        resume = time.monotonic() + THROTTLED_PAUSE
+        self._next[bucket] = max(self._next.get(bucket, resume), resume)
 
 
 class WindowGuard:

@@ -75,6 +75,11 @@ class PostgresPacer:
         if wait > 0:
             await asyncio.sleep(wait)
 
+    def throttled(self, bucket: str) -> None:
+        """A 429: drop this process's reserved slots of the bucket (the schedule is
+        shared, so the pause is the slots given up)."""
+        self._slots.pop(bucket, None)
+
     async def _reserve(self, bucket: str, pace: Pace) -> list[float]:
         count = max(1, round(BLOCK_SECONDS / pace.interval))
         params = {
