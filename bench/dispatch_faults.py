@@ -79,14 +79,25 @@ def _engine_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def _sending(url: str) -> set[tuple[int, str]]:
+def _sending(url: str) -> dict[tuple[int, str], object]:
+    """Rows being sent: (id, claim) -> lease end."""
     engine = create_engine(_engine_url(url))
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT id, claimed_by FROM delivery WHERE status = 'sending'")
+            text("SELECT id, claimed_by, lease_until FROM delivery WHERE status = 'sending'")
         ).all()
     engine.dispose()
-    return {(int(r[0]), str(r[1])) for r in rows}
+    return {(int(r[0]), str(r[1])): r[2] for r in rows}
+
+
+def _dead_claims(url: str, lease: dt.timedelta) -> set[tuple[int, str]]:
+    """The rows the killed process held: claimed at the kill, and not renewed by a
+    heartbeat since (a live process renews every quarter lease)."""
+    at_kill = _sending(url)
+    time.sleep(lease.total_seconds() / 4 + 1.0)
+    later = _sending(url)
+    live = {claim for (i, claim), until in later.items() if at_kill.get((i, claim)) != until}
+    return {(i, claim) for (i, claim) in at_kill if claim not in live and (i, claim) in later}
 
 
 def _totals(url: str) -> tuple[int, int, int]:
@@ -113,10 +124,9 @@ async def _until_accepted(fake_url: str, count: int, deadline: float) -> Stats:
         await asyncio.sleep(0.2)
 
 
-def _await_return(url: str, orphans: set[tuple[int, str]], deadline: float) -> float:
-    """Seconds until no row claimed at the kill is still held by that claim."""
-    killed = time.monotonic()
-    while orphans & _sending(url) and time.monotonic() < deadline:
+def _await_return(url: str, orphans: set[tuple[int, str]], killed: float, deadline: float) -> float:
+    """Seconds from the kill until no row of the dead process is still held by it."""
+    while orphans & set(_sending(url)) and time.monotonic() < deadline:
         time.sleep(0.5)
     return time.monotonic() - killed
 
@@ -136,8 +146,9 @@ def run(config: FaultRun, postgres: str) -> FaultReport:
             kill_count = int(config.deliveries * config.kill_at)
             asyncio.run(_until_accepted(fake_url, kill_count, deadline))
             os.kill(workers[0].pid or 0, signal.SIGKILL)  # mid-batch, as a crash would
-            orphans = _sending(url)
-            back_s = _await_return(url, orphans, deadline)
+            killed = time.monotonic()
+            orphans = _dead_claims(url, config.lease)
+            back_s = _await_return(url, orphans, killed, deadline)
             stats = asyncio.run(_until_accepted(fake_url, config.deliveries, deadline))
             time.sleep(config.lease.total_seconds() * 1.3)  # let uncertain resends land
             stats = asyncio.run(stats_of(fake_url))
