@@ -13,6 +13,7 @@ from adapters.webchat.convert import PLATFORM as WEB_PLATFORM
 from adapters.webchat.sender import WebChatSender
 from app.cli_export import xapi_options
 from app.settings import Settings
+from bot.batch_compose import BatchComposer
 from bot.ports import Clock, Sender
 from bot.service import BotService
 from bot.texts import ENGLISH, Texts
@@ -25,8 +26,10 @@ from scheduler.clock import SystemClock
 from scheduler.dispatcher import Dispatcher
 from scheduler.metrics import build_registry
 from scheduler.planner import plan_today
+from scheduler.shared_pacer import pacer_for
 from scheduler.ticker import Job
 from storage.campaigns import SqlCampaigns
+from storage.compose_reads import SqlComposeReads
 from storage.db import make_engine
 from storage.deliveries import SqlDeliveries
 from storage.effect_probes import due_checkups
@@ -143,7 +146,18 @@ def build_services(
     registry, metrics = build_registry(
         deliveries.counts, lambda: deliveries.queue_depth(clock.now())
     )
-    dispatcher = Dispatcher(deliveries, bot.compose, senders, clock, metrics)
+    compose_batch = BatchComposer(
+        SqlComposeReads(engine), lambda: bot.curriculum, bot_texts(settings), clock
+    )
+    dispatcher = Dispatcher(
+        deliveries,
+        bot.compose,
+        senders,
+        clock,
+        metrics,
+        pacer=pacer_for(engine),
+        compose_batch=compose_batch,
+    )
     return Services(
         settings,
         engine,

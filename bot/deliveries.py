@@ -25,6 +25,8 @@ class ClaimedDelivery:
     payload: str
     due_at: dt.datetime
     attempts: int
+    parts_sent: int = 0  # messages of it the platform already accepted (resume after them)
+    uncertain: int = 0  # earlier sends of it that timed out after going out
 
 
 @dataclass(frozen=True)

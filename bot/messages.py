@@ -74,7 +74,10 @@ class SendStatus(Enum):
     """What happened to a proactive send."""
 
     SENT = "sent"  # the platform accepted it
-    RETRY = "retry"  # throttled (429) or a transient failure (5xx, timeout): try again later
+    RETRY = "retry"  # throttled (429) or a transient failure (5xx, refused connection): later
+    # The request went out but no answer came in time (a read timeout): the platform may
+    # have accepted it. Resent at most once per such timeout (see docs/deploy.md).
+    UNCERTAIN = "uncertain"
     UNREACHABLE = "unreachable"  # the learner blocked the bot, uninstalled it, or left (403/404)
     FAILED = "failed"  # the platform refused this message for good (e.g. 400); do not retry
 
@@ -82,12 +85,14 @@ class SendStatus(Enum):
 @dataclass(frozen=True)
 class SendResult:
     """A sender's report. `retry_after` is the platform's Retry-After in seconds, if given;
-    `message_id` is the platform's id of the (last) message sent, kept for audit and edits."""
+    `message_id` is the platform's id of the (last) message sent, kept for audit and edits.
+    `throttled` marks a 429: the platform said "later", which is not a failed attempt."""
 
     status: SendStatus
     retry_after: float | None = None
     message_id: str | None = None
     detail: str = ""
+    throttled: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,13 @@ from bot.decision import Context, Decision
 from bot.deliveries import (
     ClaimedDelivery,
     Composed,
-    DeliveryKind,
     Review,
     ReviewFacts,
-    RoundInfo,
     Withheld,
 )
 from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
-from bot.flows.proactive import compose, pacing_of
+from bot.flows.proactive import answered_before_sending, compose, pacing_of
 from bot.flows.team import team_wanted
 from bot.intents import Press, read_intent
 from bot.messages import Inbound, Outbound, without_nul
@@ -39,7 +37,6 @@ from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
 from scheduler import srs
 from scheduler.pacing import local_date
-from scheduler.planner import RoundPlan
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +117,7 @@ class BotService:
                 org=org,
                 progress=tx.progress(state.learner_id),
                 today=today,
-                round=_answered_before_sending(tx, delivery, state, org),
+                round=answered_before_sending(delivery, state, org, tx.answered_since),
             )
             composed = compose(delivery, state, org, ctx)
         if isinstance(composed, Withheld):
@@ -258,27 +255,3 @@ def _about_a_round(picked: payloads.Payload | None) -> bool:
     if isinstance(picked, payloads.Guessed):
         return picked.delivery_id is not None
     return isinstance(picked, payloads.RefresherAnswer | payloads.Later)
-
-
-def _answered_before_sending(
-    tx: Transaction, delivery: ClaimedDelivery, state: LearnerState, org: OrgInfo | None
-) -> RoundInfo | None:
-    """A round's items the learner answered elsewhere since it was planned (an earlier
-    round answered after midnight): the round is composed without them."""
-    if delivery.kind is not DeliveryKind.ROUND:
-        return None
-    plan = RoundPlan.from_json(delivery.payload)
-    pacing = pacing_of(state, org)
-    day = local_date(pacing, delivery.due_at)
-    since = dt.datetime.combine(day, dt.time(0), pacing.zone).astimezone(dt.UTC)
-    probes = {item: probe for item, (probe, _v) in enumerate(plan.probes)}
-    reviewed, checked = tx.answered_since(
-        state.learner_id, plan.questions, tuple(probes.values()), since
-    )
-    answered = {
-        item: True
-        for item, question in enumerate(plan.questions)
-        if (item in probes and probes[item] in checked)
-        or (item not in probes and question in reviewed)
-    }
-    return RoundInfo(delivery.id, plan.questions, None, answered, probes=probes)

@@ -1,11 +1,17 @@
 """The deliveries dispatcher: claim due deliveries, compose, send, record.
 
-One `run_once` claims a batch with a lease, composes each delivery (the learner may have
-stopped or gone on leave since it was planned), sends outside any transaction while
-keeping to each platform's limits, and records each outcome as soon as it is known. A
-crash after sending but before recording re-sends once the lease expires; a crash before
-sending loses nothing. Retry-After is honoured by rescheduling the delivery, never by
-holding its claim.
+One `run_once` claims a batch with a short lease that a heartbeat renews while the batch
+is worked on (`scheduler.leases`), composes the batch (the learner may have stopped or gone
+on leave since it was planned), sends outside any transaction while keeping to each
+platform's limits (`scheduler.pacer`), and hands each outcome to a recorder that writes
+them in small batches (`scheduler.outcomes`). A crash after sending but before recording
+re-sends once the lease expires; a crash before sending loses nothing. Retry-After is
+honoured by rescheduling the delivery, never by holding its claim.
+
+A multi-part delivery is sent part by part, its progress recorded after each part, so a
+retry resumes from the part that failed. A send that timed out after going out is
+"uncertain": the platform may have accepted it, and none of ours lets a bot ask, so it is
+sent again once after a lease, and each such timeout can cause at most one duplicate.
 """
 
 from __future__ import annotations
@@ -16,25 +22,28 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import anyio.to_thread
-from aiolimiter import AsyncLimiter
 
 from bot.deliveries import ClaimedDelivery, Composed, Withheld
-from bot.messages import ConversationRef, SendResult, SendStatus
+from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from bot.ports import Clock, Sender
+from scheduler.leases import LEASE, Leases
 from scheduler.metrics import DispatchMetrics
+from scheduler.outcomes import Outcome, Recorder
+from scheduler.pacer import LocalPacer, Pacer
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
-CONCURRENCY = 32
-LEASE_SHARE = 0.8  # of the lease, after which nothing more is sent on a claim
+THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
+CONCURRENCY = 64
+GAP_MEMORY = 10_000  # conversations whose last send time is kept, before pruning
 
 
 class DeliveryQueue(Protocol):
@@ -46,40 +55,23 @@ class DeliveryQueue(Protocol):
         """Lease due deliveries."""
         ...
 
-    def record_sent(
-        self,
-        delivery: ClaimedDelivery,
-        token: str,
-        at: dt.datetime,
-        platform: str,
-        message_id: str | None,
-    ) -> bool:
-        """Mark one sent."""
+    def record(self, outcomes: Sequence[Outcome]) -> set[int]:
+        """Write outcomes whose claims still hold; the ids written."""
         ...
 
-    def record_retry(
-        self, delivery: ClaimedDelivery, token: str, next_at: dt.datetime, error: str
-    ) -> bool:
-        """Queue one again for later."""
+    def record_progress(self, delivery: ClaimedDelivery, token: str, parts_sent: int) -> bool:
+        """Note the parts of a multi-part delivery already accepted."""
         ...
 
-    def record_final(
-        self,
-        delivery: ClaimedDelivery,
-        token: str,
-        status: str,
-        reason: str,
-        platform: str | None = None,
-    ) -> bool:
-        """End one without sending."""
-        ...
-
-    def mark_unreachable(self, ref: ConversationRef, at: dt.datetime) -> None:
-        """Stop using an identity the platform refused for good."""
+    def renew(
+        self, tokens: list[str], now: dt.datetime, lease: dt.timedelta
+    ) -> list[tuple[str, int]]:
+        """Extend live claims; the (token, id) pairs still held."""
         ...
 
 
 Composer = Callable[[ClaimedDelivery], Composed | Withheld]
+BatchComposer = Callable[[list[ClaimedDelivery]], list[Composed | Withheld]]
 
 
 @dataclass
@@ -92,7 +84,17 @@ class DispatchReport:
     withheld: int = 0
     unreachable: int = 0
     failed: int = 0
+    uncertain: int = 0
     statuses: dict[int, str] = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        """Count a final status (anything but sent and queued)."""
+        if status == "unreachable":
+            self.unreachable += 1
+        elif status == "failed":
+            self.failed += 1
+        else:
+            self.withheld += 1
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> dt.timedelta:
@@ -107,6 +109,18 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> dt.
     return dt.timedelta(seconds=exponential * (0.8 + 0.4 * rng.random()))
 
 
+@dataclass
+class _Sending:
+    """One delivery on its way: the claim, its messages, and how far it has got."""
+
+    delivery: ClaimedDelivery
+    token: str
+    ref: ConversationRef
+    messages: tuple[Outbound, ...]
+    parts_sent: int = 0
+    message_id: str | None = None
+
+
 class Dispatcher:
     """Sends what is due through the registered senders."""
 
@@ -118,22 +132,25 @@ class Dispatcher:
         clock: Clock,
         metrics: DispatchMetrics | None = None,
         batch: int = 200,
-        lease: dt.timedelta = dt.timedelta(minutes=5),
+        lease: dt.timedelta = LEASE,
         rng: random.Random | None = None,
+        pacer: Pacer | None = None,
+        compose_batch: BatchComposer | None = None,
     ) -> None:
         self._queue = queue
-        self._compose = compose
+        self._compose_batch = compose_batch or (lambda claimed: [compose(d) for d in claimed])
         self._senders = senders
         self._clock = clock
         self._metrics = metrics
         self._batch = batch
-        self._lease = lease
+        self.leases = Leases(queue.renew, clock, lease)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
-        self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
+        self._pacer: Pacer = pacer or LocalPacer()
+        self._recorder = Recorder(queue.record, size=batch)
         self._last_send: dict[tuple[str, str], float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def drain(self, lanes: int = 2) -> int:
+    async def drain(self, lanes: int = 3) -> int:
         """Send batch after batch until nothing due is left; return how many were sent.
 
         Two lanes overlap one batch's claiming and composing with another's sending, so
@@ -148,57 +165,62 @@ class Dispatcher:
         return sum(await asyncio.gather(*(lane() for _ in range(lanes))))
 
     async def run_once(self) -> DispatchReport:
-        """Claim one batch and deliver it; returns what happened."""
+        """Claim one batch, deliver it and record every outcome; return what happened."""
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # limiters belong to one event loop (simulations make many)
-            self._loop, self._limiters = loop, {}
+        if loop is not self._loop:  # the recorder and heartbeat run tasks on one event loop
+            self._loop, self._recorder = loop, Recorder(self._queue.record, size=self._batch)
+            self.leases.forget()  # and simulations and tests run many loops, one by one
         token = uuid.uuid4().hex
         now = self._clock.now()
         claimed_at = time.monotonic()
         claimed = await anyio.to_thread.run_sync(
-            self._queue.claim, token, now, self._batch, self._lease
+            self._queue.claim, token, now, self._batch, self.leases.lease
         )
         report = DispatchReport(claimed=len(claimed))
         if not claimed:
             return report
-        composed = await anyio.to_thread.run_sync(self._compose_all, claimed)
-        by_conversation: dict[tuple[str, str], list[tuple[ClaimedDelivery, Composed]]] = {}
-        for delivery, outcome in composed:
-            if isinstance(outcome, Withheld):
-                await self._finish(report, delivery, token, outcome.status, outcome.reason)
-                continue
-            key = (outcome.ref.platform, outcome.ref.conversation_id)
-            by_conversation.setdefault(key, []).append((delivery, outcome))
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        # Never send on a claim that may have run out: another dispatcher could have taken
-        # the delivery over. A slow platform's tail goes back to the queue instead.
-        send_by = claimed_at + self._lease.total_seconds() * LEASE_SHARE
-
-        async def one_conversation(items: list[tuple[ClaimedDelivery, Composed]]) -> None:
-            async with gate:
-                for delivery, message in items:  # in order, one conversation at a time
-                    if time.monotonic() > send_by:
-                        await self._requeue(report, delivery, token)
-                        continue
-                    await self._send(report, delivery, message, token)
-
-        await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
+        self.leases.hold(token, (delivery.id for delivery in claimed), claimed_at)
+        try:
+            await self._deliver(report, claimed, token)
+        finally:
+            await self._recorder.flush()
+            self.leases.release(token)
         return report
 
-    async def _requeue(self, report: DispatchReport, delivery: ClaimedDelivery, token: str) -> None:
+    async def _deliver(
+        self, report: DispatchReport, claimed: list[ClaimedDelivery], token: str
+    ) -> None:
+        composed = await anyio.to_thread.run_sync(self._compose_batch, claimed)
+        by_conversation: dict[tuple[str, str], list[_Sending]] = {}
+        for delivery, outcome in zip(claimed, composed, strict=True):
+            if isinstance(outcome, Withheld):
+                self._final(report, delivery, token, outcome.status, outcome.reason)
+                continue
+            key = (outcome.ref.platform, outcome.ref.conversation_id)
+            sending = _Sending(delivery, token, outcome.ref, outcome.messages)
+            by_conversation.setdefault(key, []).append(sending)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one_conversation(items: list[_Sending]) -> None:
+            async with gate:
+                for sending in items:  # in order, one conversation at a time
+                    # Never send on a claim that may have run out: another dispatcher
+                    # could have taken the delivery over. It goes back to the queue.
+                    if not self.leases.may_send(token, sending.delivery.id):
+                        self._requeue(report, sending.delivery, token)
+                        continue
+                    await self._send(report, sending)
+
+        await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
+
+    def _requeue(self, report: DispatchReport, delivery: ClaimedDelivery, token: str) -> None:
         now = self._clock.now()
-        await anyio.to_thread.run_sync(
-            self._queue.record_retry, delivery, token, now, "lease nearly over"
+        self._recorder.add(
+            Outcome(delivery, token, "queued", now, now, "lease nearly over", attempt_used=False)
         )
         report.statuses[delivery.id] = "queued"
 
-    def _compose_all(
-        self, claimed: list[ClaimedDelivery]
-    ) -> list[tuple[ClaimedDelivery, Composed | Withheld]]:
-        return [(delivery, self._compose(delivery)) for delivery in claimed]
-
-    async def _finish(
+    def _final(
         self,
         report: DispatchReport,
         delivery: ClaimedDelivery,
@@ -206,88 +228,149 @@ class Dispatcher:
         status: str,
         reason: str,
         platform: str | None = None,
+        progress: tuple[int, ConversationRef | None] = (0, None),
     ) -> None:
-        await anyio.to_thread.run_sync(
-            self._queue.record_final, delivery, token, status, reason, platform
+        parts, unreachable = progress
+        outcome = Outcome(
+            delivery,
+            token,
+            status,
+            self._clock.now(),
+            error=reason,
+            platform=platform,
+            parts_sent=max(parts, delivery.parts_sent),
+            unreachable=unreachable,
         )
+        self._recorder.add(outcome)
         report.statuses[delivery.id] = status
-        if status == "unreachable":
-            report.unreachable += 1
-        elif status == "failed":
-            report.failed += 1
-        else:
-            report.withheld += 1
+        report.count(status)
         if self._metrics:
             self._metrics.outcome(platform or "", status)
 
-    async def _send(
-        self, report: DispatchReport, delivery: ClaimedDelivery, message: Composed, token: str
-    ) -> None:
-        ref = message.ref
+    async def _send(self, report: DispatchReport, sending: _Sending) -> None:
+        ref = sending.ref
         sender = self._senders.get(ref.platform)
         if sender is None:
-            await self._finish(report, delivery, token, "failed", "no sender", ref.platform)
+            self._final(
+                report, sending.delivery, sending.token, "failed", "no sender", ref.platform
+            )
             return
-        await self._keep_to_limits(sender, ref)
         started = time.perf_counter()
-        try:
-            result = await sender.send(ref, message.messages)
-        except Exception as error:  # a sender bug must not lose the delivery
-            log.exception("sender raised", extra={"platform": ref.platform})
-            result = SendResult(SendStatus.RETRY, detail=type(error).__name__)
-        elapsed = time.perf_counter() - started
-        await self._record(report, delivery, token, ref, result, elapsed)
+        result = await self._send_parts(sender, sending)
+        self._record(report, sending, result, time.perf_counter() - started)
 
-    async def _record(
-        self,
-        report: DispatchReport,
-        delivery: ClaimedDelivery,
-        token: str,
-        ref: ConversationRef,
-        result: SendResult,
-        elapsed: float,
+    async def _send_parts(self, sender: Sender, sending: _Sending) -> SendResult:
+        """Send the parts not yet accepted, one by one, noting progress after each."""
+        ref = sending.ref
+        await self._keep_conversation_gap(sender, ref)
+        sending.parts_sent = min(sending.delivery.parts_sent, len(sending.messages))
+        result = SendResult(SendStatus.SENT)
+        for part in sending.messages[sending.parts_sent :]:
+            bucket = f"{sender.platform}:{sender.limit_key(ref)}"
+            await self._pacer.acquire(bucket, sender.limits)
+            try:
+                result = await sender.send(ref, (part,))
+            except Exception as error:  # a sender bug must not lose the delivery
+                log.exception("sender raised", extra={"platform": ref.platform})
+                result = SendResult(SendStatus.RETRY, detail=type(error).__name__)
+            if result.throttled:
+                self._pacer.throttled(bucket)
+            if result.status is not SendStatus.SENT:
+                return result
+            sending.parts_sent += 1
+            sending.message_id = result.message_id or sending.message_id
+            if sending.parts_sent < len(sending.messages):
+                await anyio.to_thread.run_sync(
+                    self._queue.record_progress, sending.delivery, sending.token, sending.parts_sent
+                )
+        return result
+
+    def _record(
+        self, report: DispatchReport, sending: _Sending, result: SendResult, elapsed: float
     ) -> None:
         now = self._clock.now()
-        platform = ref.platform
+        delivery, token, platform = sending.delivery, sending.token, sending.ref.platform
+        parts = sending.parts_sent
         if result.status is SendStatus.SENT:
-            await anyio.to_thread.run_sync(
-                self._queue.record_sent, delivery, token, now, platform, result.message_id
+            self._recorder.add(
+                Outcome(
+                    delivery,
+                    token,
+                    "sent",
+                    now,
+                    platform=platform,
+                    message_id=sending.message_id,
+                    parts_sent=parts,
+                )
             )
             report.sent += 1
             report.statuses[delivery.id] = "sent"
             if self._metrics:
                 self._metrics.sent(platform, (now - delivery.due_at).total_seconds(), elapsed)
             return
-        if result.status is SendStatus.RETRY and delivery.attempts < MAX_ATTEMPTS:
-            wait = backoff(delivery.attempts, result.retry_after, self._rng)
-            await anyio.to_thread.run_sync(
-                self._queue.record_retry, delivery, token, now + wait, result.detail or "retry"
-            )
+        if result.status is SendStatus.UNCERTAIN:
+            report.uncertain += 1
+            if self._metrics:
+                self._metrics.uncertain(platform)
+        retry = self._retry(delivery, token, result, now, parts)
+        if retry is not None:
+            self._recorder.add(retry)
             report.retried += 1
             report.statuses[delivery.id] = "queued"
             if self._metrics:
                 self._metrics.retried(platform)
             return
-        if result.status is SendStatus.UNREACHABLE:
-            await anyio.to_thread.run_sync(self._queue.mark_unreachable, ref, now)
-            await self._finish(report, delivery, token, "unreachable", result.detail, platform)
-            return
-        reason = result.detail or ("too many attempts" if result.status is SendStatus.RETRY else "")
-        await self._finish(report, delivery, token, "failed", reason, platform)
+        unreachable = sending.ref if result.status is SendStatus.UNREACHABLE else None
+        status = "unreachable" if unreachable is not None else "failed"
+        reason = result.detail or ("too many attempts" if status == "failed" else "")
+        self._final(report, delivery, token, status, reason, platform, (parts, unreachable))
 
-    async def _keep_to_limits(self, sender: Sender, ref: ConversationRef) -> None:
-        limits = sender.limits
-        bucket = (sender.platform, sender.limit_key(ref))
-        limiter = self._limiters.get(bucket)
-        if limiter is None:
-            # One token at a time, refilled at the platform's rate: a steady pace, no burst
-            # at the start of a batch that the platform would answer with 429s.
-            limiter = self._limiters[bucket] = AsyncLimiter(1, 1 / limits.per_second)
+    def _retry(
+        self,
+        delivery: ClaimedDelivery,
+        token: str,
+        result: SendResult,
+        now: dt.datetime,
+        parts: int,
+    ) -> Outcome | None:
+        """The outcome putting a delivery back for later, or None if it must end."""
+        error = result.detail or result.status.value
+        # A 429 is the platform saying "later": it never uses up an attempt, so a long
+        # throttling spell cannot end a delivery as failed, and it leaves the 5xx back-off
+        # (which grows with attempts) where it was.
+        throttled = result.status is SendStatus.RETRY and result.throttled
+        if result.status is SendStatus.UNCERTAIN and delivery.attempts < MAX_ATTEMPTS:
+            # The platform may have accepted it: wait about a lease (a slow platform is
+            # overloaded; jitter spreads the resends), then send it once more.
+            wait = self.leases.lease * (1 + 0.2 * self._rng.random())
+            return Outcome(
+                delivery, token, "queued", now, now + wait, error, uncertain=True, parts_sent=parts
+            )
+        if throttled or (result.status is SendStatus.RETRY and delivery.attempts < MAX_ATTEMPTS):
+            retry_after = result.retry_after
+            if throttled and retry_after is None:
+                retry_after = THROTTLED_WAIT.total_seconds()
+            wait = backoff(delivery.attempts, retry_after, self._rng)
+            return Outcome(
+                delivery,
+                token,
+                "queued",
+                now,
+                now + wait,
+                error,
+                attempt_used=not throttled,
+                parts_sent=parts,
+            )
+        return None
+
+    async def _keep_conversation_gap(self, sender: Sender, ref: ConversationRef) -> None:
+        if len(self._last_send) > GAP_MEMORY:  # forget conversations long since sent to
+            horizon = time.monotonic() - 60
+            self._last_send = {k: t for k, t in self._last_send.items() if t > horizon}
         conversation = (sender.platform, ref.conversation_id)
         last = self._last_send.get(conversation)
         if last is not None:
-            gap = limits.conversation_gap_seconds - (time.monotonic() - last)
+            gap = sender.limits.conversation_gap_seconds - (time.monotonic() - last)
             if gap > 0:
                 await asyncio.sleep(gap)
-        await limiter.acquire()
         self._last_send[conversation] = time.monotonic()

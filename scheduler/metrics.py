@@ -44,6 +44,14 @@ class DispatchMetrics:
             ["platform"],
             registry=registry,
         )
+        # Sends that timed out after going out: each may have been delivered, and is sent
+        # once more (so each can cause one duplicate).
+        self._uncertain = Counter(
+            "bites_deliveries_uncertain",
+            "Sends that timed out after going out (the platform may have accepted them)",
+            ["platform"],
+            registry=registry,
+        )
         self._outcomes = Counter(
             "cb_delivery_outcomes",
             "Deliveries this process finished, by outcome",
@@ -60,6 +68,10 @@ class DispatchMetrics:
     def retried(self, platform: str) -> None:
         """Record a send put back for later."""
         self._retries.labels(platform).inc()
+
+    def uncertain(self, platform: str) -> None:
+        """Record a send whose fate is unknown (a timeout after it went out)."""
+        self._uncertain.labels(platform).inc()
 
     def outcome(self, platform: str, status: str) -> None:
         """Record a delivery ended without sending."""

@@ -83,21 +83,7 @@ class DeliveryReads:
         self, learner_id: int, questions: Sequence[str], probes: Sequence[int], since: dt.datetime
     ) -> tuple[frozenset[str], frozenset[int]]:
         """Questions reviewed since a time, and check-ups answered, of this learner's."""
-        reviewed = self.session.exec(
-            select(ReviewLogRow.question_id).where(
-                ReviewLogRow.learner_id == learner_id,
-                col(ReviewLogRow.question_id).in_(list(questions)),
-                col(ReviewLogRow.reviewed_at) >= since,
-            )
-        ).all()
-        checked = self.session.exec(
-            select(EffectProbe.id).where(
-                EffectProbe.learner_id == learner_id,
-                col(EffectProbe.id).in_(list(probes)),
-                col(EffectProbe.answered_at).is_not(None),
-            )
-        ).all()
-        return frozenset(reviewed), frozenset(p for p in checked if p is not None)
+        return answered_since(self.session, learner_id, questions, probes, since)
 
     def probe(self, learner_id: int, probe_id: int) -> ProbeFacts | None:
         """A learning-effect check-up of this learner's."""
@@ -209,3 +195,29 @@ def _copy_memory(row: SrsCard, memory: Memory) -> None:
     row.state, row.step = memory.state, memory.step
     row.stability, row.difficulty = memory.stability, memory.difficulty
     row.due, row.last_review = memory.due, memory.last_review
+
+
+def answered_since(
+    session: Session,
+    learner_id: int,
+    questions: Sequence[str],
+    probes: Sequence[int],
+    since: dt.datetime,
+) -> tuple[frozenset[str], frozenset[int]]:
+    """Which of these questions the learner has reviewed since a time, and which of these
+    check-ups are answered."""
+    reviewed = session.exec(
+        select(ReviewLogRow.question_id).where(
+            ReviewLogRow.learner_id == learner_id,
+            col(ReviewLogRow.question_id).in_(list(questions)),
+            col(ReviewLogRow.reviewed_at) >= since,
+        )
+    ).all()
+    checked = session.exec(
+        select(EffectProbe.id).where(
+            EffectProbe.learner_id == learner_id,
+            col(EffectProbe.id).in_(list(probes)),
+            col(EffectProbe.answered_at).is_not(None),
+        )
+    ).all()
+    return frozenset(reviewed), frozenset(p for p in checked if p is not None)

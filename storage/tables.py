@@ -172,6 +172,20 @@ class Delivery(SQLModel, table=True):
     answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
     last_error: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(sa_column=_utc_column())
+    # Messages of a multi-part delivery already accepted: a retry resumes after them.
+    parts_sent: int = 0
+    # Sends of it that timed out after going out (the platform may have accepted them).
+    uncertain: int = 0
+
+
+class SendBudget(SQLModel, table=True):
+    """A platform limit shared by every process on PostgreSQL (see scheduler.shared_pacer):
+    the next free send slot, in seconds since the epoch by the database's clock."""
+
+    __tablename__ = "send_budget"
+
+    bucket: str = Field(primary_key=True, max_length=160)
+    next_slot: float
 
 
 class SrsCard(SQLModel, table=True):

@@ -96,7 +96,7 @@ async def test_429_returns_retry_after_without_waiting_then_succeeds(
     started = time.monotonic()
     result = await sender.send(REF, [BITE])
     assert time.monotonic() - started < 2  # no sleeping on the Retry-After
-    assert result == SendResult(SendStatus.RETRY, 7.0, None, "ratelimited after 0 sent")
+    assert result == SendResult(SendStatus.RETRY, 7.0, None, "ratelimited after 0 sent", True)
     assert len(fake.calls) == 1  # and no retry of its own
     result = await sender.send(REF, [BITE])
     assert result == SendResult(SendStatus.SENT, message_id="1700000000.000001")
@@ -128,7 +128,9 @@ async def test_a_failure_part_way_reports_what_was_sent(
 ) -> None:
     fake.fail_next("chat.postMessage", status=429, after=1, **{"Retry-After": "3"})
     result = await sender.send(REF, [BITE, BITE])
-    expected = SendResult(SendStatus.RETRY, 3.0, "1700000000.000001", "ratelimited after 1 sent")
+    expected = SendResult(
+        SendStatus.RETRY, 3.0, "1700000000.000001", "ratelimited after 1 sent", throttled=True
+    )
     assert result == expected
     assert len(fake.calls) == 2
 

@@ -417,7 +417,7 @@ async def test_429_then_success(connector: FakeConnector) -> None:
     connector.fail_next(429, retry_after="3")
     first = await teams_sender.send(stored_ref(connector), [NUDGE])
     second = await teams_sender.send(stored_ref(connector), [NUDGE])
-    assert first == SendResult(SendStatus.RETRY, retry_after=3.0, detail="HTTP 429")
+    assert first == SendResult(SendStatus.RETRY, retry_after=3.0, detail="HTTP 429", throttled=True)
     assert second == SendResult(SendStatus.SENT, message_id="sent-1")
     assert [r.authorization for r in connector.requests] == [f"Bearer {TOKEN}"] * 2
     assert connector.requests[0].body == connector.requests[1].body

@@ -87,7 +87,7 @@ async def test_flood_control_is_retry_with_telegrams_wait_then_success(
 ) -> None:
     fake.fail_next("sendMessage", FLOOD)
     first = await sender.send(REF, LESSON[:1])
-    assert (first.status, first.retry_after) == (SendStatus.RETRY, 3.0)
+    assert (first.status, first.retry_after, first.throttled) == (SendStatus.RETRY, 3.0, True)
     # The sender returned at once; the dispatcher tries again after 3 seconds.
     assert await sender.send(REF, LESSON[:1]) == SendResult(SendStatus.SENT, message_id="1")
     assert [c.method for c in fake.calls] == ["sendMessage", "sendMessage"]
@@ -112,7 +112,7 @@ async def test_refusals_map_to_what_the_dispatcher_should_do(
 
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
-async def test_a_timeout_is_retry(fake: FakeTelegram, transport: str) -> None:
+async def test_a_timeout_is_uncertain(fake: FakeTelegram, transport: str) -> None:
     fake.latency = 0.5
     request = (
         AiohttpRequest(read_timeout=0.05)
@@ -122,4 +122,5 @@ async def test_a_timeout_is_retry(fake: FakeTelegram, transport: str) -> None:
     sender = TelegramSender(Bot(fake.token, base_url=f"{fake.url}/bot", request=request))
     result = await sender.send(REF, LESSON[:1])
     await sender.aclose()
-    assert (result.status, result.detail) == (SendStatus.RETRY, "TimedOut after 0 of 1 message(s)")
+    expected = (SendStatus.UNCERTAIN, "TimedOut after 0 of 1 message(s)")
+    assert (result.status, result.detail) == expected

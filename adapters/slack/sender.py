@@ -91,9 +91,14 @@ class SlackSender:
                 )
             except SlackApiError as error:
                 return _classify(error, sent, last_ts)
-            except (TimeoutError, aiohttp.ClientError) as error:
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+                # Slack was never reached: safe to try again.
                 detail = f"{type(error).__name__} after {sent} sent"
                 return SendResult(SendStatus.RETRY, message_id=last_ts, detail=detail)
+            except (TimeoutError, aiohttp.ClientError) as error:
+                # The request went out and no answer came: Slack may have posted it.
+                detail = f"{type(error).__name__} after {sent} sent"
+                return SendResult(SendStatus.UNCERTAIN, message_id=last_ts, detail=detail)
             last_ts = str(response.get("ts") or "") or None
         return SendResult(SendStatus.SENT, message_id=last_ts)
 
@@ -105,7 +110,7 @@ def _classify(error: SlackApiError, sent: int, last_ts: str | None) -> SendResul
     if status == 429:
         raw = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
         retry_after = _seconds(raw)
-        return SendResult(SendStatus.RETRY, retry_after, last_ts, detail)
+        return SendResult(SendStatus.RETRY, retry_after, last_ts, detail, throttled=True)
     if status >= 500 or code in {"internal_error", "fatal_error", "service_unavailable"}:
         return SendResult(SendStatus.RETRY, message_id=last_ts, detail=detail)
     if code in UNREACHABLE_ERRORS:

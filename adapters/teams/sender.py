@@ -35,6 +35,13 @@ TEAMS_LIMITS = RateLimits(per_second=50, conversation_gap_seconds=1 / 7)
 RETRY_STATUSES = frozenset({412, 429})
 UNREACHABLE_STATUSES = frozenset({403, 404})
 TIMEOUT_SECONDS = 15.0
+# Failures after the request went out: the Bot Connector may have posted the message.
+UNCERTAIN_ERRORS = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.RemoteProtocolError,
+)
 
 
 class TeamsSender:
@@ -83,7 +90,9 @@ class TeamsSender:
                 sent = await api.conversations.create_activity(ref.conversation_id, activity)
             except httpx.HTTPStatusError as error:
                 return _result_for(error.response)
-            except httpx.HTTPError as error:  # timeouts, refused connections, proxy errors
+            except UNCERTAIN_ERRORS as error:  # it went out; the Connector may have posted it
+                return SendResult(SendStatus.UNCERTAIN, detail=type(error).__name__)
+            except httpx.HTTPError as error:  # refused connections, connect timeouts, proxies
                 return SendResult(SendStatus.RETRY, detail=type(error).__name__)
             sent_id = sent.id
         return SendResult(SendStatus.SENT, message_id=sent_id)
@@ -103,7 +112,9 @@ def _result_for(response: httpx.Response) -> SendResult:
     detail = f"HTTP {status}"
     log.info("teams send refused", extra={"status": status})
     if status in RETRY_STATUSES or status >= 500:
-        return SendResult(SendStatus.RETRY, _retry_after(response), detail=detail)
+        throttled = status == 429  # "later", not a failed attempt
+        wait = _retry_after(response)
+        return SendResult(SendStatus.RETRY, wait, detail=detail, throttled=throttled)
     if status in UNREACHABLE_STATUSES:
         return SendResult(SendStatus.UNREACHABLE, detail=detail)
     return SendResult(SendStatus.FAILED, detail=detail)

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from adapters.telegram.adapter import DEFAULT_API_URL, NO_PREVIEW, retry_after_seconds
 from adapters.telegram.convert import PLATFORM, keyboard, to_telegram_html
@@ -85,11 +92,17 @@ def result_for(error: TelegramError, sent: int = 0, of: int = 1) -> SendResult:
     """What a Bot API error means for a delivery."""
     detail = f"{type(error).__name__} after {sent} of {of} message(s)"
     if isinstance(error, RetryAfter):
-        return SendResult(SendStatus.RETRY, retry_after=retry_after_seconds(error), detail=detail)
+        wait = retry_after_seconds(error)
+        return SendResult(SendStatus.RETRY, retry_after=wait, detail=detail, throttled=True)
     if isinstance(error, Forbidden):  # blocked by the user, or the user is gone
         return SendResult(SendStatus.UNREACHABLE, detail=detail)
+    if isinstance(error, TimedOut):
+        # The request may have reached Telegram, which may have sent the message; the Bot
+        # API offers no idempotency key and no way to read a chat back, so the dispatcher
+        # resends it once, later (see docs/deploy.md).
+        return SendResult(SendStatus.UNCERTAIN, detail=detail)
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        # PTB raises NetworkError for 5xx answers and TimedOut (a NetworkError) for timeouts.
+        # PTB raises NetworkError for 5xx answers and refused connections.
         return SendResult(SendStatus.RETRY, detail=detail)
     # BadRequest (400), InvalidToken (401/404), ChatMigrated, Conflict: retrying won't help.
     log.warning("telegram send failed for good", extra={"error": type(error).__name__})

@@ -7,6 +7,7 @@ leave, gone quiet or finished since) and *what*, from the learner's state at sen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 
 from bot import payloads
 from bot.decision import Context
@@ -139,3 +140,35 @@ def _round(delivery: ClaimedDelivery, ctx: Context) -> tuple[Outbound, ...] | Wi
         {item: probe for item, (probe, _variant) in enumerate(plan.probes)},
     )
     return refresher.opening(info, ctx)
+
+
+AnsweredSince = Callable[
+    [int, Sequence[str], Sequence[int], dt.datetime], tuple[frozenset[str], frozenset[int]]
+]
+
+
+def answered_before_sending(
+    delivery: ClaimedDelivery,
+    state: LearnerState,
+    org: OrgInfo | None,
+    answered_since: AnsweredSince,
+) -> RoundInfo | None:
+    """A round's items the learner answered elsewhere since it was planned (an earlier
+    round answered after midnight): the round is composed without them."""
+    if delivery.kind is not DeliveryKind.ROUND:
+        return None
+    plan = RoundPlan.from_json(delivery.payload)
+    pacing = pacing_of(state, org)
+    day = local_date(pacing, delivery.due_at)
+    since = dt.datetime.combine(day, dt.time(0), pacing.zone).astimezone(dt.UTC)
+    probes = {item: probe for item, (probe, _v) in enumerate(plan.probes)}
+    reviewed, checked = answered_since(
+        state.learner_id, plan.questions, tuple(probes.values()), since
+    )
+    answered = {
+        item: True
+        for item, question in enumerate(plan.questions)
+        if (item in probes and probes[item] in checked)
+        or (item not in probes and question in reviewed)
+    }
+    return RoundInfo(delivery.id, plan.questions, None, answered, probes=probes)

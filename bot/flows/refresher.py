@@ -24,7 +24,8 @@ SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
 
 
 def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
-    """The round's proactive message: what it is, then its first question."""
+    """The round's proactive message: what it is, then its first question, as one message
+    (one notification, and the question's buttons under it)."""
     t = ctx.texts
     count = len(info.questions) - len(info.answered)
     minutes = max(1, round(count * SECONDS_PER_QUESTION / 60))
@@ -34,7 +35,9 @@ def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
     open_items = (item for item in range(len(info.questions)) if item not in info.answered)
     replies = (item_reply(info, item, ctx) for item in open_items)
     question = next((reply for reply in replies if reply is not None), None)
-    return (text(intro),) if question is None else (text(intro), question)
+    if question is None:
+        return (text(intro),)
+    return (replace(question, text=intro + "\n\n" + question.text),)
 
 
 def item_reply(info: RoundInfo, item: int, ctx: Context) -> Outbound | None:
