@@ -332,7 +332,7 @@ def run_simulation(
 
 def _throttle(rng: random.Random) -> SendResult | None:
     if rng.random() < THROTTLED:  # the platform is busy now and then
-        return SendResult(SendStatus.RETRY, retry_after=60, detail="429")
+        return SendResult(SendStatus.RETRY, retry_after=60, detail="429", throttled=True)
     return None
 
 

@@ -141,6 +141,8 @@ def advance(
         target = next_event(services, now) or end
         if step is not None:
             target = min(target, now + step)
+        if progress is not None:  # report at each whole week, not at the next event
+            target = min(target, start + reported + PROGRESS_EVERY)
         clock.advance(min(target, end) - now)
         tick(services)
         done = clock.now() - start
