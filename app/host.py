@@ -24,8 +24,8 @@ from app.wiring import (
 )
 from dashboard.content import MAX_ZIP_BYTES
 from dashboard.routes import dashboard_router
-from scheduler.metrics import render
-from scheduler.ticker import Ticker
+from runtime.metrics import render
+from runtime.ticker import Ticker
 from storage.migrate import is_current
 
 

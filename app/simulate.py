@@ -52,9 +52,9 @@ from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
 from bot.effect import report
 from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
+from runtime.dispatcher import Dispatcher
 from scheduler import srs
 from scheduler.clock import ManualClock
-from scheduler.dispatcher import Dispatcher
 from scheduler.pacing import DEFAULT_TIMEZONE, zone
 from storage.effect_probes import probes_of
 from storage.tables import Organisation

@@ -22,12 +22,12 @@ from dashboard.pages import DashboardDeps
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.maturity import builtin_maturity
 from lessons.model import Curriculum
+from runtime.dispatcher import Dispatcher
+from runtime.metrics import build_registry
+from runtime.shared_pacer import pacer_for
+from runtime.ticker import Job
 from scheduler.clock import SystemClock
-from scheduler.dispatcher import Dispatcher
-from scheduler.metrics import build_registry
 from scheduler.planner import plan_today
-from scheduler.shared_pacer import pacer_for
-from scheduler.ticker import Job
 from storage.campaigns import SqlCampaigns
 from storage.compose_reads import SqlComposeReads
 from storage.db import make_engine

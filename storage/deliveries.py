@@ -32,10 +32,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.deliveries import NUDGE_KINDS, ClaimedDelivery, DeliveryKind, PlannedDelivery
+from bot.deliveries import NUDGE_KINDS, ClaimedDelivery, DeliveryKind, Outcome, PlannedDelivery
 from bot.messages import ConversationRef
 from scheduler import srs
-from scheduler.outcomes import Outcome
 from scheduler.pacing import (
     DEFAULT_LEARNING_TIME,
     DEFAULT_NATION,

@@ -179,7 +179,7 @@ class Delivery(SQLModel, table=True):
 
 
 class SendBudget(SQLModel, table=True):
-    """A platform limit shared by every process on PostgreSQL (see scheduler.shared_pacer):
+    """A platform limit shared by every process on PostgreSQL (see runtime.shared_pacer):
     the next free send slot, in seconds since the epoch by the database's clock."""
 
     __tablename__ = "send_budget"

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from bench.fake_platform import FakeSender, Faults, start, stats_of
 from bot.messages import RateLimits
 from lessons.model import Curriculum
-from scheduler import pacer as pacer_module
+from runtime.pacer import LocalPacer, Pace, WindowGuard
+from runtime.shared_pacer import PostgresPacer
+from runtime import pacer as pacer_module
 from scheduler.clock import ManualClock
-from scheduler.pacer import LocalPacer, Pace, WindowGuard
-from scheduler.shared_pacer import PostgresPacer
 from storage.tables import Delivery
 from tests.support.chat import make_services
 from tests.test_dispatcher import MONDAY_0930, add_learners, lesson

@@ -25,7 +25,7 @@ import anyio.to_thread
 from sqlalchemy import Engine, text
 
 from bot.messages import RateLimits
-from scheduler.pacer import LocalPacer, Pace, Pacer
+from runtime.pacer import LocalPacer, Pace, Pacer
 
 BLOCK_SECONDS = 0.1  # of a limit's slots reserved per round trip to the database
 SHARED_SHARE = 0.95  # of the limit the shared schedule uses (the rest absorbs jitter)

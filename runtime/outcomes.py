@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import anyio.to_thread
 
-from bot.deliveries import ClaimedDelivery
-from bot.messages import ConversationRef
+from bot.deliveries import Outcome
 
 log = logging.getLogger(__name__)
 WRITE_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One delivery's outcome, written only if `token` still holds its claim.
-
-    `status` is sent, queued (try again at `next_attempt_at`), or final: skipped, expired,
-    failed, unreachable. `attempt_used` is False for a throttled send (429), whose claim
-    gives its attempt back; `uncertain` marks a send that timed out after going out;
-    `parts_sent` is how many of its messages the platform has accepted so far;
-    `unreachable` is the identity to stop using.
-    """
-
-    delivery: ClaimedDelivery
-    token: str
-    status: str
-    at: dt.datetime
-    next_attempt_at: dt.datetime | None = None
-    error: str | None = None
-    platform: str | None = None
-    message_id: str | None = None
-    attempt_used: bool = True
-    uncertain: bool = False
-    parts_sent: int = 0
-    unreachable: ConversationRef | None = None
 
 
 Write = Callable[[list[Outcome]], object]

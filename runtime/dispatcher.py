@@ -1,10 +1,10 @@
 """The deliveries dispatcher: claim due deliveries, compose, send, record.
 
 One `run_once` claims a batch with a short lease that a heartbeat renews while the batch
-is worked on (`scheduler.leases`), composes the batch (the learner may have stopped or gone
+is worked on (`runtime.leases`), composes the batch (the learner may have stopped or gone
 on leave since it was planned), sends outside any transaction while keeping to each
-platform's limits (`scheduler.pacer`), and hands each outcome to a recorder that writes
-them in small batches (`scheduler.outcomes`). A crash after sending but before recording
+platform's limits (`runtime.pacer`), and hands each outcome to a recorder that writes
+them in small batches (`runtime.outcomes`). A crash after sending but before recording
 re-sends once the lease expires; a crash before sending loses nothing. Retry-After is
 honoured by rescheduling the delivery, never by holding its claim.
 
@@ -28,13 +28,13 @@ from typing import Protocol
 
 import anyio.to_thread
 
-from bot.deliveries import ClaimedDelivery, Composed, Withheld
+from bot.deliveries import ClaimedDelivery, Composed, Outcome, Withheld
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from bot.ports import Clock, Sender
-from scheduler.leases import LEASE, Leases
-from scheduler.metrics import DispatchMetrics
-from scheduler.outcomes import Outcome, Recorder
-from scheduler.pacer import LocalPacer, Pacer
+from runtime.leases import LEASE, Leases
+from runtime.metrics import DispatchMetrics
+from runtime.outcomes import Recorder
+from runtime.pacer import LocalPacer, Pacer
 
 log = logging.getLogger(__name__)
 
