@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from bench.fake_platform import FakeSender, Faults, start, stats_of
 from bot.messages import RateLimits
 from lessons.model import Curriculum
+from runtime import pacer as pacer_module
 from runtime.pacer import LocalPacer, Pace, WindowGuard
 from runtime.shared_pacer import PostgresPacer
-from runtime import pacer as pacer_module
 from scheduler.clock import ManualClock
 from storage.tables import Delivery
 from tests.support.chat import make_services
