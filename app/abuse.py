@@ -6,10 +6,10 @@
 - Dashboard sign-in: each address may try at most `sign_ins` sign-in links in 10 minutes
   (showing a link's page, or pressing its button).
 
-Over the limit the answer is 429 with Retry-After. The counts live in this process's
-memory: with several processes behind a load balancer, each keeps its own, so an address
-can do up to N times as much (docs/deploy.md). The client address is the one the trusted
-proxies report (`CB_TRUSTED_PROXIES`).
+Over the limit the answer is 429 with Retry-After. On SQLite (one process) the counts live
+in this process's memory; on PostgreSQL they are kept in the database
+(`storage.address_events`), so the limits hold however many processes serve. The client
+address is the one the trusted proxies report (`CB_TRUSTED_PROXIES`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from typing import Protocol
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_ADDRESSES = 10_000  # addresses remembered at once; the oldest are forgotten first
@@ -60,6 +62,22 @@ class Window:
         return max(1, int(oldest + self._seconds - now) + 1)
 
 
+class Counter(Protocol):
+    """Counts events per address in a window: `Window` here, or one in the database."""
+
+    def allow(self, key: str, now: float, tag: str = "") -> bool:
+        """Record an event if within the limit."""
+        ...
+
+    def retry_after(self, key: str, now: float) -> int:
+        """Seconds until the key may act again."""
+        ...
+
+
+# Makes the two counters for the limits: (kind, limit, seconds) -> counter.
+CounterFactory = Callable[[str, int, float], Counter]
+
+
 @dataclass(frozen=True)
 class AbuseLimits:
     """How many new web chats (an hour) and sign-in attempts (in 10 minutes) an address
@@ -72,15 +90,26 @@ class AbuseLimits:
 class AddressLimits:
     """The middleware: counts new web chats and sign-in attempts per client address."""
 
-    def __init__(self, app: ASGIApp, limits: AbuseLimits, seconds: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: AbuseLimits,
+        seconds: Callable[[], float],
+        counters: CounterFactory | None = None,
+    ) -> None:
         self._app = app
         self._seconds = seconds  # the service clock, as a POSIX timestamp
-        self._chats = Window(limits.new_chats, CHAT_WINDOW)
-        self._sign_ins = Window(limits.sign_ins, SIGN_IN_WINDOW)
+        make = counters or (lambda _kind, limit, window: Window(limit, window))
+        self._shared = counters is not None  # database counts: off the event loop
+        self._chats = make("chat", limits.new_chats, CHAT_WINDOW)
+        self._sign_ins = make("sign_in", limits.sign_ins, SIGN_IN_WINDOW)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refused = self._refusal(scope)
+        if scope["type"] == "http" and _counted(scope):
+            if self._shared:
+                refused = await anyio.to_thread.run_sync(self._refusal, scope)
+            else:
+                refused = self._refusal(scope)
             if refused is not None:
                 await _too_many(send, *refused)
                 return
@@ -100,6 +129,10 @@ class AddressLimits:
             wait = self._sign_ins.retry_after(address, now)
             return wait, "too many sign-in attempts from your address: try again later"
         return None
+
+
+def _counted(scope: Scope) -> bool:
+    return scope["path"] in (CHAT_PATH, SIGN_IN_PATH)
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from adapters.webchat.adapter import webchat_router
-from app.abuse import AbuseLimits, AddressLimits
+from app.abuse import AbuseLimits, AddressLimits, CounterFactory
 from app.body_limit import BodyLimit
 from app.settings import proxy_list
 from app.wiring import (
@@ -58,6 +58,7 @@ def create_app(services: Services) -> FastAPI:
         AddressLimits,
         limits=AbuseLimits(settings.new_chats_per_hour, settings.sign_ins_per_10_minutes),
         seconds=lambda: services.clock.now().timestamp(),
+        counters=shared_counters(services.engine),
     )
     # Outermost: the client's address and scheme as the trusted proxies report them, the
     # same however the app is served (uvicorn's own proxy handling is off in `bites serve`).
@@ -127,3 +128,13 @@ def create_app(services: Services) -> FastAPI:
             return RedirectResponse("/chat")
 
     return app
+
+
+def shared_counters(engine: Engine) -> CounterFactory | None:
+    """The abuse limits' counters in the database on PostgreSQL (several processes share
+    them); None on SQLite, whose one process counts in memory."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from storage.address_events import SqlWindow
+
+    return lambda kind, limit, seconds: SqlWindow(engine, kind, limit, seconds)

@@ -28,6 +28,7 @@ from runtime.shared_pacer import pacer_for
 from runtime.ticker import Job
 from scheduler.clock import SystemClock
 from scheduler.planner import plan_today
+from storage.address_events import prune_address_events
 from storage.campaigns import SqlCampaigns
 from storage.compose_reads import SqlComposeReads
 from storage.db import make_engine
@@ -45,6 +46,7 @@ DEMO_CODE = "demo"
 DEMO_NAME = "Demo Council"
 INBOUND_IDS_KEPT = dt.timedelta(days=7)
 OUTBOX_KEPT = dt.timedelta(days=30)
+ADDRESSES_KEPT = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,14 @@ class Services:
         await self.dispatcher.drain()
 
     def housekeeping(self) -> int:
-        """Forget inbound message ids older than a week (platforms retry within minutes)
-        and web chat messages no page fetched within a month."""
+        """Forget inbound message ids older than a week (platforms retry within minutes),
+        web chat messages no page fetched within a month, and the abuse limits' client
+        addresses after an hour."""
         now = self.clock.now()
         pruned = self.store.prune_processed_inbound(now - INBOUND_IDS_KEPT)
-        return pruned + self.outbox.prune(now - OUTBOX_KEPT)
+        # The abuse limits' client addresses: an hour is the longest window they need.
+        addresses = prune_address_events(self.engine, (now - ADDRESSES_KEPT).timestamp())
+        return pruned + addresses + self.outbox.prune(now - OUTBOX_KEPT)
 
 
 def build_services(

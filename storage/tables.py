@@ -418,3 +418,17 @@ class EffectProbe(SQLModel, table=True):
     correct: bool | None = None
     guessed: bool = False
     created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class AddressEvent(SQLModel, table=True):
+    """A new web chat or a sign-in attempt from one client address (0010): the abuse
+    limits' counts, shared by every process on PostgreSQL. `at` is a POSIX timestamp."""
+
+    __tablename__ = "address_event"
+    __table_args__ = (Index("ix_address_event_key", "kind", "address", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    address: str = Field(max_length=64)
+    at: float
+    tag: str = Field(max_length=64)

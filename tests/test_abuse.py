@@ -141,3 +141,28 @@ async def test_two_visitors_may_use_the_same_message_ids(
     # The same visitor's retry of m1 is still a duplicate.
     again = await client.post("/chat/api/messages", json={"text": "/start", "id": "m1"})
     assert again.json()["replies"] == []
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_limits_hold_across_processes(
+    postgres_url: str, clock: ManualClock, demo_curriculum: Curriculum
+) -> None:
+    """Two services on one PostgreSQL database (as two processes behind a load balancer)
+    share the counts: ten sign-in attempts in all, however they are spread."""
+    first = make_services(postgres_url, clock, demo_curriculum)
+    second = make_services(postgres_url, clock, demo_curriculum)
+    async with client_for(first) as one, client_for(second) as two:
+        codes = []
+        for n in range(10):
+            client = one if n % 2 == 0 else two
+            tried = await client.post("/dashboard/signin", data={"token": f"guess-{n}"})
+            codes.append(tried.status_code)
+        assert codes == [400] * 10
+        assert (await one.post("/dashboard/signin", data={"token": "x"})).status_code == 429
+        refused = await two.post("/dashboard/signin", data={"token": "y"})
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 601
+        clock.advance(dt.timedelta(minutes=10))
+        assert (await two.post("/dashboard/signin", data={"token": "z"})).status_code == 400
+    first.engine.dispose()
+    second.engine.dispose()
