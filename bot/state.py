@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from scheduler.pacing import WEEKDAYS as WEEKDAYS  # re-exported for the bot
+from scheduler.planner import RoundRules
 
 
 class Stage(Enum):
@@ -73,9 +74,9 @@ class OrgInfo:
     work_end: str = "18:00"
     desired_retention: float = 0.9
     lesson_cap: int = 1
-    round_size: int = 12
-    round_size_lesson_day: int = 8
-    backlog_limit: int = 40
+    round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules
+    round_size_lesson_day: int = RoundRules.size_lesson_day
+    backlog_limit: int = RoundRules.backlog_limit
 
 
 class ModuleStatus(Enum):

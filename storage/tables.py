@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from scheduler.planner import RoundRules
 from storage.types import UTCDateTime
 
 
@@ -31,9 +32,9 @@ class Organisation(SQLModel, table=True):
     lesson_cap: int = 1  # proactive lesson nudges per learner per day
     # The daily refresher round (0007): its size, its size on a day with a lesson, and the
     # due backlog above which no new module is offered (see docs/learning.md).
-    round_size: int = 12
-    round_size_lesson_day: int = 8
-    backlog_limit: int = 40
+    round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules
+    round_size_lesson_day: int = RoundRules.size_lesson_day
+    backlog_limit: int = RoundRules.backlog_limit
     tier: str | None = Field(default=None, max_length=24)  # county, unitary, …, district
     nao_areas: str = Field(default="1-8", max_length=32)  # areas its self-assessment uses
     channels: str = Field(default="webchat teams slack telegram", max_length=64)
