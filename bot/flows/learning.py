@@ -76,12 +76,17 @@ def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decisi
         question_shown_at=None,
     )
     is_last = moved.cursor >= len(module.cards) + len(module.questions)
-    guess = Choice(payloads.guess_quiz_payload(question.id), t.guessed_button)
+    # "I guessed" re-rates a spaced-repetition review: only refresher questions have one.
+    guess = (
+        (Choice(payloads.guess_quiz_payload(question.id), t.guessed_button),)
+        if question.refresher
+        else ()
+    )
     if not is_last:
         way_on = Choice(payloads.NEXT, t.next_question_button)
-        feedback = Outbound(body, (way_on, guess), question.id)
+        feedback = Outbound(body, (way_on, *guess), question.id)
         return Decision(moved, (feedback,), answers=(record,))
-    feedback = Outbound(body, (guess,), question.id)
+    feedback = Outbound(body, guess, question.id)
     return Decision(moved, (feedback,), answers=(record,)).then(
         _complete(moved, module, record, ctx)
     )
