@@ -3,7 +3,8 @@ a migrated database engine."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -31,3 +32,18 @@ def migrated_engine(db: str | None) -> Engine:
     engine = make_engine(cli_settings(database_url=db).database_url)
     upgrade(engine)
     return engine
+
+
+T = TypeVar("T")
+
+
+def built_or_exit(factory: Callable[[], T]) -> T:
+    """Build something that loads content; a broken pack ends the command with its
+    file:line problems and exit status 1, not a traceback."""
+    from lessons.problems import ContentError
+
+    try:
+        return factory()
+    except ContentError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error

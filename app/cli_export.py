@@ -98,7 +98,8 @@ def export_xapi(council: Council, since: Since = None, db: Db = None) -> None:
 def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
     """Send a council's xAPI statements to the LRS set by CB_LRS_ENDPOINT (basic auth with
     CB_LRS_USERNAME and CB_LRS_PASSWORD). Statement ids are stable, so sending twice is safe."""
-    from storage.exports import LrsError, post_statements
+    from adapters.lrs import LrsError, post_statements
+    from storage.exports import XAPI_VERSION
 
     settings, engine, org_id = _council(db, council)
     if not settings.lrs_endpoint or not settings.lrs_username or settings.lrs_password is None:
@@ -113,6 +114,7 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
             settings.lrs_username,
             settings.lrs_password.get_secret_value(),
             statements,
+            XAPI_VERSION,
         )
     except LrsError as error:
         _audit(engine, org_id, "export.lrs_failed", council, 0)

@@ -7,13 +7,13 @@ dispatcher: a batch of 200 costs four queries instead of a transaction per deliv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.decision import Context
 from bot.deliveries import ClaimedDelivery, Composed, Withheld
-from bot.flows.proactive import answered_before_sending, compose, pacing_of
+from bot.flows.proactive import AnsweredSince, answered_before_sending, compose, pacing_of
 from bot.messages import ConversationRef
 from bot.ports import Clock
 from bot.state import LearnerState, ModuleProgress, OrgInfo
@@ -76,22 +76,49 @@ class BatchComposer:
         now: dt.datetime,
     ) -> Composed | Withheld:
         state = inputs.states.get(delivery.learner_id)
-        if state is None:
-            return Withheld("skipped", "learner erased")
-        ref = inputs.reaches.get(delivery.learner_id)
-        if ref is None:
-            return Withheld("unreachable", "no reachable chat")
-        org = inputs.orgs.get(state.org_id) if state.org_id is not None else None
-        ctx = Context(
-            curriculum=curriculum.for_council(org.code if org else None),
-            texts=self._texts,
-            now=now,
-            org=org,
-            progress=inputs.progress.get(state.learner_id, {}),
-            today=local_date(pacing_of(state, org), now),
-            round=answered_before_sending(delivery, state, org, self._reads.answered_since),
+        org = inputs.orgs.get(state.org_id) if state and state.org_id is not None else None
+        return compose_one(
+            delivery,
+            state,
+            inputs.reaches.get(delivery.learner_id),
+            org,
+            inputs.progress.get(delivery.learner_id, {}),
+            Composing(curriculum, self._texts, now, self._reads.answered_since),
         )
-        composed = compose(delivery, state, org, ctx)
-        if isinstance(composed, Withheld):
-            return composed
-        return Composed(ref, composed)
+
+
+@dataclass(frozen=True)
+class Composing:
+    """What composing needs besides the learner's own facts."""
+
+    curriculum: Curriculum
+    texts: Texts
+    now: dt.datetime
+    answered_since: AnsweredSince
+
+
+def compose_one(
+    delivery: ClaimedDelivery,
+    state: LearnerState | None,
+    ref: ConversationRef | None,
+    org: OrgInfo | None,
+    progress: Mapping[str, ModuleProgress],
+    how: Composing,
+) -> Composed | Withheld:
+    """The one place a claimed delivery becomes messages, or is withheld: used for a batch
+    here and for one delivery by `BotService.compose`."""
+    if state is None:
+        return Withheld("skipped", "learner erased")
+    if ref is None:
+        return Withheld("unreachable", "no reachable chat")
+    ctx = Context(
+        curriculum=how.curriculum.for_council(org.code if org else None),
+        texts=how.texts,
+        now=how.now,
+        org=org,
+        progress=progress,
+        today=local_date(pacing_of(state, org), how.now),
+        round=answered_before_sending(delivery, state, org, how.answered_since),
+    )
+    composed = compose(delivery, state, org, ctx)
+    return composed if isinstance(composed, Withheld) else Composed(ref, composed)

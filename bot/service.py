@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import payloads
+from bot.batch_compose import Composing, compose_one
 from bot.conversation import respond
 from bot.decision import Context, Decision
 from bot.deliveries import (
@@ -26,7 +27,7 @@ from bot.deliveries import (
 )
 from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
-from bot.flows.proactive import answered_before_sending, compose, pacing_of
+from bot.flows.proactive import pacing_of
 from bot.flows.team import team_wanted
 from bot.intents import Press, read_intent
 from bot.messages import Inbound, Outbound, without_nul
@@ -99,30 +100,23 @@ class BotService:
         return list(decision.replies)
 
     def compose(self, delivery: ClaimedDelivery) -> Composed | Withheld:
-        """Turn a claimed delivery into messages, or say why it must not be sent."""
+        """Turn a claimed delivery into messages, or say why it must not be sent (the
+        decisions are `bot.batch_compose.compose_one`'s, read in one transaction)."""
         now = self._clock.now()
         with self._store.transaction() as tx:
             state = tx.learner(delivery.learner_id)
             if state is None:
                 return Withheld("skipped", "learner erased")
-            ref = tx.reach(delivery.learner_id)
-            if ref is None:
-                return Withheld("unreachable", "no reachable chat")
             org = tx.org(state.org_id) if state.org_id is not None else None
-            today = local_date(pacing_of(state, org), now)
-            ctx = Context(
-                curriculum=self._curriculum.for_council(org.code if org else None),
-                texts=self._texts,
-                now=now,
-                org=org,
-                progress=tx.progress(state.learner_id),
-                today=today,
-                round=answered_before_sending(delivery, state, org, tx.answered_since),
+            how = Composing(self._curriculum, self._texts, now, tx.answered_since)
+            return compose_one(
+                delivery,
+                state,
+                tx.reach(delivery.learner_id),
+                org,
+                tx.progress(state.learner_id),
+                how,
             )
-            composed = compose(delivery, state, org, ctx)
-        if isinstance(composed, Withheld):
-            return composed
-        return Composed(ref, composed)
 
     def _store_decision(
         self,

@@ -21,7 +21,6 @@ from lessons.model import Curriculum, Module
 from scheduler import srs
 from scheduler.pacing import zone
 from storage.audit import audit as write_audit
-from storage.people import load_team_facts
 from storage.tables import (
     Learner,
     ModuleProgressRow,
@@ -30,6 +29,7 @@ from storage.tables import (
     SrsCard,
     Team,
 )
+from storage.team_facts import load_team_facts
 
 STRONG = 80  # mastery at or above this is "strong"
 FAIR = 50  # at or above this (and below STRONG) is "fair"; below it, "weak"

@@ -3,7 +3,7 @@ deliveries out, no database, no clock.
 
 Storage reads the facts (a learner's pacing, their due FSRS cards, the campaign questions
 waiting for them, how many rounds went unanswered) and writes what this module returns
-through one writer (`storage.deliveries`). The rules (docs/learning.md says why):
+through one writer (`storage.day_plans.write_planned`). The rules (docs/learning.md says why):
 
 - **The lesson nudge** at the learner's usual time on each working day, while fewer than
   `QUIET_AFTER` nudges in a row went unanswered; then one gentler nudge `GENTLE_AFTER`

@@ -28,7 +28,8 @@ from storage.effect_probes import (
     start_measure,
 )
 from storage.gdpr import erase_effect
-from storage.people import join_with_code, leave_council, queue_nudges
+from storage.joining import join_with_code, leave_council
+from storage.nudges import queue_nudges
 
 EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 

@@ -16,12 +16,10 @@ extensions and "I guessed" as a result extension.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import urllib.request
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +31,8 @@ from bot.people import standings
 from lessons.model import Curriculum
 from scheduler.pacing import zone
 from storage.csv_cells import csv_line
-from storage.people import load_team_facts
 from storage.tables import AnswerRow, EffectProbe, Learner, ModuleProgressRow, Organisation, Team
+from storage.team_facts import load_team_facts
 
 XAPI_VERSION = "1.0.3"
 LANGUAGE = "en-GB"
@@ -277,57 +275,6 @@ def json_lines(statements: Sequence[dict[str, Any]]) -> Iterator[str]:
     """Statements as JSON Lines: one compact statement per line."""
     for statement in statements:
         yield json.dumps(statement, separators=(",", ":"), ensure_ascii=False) + "\n"
-
-
-class LrsError(Exception):
-    """The Learning Record Store refused the statements or could not be reached."""
-
-
-Poster = Callable[[urllib.request.Request, float], int]
-
-
-def post_statements(
-    endpoint: str,
-    username: str,
-    password: str,
-    statements: Sequence[dict[str, Any]],
-    batch: int = 100,
-    timeout: float = 30.0,
-    poster: Poster | None = None,
-) -> int:
-    """POST statements to an LRS's statements resource in batches, with basic auth;
-    return how many were sent. Raise LrsError on any non-2xx answer."""
-    url = endpoint.rstrip("/") + "/statements"
-    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-    send = poster or _urlopen
-    sent = 0
-    for start in range(0, len(statements), batch):
-        chunk = statements[start : start + batch]
-        request = urllib.request.Request(  # noqa: S310 (the endpoint is the admin's setting)
-            url,
-            data=json.dumps(list(chunk)).encode("utf-8"),
-            method="POST",
-            headers={
-                "Authorization": f"Basic {token}",
-                "X-Experience-API-Version": XAPI_VERSION,
-                "Content-Type": "application/json",
-            },
-        )
-        status = send(request, timeout)
-        if not 200 <= status < 300:
-            raise LrsError(f"the LRS answered {status} after {sent} statements")
-        sent += len(chunk)
-    return sent
-
-
-def _urlopen(request: urllib.request.Request, timeout: float) -> int:
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except OSError as error:
-        raise LrsError(f"the LRS could not be reached: {type(error).__name__}") from error
 
 
 class _Statements:

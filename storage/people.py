@@ -9,12 +9,11 @@ permission checks of bot/access.py guard every write, and every admin action wri
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.access import (
@@ -25,19 +24,11 @@ from bot.access import (
     can_manage_platform,
     can_see_learner,
     require,
-    team_ids_managed,
     visible_team_ids,
 )
-from bot.flows.moving import LeaveCouncil
-from bot.flows.team import JoinWithCode, QueueNudges
 from bot.people import (
-    MAX_MISCONCEPTIONS,
-    MISCONCEPTION_DAYS,
-    CardFacts,
     JoinTarget,
-    MemberFacts,
     TeamFacts,
-    median,
 )
 from scheduler.pacing import (
     DEFAULT_LEARNING_TIME,
@@ -48,25 +39,17 @@ from scheduler.pacing import (
     Pacing,
     parse_hhmm,
 )
-from scheduler.planner import manager_nudge
-from scheduler.srs import DEFAULT_RETENTION, Memory
 from storage.audit import record_audit as write_audit
-from storage.deliveries import write_planned
+from storage.codes import code_target, new_code
 from storage.tables import (
-    Delivery,
-    Identity,
     Learner,
-    ModuleProgressRow,
     Organisation,
-    ReviewLogRow,
     RoleGrant,
-    SrsCard,
     Team,
 )
+from storage.team_facts import load_team_facts
 
 TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-CODE_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -114,38 +97,6 @@ def record_audit(
     write_audit(session, actor.org_id, actor.label, action, target, at, detail)
 
 
-def new_code(session: Session) -> str:
-    """A fresh join or invite code, unused by any council, team or invite."""
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if _code_target(session, code) is None:
-            return code
-
-
-def _code_target(session: Session, code: str) -> JoinTarget | None:
-    """What a code names: a council's join code (any case), a team's, or a roster invite
-    not yet claimed."""
-    wanted = code.strip()
-    org = session.exec(
-        select(Organisation).where(func.lower(Organisation.join_code) == wanted.lower())
-    ).first()
-    if org is not None and org.id is not None:
-        return JoinTarget(org.id)
-    team = session.exec(select(Team).where(Team.join_code == wanted.upper())).first()
-    if team is not None and team.id is not None:
-        return JoinTarget(team.org_id, team.id, team.name)
-    invitee = session.exec(select(Learner).where(Learner.invite_code == wanted.upper())).first()
-    if invitee is None or invitee.id is None or invitee.org_id is None:
-        return None
-    team = session.get(Team, invitee.team_id) if invitee.team_id is not None else None
-    return JoinTarget(
-        invitee.org_id,
-        invitee.team_id,
-        team.name if team else None,
-        invitee_id=invitee.id,
-    )
-
-
 def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:
     """The actor for a learner in their council, from their stored grants."""
     rows = session.exec(
@@ -160,8 +111,8 @@ class PeopleReads:
     session: Session
 
     def join_target(self, code: str) -> JoinTarget | None:
-        """What a join code names (see `_code_target`)."""
-        return _code_target(self.session, code)
+        """What a join code names (see `storage.codes.code_target`)."""
+        return code_target(self.session, code)
 
     def team_facts(
         self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
@@ -173,172 +124,6 @@ class PeopleReads:
         held = actor_of(self.session, learner_id, org_id)
         managing = frozenset(grant for grant in held.grants if grant.role is Role.MANAGER)
         return load_team_facts(self.session, Actor(learner_id, org_id, managing), today)
-
-
-def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:
-    """Members of the teams the actor manages (the whole council, people in no team too,
-    for a council admin), in the actor's council only, with their FSRS cards and the
-    council's median of modules done. The same people the dashboard shows
-    (`dashboard.queries.people_in_scope`): a manager in their own team counts in it."""
-    org = session.get(Organisation, actor.org_id)
-    retention = org.desired_retention if org else DEFAULT_RETENTION
-    timezone = org.timezone if org else DEFAULT_TIMEZONE
-    nation = org.nation if org else "england"
-    teams = visible_team_ids(actor)
-    query = (
-        select(Learner, Team)
-        .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
-        .where(Learner.org_id == actor.org_id)
-    )
-    if teams is not None:
-        query = query.where(col(Team.id).in_(teams), Team.org_id == actor.org_id)
-    rows = session.exec(query).all()
-    ids = [learner.id for learner, _team in rows if learner.id is not None]
-    done = _completions(session, ids)
-    nudged = _nudged(session, ids, today)
-    members = sorted(
-        (_member(learner, team, done, nudged, nation) for learner, team in rows),
-        key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
-    )
-    return TeamFacts(
-        tuple(members),
-        tuple(_cards(session, ids)),
-        _council_median(session, actor.org_id),
-        retention,
-        timezone,
-        _misconceptions(session, ids, today),
-    )
-
-
-def _misconceptions(
-    session: Session, ids: Sequence[int], today: dt.date
-) -> tuple[tuple[str, int], ...]:
-    """Questions the team's people answered wrong without "I guessed", lately."""
-    if not ids:
-        return ()
-    since = dt.datetime.combine(today - dt.timedelta(days=MISCONCEPTION_DAYS), dt.time(0), dt.UTC)
-    people = func.count(func.distinct(col(ReviewLogRow.learner_id)))
-    rows = session.exec(
-        select(ReviewLogRow.question_id, people)
-        .where(
-            col(ReviewLogRow.learner_id).in_(list(ids)),
-            ReviewLogRow.rating == 1,  # Again: a wrong answer
-            col(ReviewLogRow.guessed).is_(False),
-            col(ReviewLogRow.reviewed_at) >= since,
-        )
-        .group_by(col(ReviewLogRow.question_id))
-        .order_by(people.desc(), col(ReviewLogRow.question_id))
-        .limit(MAX_MISCONCEPTIONS)
-    ).all()
-    return tuple((question, int(count)) for question, count in rows)
-
-
-def _member(
-    learner: Learner,
-    team: Team | None,
-    done: dict[int, tuple[int, dt.datetime | None]],
-    nudged: set[int],
-    nation: str,
-) -> MemberFacts:
-    assert learner.id is not None
-    count, last = done.get(learner.id, (0, None))
-    return MemberFacts(
-        learner_id=learner.id,
-        name=learner.display_name,
-        team_id=team.id if team else None,
-        team_name=team.name if team else "",
-        joined_at=learner.created_at,
-        onboarded=learner.stage == "active",
-        paused=learner.paused,
-        away_from=learner.away_from,
-        away_until=learner.away_until,
-        working_days=tuple(learner.working_days.split()),
-        completed=count,
-        last_completed_at=last,
-        module_id=learner.module_id,
-        last_step_at=learner.updated_at,
-        nudged_today=learner.id in nudged,
-        nation=learner.nation or nation,
-    )
-
-
-def _completions(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, dt.datetime | None]]:
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(
-            ModuleProgressRow.learner_id,
-            func.count(),
-            func.max(ModuleProgressRow.completed_at),
-        )
-        .where(col(ModuleProgressRow.learner_id).in_(ids), ModuleProgressRow.status == "completed")
-        .group_by(col(ModuleProgressRow.learner_id))
-    ).all()
-    return {learner_id: (int(count), last) for learner_id, count, last in rows}
-
-
-def _nudged(session: Session, ids: Sequence[int], today: dt.date) -> set[int]:
-    keys = [nudge_key(learner_id, today) for learner_id in ids]
-    if not keys:
-        return set()
-    rows = session.exec(select(Delivery.learner_id).where(col(Delivery.key).in_(keys))).all()
-    return set(rows)
-
-
-def _cards(session: Session, ids: Sequence[int]) -> Iterator[CardFacts]:
-    if not ids:
-        return
-    for row in session.exec(select(SrsCard).where(col(SrsCard.learner_id).in_(ids))).all():
-        assert row.id is not None
-        memory = Memory(
-            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
-        )
-        yield CardFacts(row.learner_id, row.question_id, memory)
-
-
-def _council_median(session: Session, org_id: int) -> float:
-    """The median number of modules completed by the council's onboarded learners."""
-    completed = func.count(col(ModuleProgressRow.id))
-    rows = session.exec(
-        select(Learner.id, completed)
-        .join(
-            ModuleProgressRow,
-            (col(ModuleProgressRow.learner_id) == col(Learner.id))
-            & (col(ModuleProgressRow.status) == "completed"),
-            isouter=True,
-        )
-        .where(Learner.org_id == org_id, Learner.stage == "active")
-        .group_by(col(Learner.id))
-    ).all()
-    return median([int(count) for _id, count in rows])
-
-
-def nudge_key(learner_id: int, day: dt.date) -> str:
-    """The idempotency key that allows one manager nudge a learner a day."""
-    return f"nudge:{learner_id}:{day.isoformat()}"
-
-
-def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.datetime) -> None:
-    """Effect handler: a delivery row per nudged learner, due now in their working hours
-    or at the start of their next working day; the key caps it at one a day."""
-    manager = session.get(Learner, learner_id)
-    if manager is None or manager.org_id is None:
-        return
-    actor = actor_of(session, learner_id, manager.org_id)
-    queued = []
-    for target_id in effect.learner_ids:
-        target = session.get(Learner, target_id)
-        # The second lock: the flow checked the team facts; check the rows again.
-        if target is None or target.team_id not in team_ids_managed(actor):
-            continue
-        if target.org_id != actor.org_id:
-            continue
-        key = nudge_key(target_id, effect.day)
-        planned = manager_nudge(target_id, pacing_of_row(session, target), at, key)
-        if planned is not None and write_planned(session, [planned], at):
-            queued.append(target_id)  # (nothing added: already nudged today)
-    if queued:
-        record_audit(session, actor, "team.nudge", f"learners:{len(queued)}", at, learners=queued)
 
 
 def pacing_of_row(session: Session, row: Learner) -> Pacing:
@@ -354,59 +139,6 @@ def pacing_of_row(session: Session, row: Learner) -> Pacing:
         away_from=row.away_from,
         away_until=row.away_until,
     )
-
-
-def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: dt.datetime) -> None:
-    """Effect handler: a learner moving council leaves their old council's team."""
-    learner = session.get(Learner, learner_id)
-    assert learner is not None
-    if learner.org_id == effect.org_id and learner.team_id is not None:
-        learner.team_id = None
-        session.add(learner)
-        record_audit(
-            session, Actor(learner_id, effect.org_id), "person.leave", f"learner:{learner_id}", at
-        )
-
-
-def join_with_code(
-    session: Session, learner_id: int, effect: JoinWithCode, at: dt.datetime
-) -> None:
-    """Effect handler: put the learner in the team a code named, or hand them the record
-    a roster import pre-registered (its name, email, team and roles), which then goes."""
-    learner = session.get(Learner, learner_id)
-    assert learner is not None
-    actor = Actor(learner_id, effect.org_id)
-    if effect.invitee_id is not None:
-        invitee = session.get(Learner, effect.invitee_id)
-        if invitee is None or not _claimable(session, invitee, effect.org_id, learner_id):
-            return
-        learner.display_name, learner.email = invitee.display_name, invitee.email
-        learner.team_id = invitee.team_id
-        session.execute(
-            update(RoleGrant)
-            .where(col(RoleGrant.learner_id) == invitee.id)
-            .values(learner_id=learner_id)
-        )
-        session.add(learner)
-        session.flush()
-        session.delete(invitee)
-        record_audit(
-            session, actor, "person.claim", f"learner:{learner_id}", at, invitee=invitee.id
-        )
-        return
-    team = session.get(Team, effect.team_id) if effect.team_id is not None else None
-    if team is None or team.org_id != effect.org_id:
-        return
-    learner.team_id = team.id
-    session.add(learner)
-    record_audit(session, actor, "team.join", f"team:{team.id}", at)
-
-
-def _claimable(session: Session, invitee: Learner, org_id: int, learner_id: int) -> bool:
-    """A pre-registered record: same council, still holding its invite, no chat account."""
-    if invitee.org_id != org_id or invitee.invite_code is None or invitee.id == learner_id:
-        return False
-    return session.exec(select(Identity).where(Identity.learner_id == invitee.id)).first() is None
 
 
 class SqlPeople:
@@ -457,7 +189,7 @@ class SqlPeople:
             team = _team_named(session, actor.org_id, name)
             if team is None:
                 code = join_code.strip().upper() if join_code else new_code(session)
-                if _code_target(session, code) is not None:
+                if code_target(session, code) is not None:
                     raise ValueError(f"the code {code} is already in use")
                 team = Team(org_id=actor.org_id, name=name, join_code=code, created_at=at)
                 session.add(team)

@@ -20,15 +20,16 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from adapters.lrs import post_statements
 from app.cli import app
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
 from storage.db import make_engine
 from storage.exports import (
+    XAPI_VERSION,
     XapiOptions,
     answers_csv,
     iso_duration,
-    post_statements,
     progress_csv,
     xapi_statements,
     xapi_timestamp,
@@ -256,7 +257,7 @@ def test_statements_reach_a_fake_lrs_with_basic_auth(
 ) -> None:
     statements = xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)
     with fake_lrs() as lrs:
-        sent = post_statements(lrs.url, "key", "s3cret", statements, batch=4)
+        sent = post_statements(lrs.url, "key", "s3cret", statements, XAPI_VERSION, batch=4)
     assert sent == 6
     assert [len(body) for body in lrs.bodies] == [4, 2]
     assert lrs.bodies[0] + lrs.bodies[1] == statements
@@ -267,7 +268,7 @@ def test_statements_reach_a_fake_lrs_with_basic_auth(
 
 def test_an_lrs_refusal_is_reported() -> None:
     with fake_lrs(status=401) as lrs, pytest.raises(Exception, match="the LRS answered 401"):
-        post_statements(lrs.url, "key", "wrong", [GOOD])
+        post_statements(lrs.url, "key", "wrong", [GOOD], XAPI_VERSION)
 
 
 # The command line ---------------------------------------------------------------------
