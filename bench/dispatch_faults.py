@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, text
 from bench.dispatch_workers import (
     WorkerPlan,
     drop_scratch,
+    held_claims,
     scratch_database,
     seed_due,
     start_workers,
@@ -79,25 +80,32 @@ def _engine_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def _sending(url: str) -> dict[tuple[int, str], object]:
-    """Rows being sent: (id, claim) -> lease end."""
+def _sending(url: str, tokens: set[str] | None = None) -> set[tuple[int, str]]:
+    """Rows being sent, as (id, claim token); only those of `tokens` when given."""
     engine = create_engine(_engine_url(url))
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT id, claimed_by, lease_until FROM delivery WHERE status = 'sending'")
+            text("SELECT id, claimed_by FROM delivery WHERE status = 'sending'")
         ).all()
     engine.dispose()
-    return {(int(r[0]), str(r[1])): r[2] for r in rows}
+    pairs = {(int(r[0]), str(r[1])) for r in rows}
+    return pairs if tokens is None else {(i, t) for i, t in pairs if t in tokens}
 
 
-def _dead_claims(url: str, lease: dt.timedelta) -> set[tuple[int, str]]:
-    """The rows the killed process held: claimed at the kill, and not renewed by a
-    heartbeat since (a live process renews every quarter lease)."""
-    at_kill = _sending(url)
-    time.sleep(lease.total_seconds() / 4 + 1.0)
-    later = _sending(url)
-    live = {claim for (i, claim), until in later.items() if at_kill.get((i, claim)) != until}
-    return {(i, claim) for (i, claim) in at_kill if claim not in live and (i, claim) in later}
+def _kill_holding(url: str, pid: int, journal: str, deadline: float) -> set[tuple[int, str]]:
+    """SIGKILL process `pid` at a moment it holds claimed rows, and return those rows.
+
+    The process is frozen (SIGSTOP) while its claim journal and the database are read, so
+    what it held cannot change in between; if it held nothing, it runs on a little and the
+    harness tries again."""
+    while True:
+        os.kill(pid, signal.SIGSTOP)
+        held = _sending(url, held_claims(journal, pid))
+        if held or time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)  # mid-batch, as a crash would
+            return held
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.05)
 
 
 def _totals(url: str) -> tuple[int, int, int]:
@@ -126,7 +134,7 @@ async def _until_accepted(fake_url: str, count: int, deadline: float) -> Stats:
 
 def _await_return(url: str, orphans: set[tuple[int, str]], killed: float, deadline: float) -> float:
     """Seconds from the kill until no row of the dead process is still held by it."""
-    while orphans & set(_sending(url)) and time.monotonic() < deadline:
+    while orphans & _sending(url) and time.monotonic() < deadline:
         time.sleep(0.5)
     return time.monotonic() - killed
 
@@ -139,15 +147,14 @@ def run(config: FaultRun, postgres: str) -> FaultReport:
         try:
             seed_due(url, config.deliveries)
             plan = WorkerPlan(
-                url, fake_url, config.limit, config.timeout, time.time(), config.lease
+                url, fake_url, config.limit, config.timeout, time.time(), config.lease, folder
             )
             workers, stop = start_workers(config.processes, plan)
             deadline = time.monotonic() + config.deadline
             kill_count = int(config.deliveries * config.kill_at)
             asyncio.run(_until_accepted(fake_url, kill_count, deadline))
-            os.kill(workers[0].pid or 0, signal.SIGKILL)  # mid-batch, as a crash would
+            orphans = _kill_holding(url, workers[0].pid or 0, folder, deadline)
             killed = time.monotonic()
-            orphans = _dead_claims(url, config.lease)
             back_s = _await_return(url, orphans, killed, deadline)
             stats = asyncio.run(_until_accepted(fake_url, config.deliveries, deadline))
             time.sleep(config.lease.total_seconds() * 1.3)  # let uncertain resends land

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import multiprocessing
+import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -91,6 +92,38 @@ class WorkerPlan:
     timeout: float
     start_wall: float
     lease: dt.timedelta = dt.timedelta(seconds=20)
+    journal: str | None = None  # a folder: each process appends its claims to <pid>.claims
+
+
+def _journal_claims(leases: Any, folder: str) -> None:
+    """Append "+token" when the process starts holding a claim with rows and "-token" when
+    it lets go, to <folder>/<pid>.claims, one write(2) each, so the harness knows exactly
+    which claims a process held when it was killed (nothing is buffered in the process)."""
+    fd = os.open(
+        os.path.join(folder, f"{os.getpid()}.claims"), os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    )
+    hold, release = leases.hold, leases.release
+
+    def journalled_hold(token: str, ids: Any, claimed_at: float) -> None:
+        ids = list(ids)
+        if ids:
+            os.write(fd, f"+{token}\n".encode())
+        hold(token, ids, claimed_at)
+
+    def journalled_release(token: str) -> None:
+        release(token)
+        os.write(fd, f"-{token}\n".encode())
+
+    leases.hold, leases.release = journalled_hold, journalled_release
+
+
+def held_claims(folder: str, pid: int) -> set[str]:
+    """The claim tokens process `pid` held at its last journal line."""
+    held: set[str] = set()
+    path = Path(folder) / f"{pid}.claims"
+    for line in path.read_text().splitlines() if path.exists() else ():
+        (held.add if line.startswith("+") else held.discard)(line[1:])
+    return held
 
 
 def _work(plan: WorkerPlan, stop: Any) -> None:
@@ -102,6 +135,8 @@ def _work(plan: WorkerPlan, stop: Any) -> None:
         sender = FakeSender(plan.fake_url, plan.limit, plan.timeout)
         services.senders["bench"] = sender
         services.dispatcher.leases.lease = plan.lease
+        if plan.journal is not None:
+            _journal_claims(services.dispatcher.leases, plan.journal)
         while not stop.is_set():
             if not await services.dispatcher.drain():
                 await asyncio.sleep(0.1)  # what is left waits for its retry time
