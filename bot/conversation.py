@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import payloads
 from bot.decision import Context, Decision, say, text
 from bot.flows import account, assessment, learning, moving, mydata, onboarding, refresher, team
@@ -10,12 +12,65 @@ from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
 from bot.schedule_words import parse_days
 from bot.state import Awaiting, LearnerState, Stage
+from lessons.model import Curriculum
 
 # Commands that work while a learner is paused: they send nothing unasked for.
 _WHILE_PAUSED = {"help", "progress", "settings", "define", "stop", "pause"}
 _WHILE_PAUSED |= {"assess", "mydata"}  # they send nothing unasked for either (issue 8)
 # Commands that make sense before joining a council (/help and /stop are answered too).
 _BEFORE_JOINING = {"define", "mydata"}
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The stored facts the flow an intent goes to reads, beyond the learner and their
+    council: the service loads only these into the `Context`."""
+
+    progress: bool = True
+    answers: bool = True  # the current quiz attempt's answers
+    answered: bool = True  # every question ever answered (a repeated answer button)
+    roles: bool = True
+
+
+EVERYTHING = Needs()
+_NOTHING_MORE = Needs(progress=False, answers=False, answered=False, roles=False)
+
+
+def needs(state: LearnerState, intent: Intent, curriculum: Curriculum) -> Needs:
+    """What `respond` will read for this intent: everything, except on the answer path
+    (a quiz answer, "Next" or "Continue" inside a module, a pre-test or refresher round
+    answer), whose flows are known to read less. Mirrors `respond`'s routing, so a route
+    added there reads everything until it is listed here."""
+    if state.stage is not Stage.ACTIVE:
+        return EVERYTHING
+    if isinstance(intent, Command):
+        within = intent.name == "next" and _inside_module(state, curriculum)
+        return _NOTHING_MORE if within else EVERYTHING
+    if not isinstance(intent, Press):
+        return EVERYTHING
+    picked = payloads.read_payload(intent.payload)
+    if isinstance(picked, payloads.RefresherAnswer | payloads.PretestAnswer):
+        return _NOTHING_MORE  # the round (or the pre-test item) is all they read
+    if isinstance(picked, payloads.Simple) and picked.name == payloads.NEXT:
+        return _NOTHING_MORE if _inside_module(state, curriculum) else EVERYTHING
+    if not isinstance(picked, payloads.Answer):
+        return EVERYTHING
+    found = curriculum.find_question(picked.question_id)
+    if found is None or found[0].id != state.module_id or found[1].id != state.pending_question:
+        return EVERYTHING  # forged or stale: "already answered" reads every answer
+    module = found[0]
+    # Only the quiz's last answer scores it, from the attempt's answers and the records.
+    last = state.cursor + 1 >= len(module.cards) + len(module.questions)
+    return Needs(progress=last, answers=last, answered=False, roles=False)
+
+
+def _inside_module(state: LearnerState, curriculum: Curriculum) -> bool:
+    """`learning.next_step` shows the module's next item (no facts needed)."""
+    module = curriculum.module(state.module_id) if state.module_id else None
+    if module is None:
+        return False
+    pending = state.pending_question is not None and module.question(state.pending_question)
+    return bool(pending) or state.cursor < len(module.cards) + len(module.questions)
 
 
 def respond(state: LearnerState, intent: Intent, ctx: Context) -> Decision:

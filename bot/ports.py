@@ -43,12 +43,17 @@ class Transaction(Protocol):
         """Record a platform message id; False if it was seen before (a re-delivery)."""
         ...
 
-    def learner_for(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
-        """The learner behind a platform identity, created if new, locked for update."""
+    def learner_for(
+        self, ref: ConversationRef, at: dt.datetime, card_question: str | None = None
+    ) -> LearnerState:
+        """The learner behind a platform identity, created if new, locked for update,
+        and marked seen at `at`; with `card_question`, their FSRS card for that question
+        is read along (so `memory` needs no query of its own)."""
         ...
 
     def save_learner(self, state: LearnerState, at: dt.datetime) -> None:
-        """Store the learner's new state."""
+        """Store the learner's new state (and that `learner_for` saw them): only what
+        changed is written, and nothing when nothing did."""
         ...
 
     def org(self, org_id: int) -> OrgInfo | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot import payloads
 from bot.batch_compose import Composing, compose_one
-from bot.conversation import respond
+from bot.conversation import needs, respond
 from bot.decision import Context, Decision
 from bot.deliveries import (
     ClaimedDelivery,
@@ -29,7 +29,7 @@ from bot.flows import assessment, mydata
 from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import pacing_of
 from bot.flows.team import team_wanted
-from bot.intents import Press, read_intent
+from bot.intents import Intent, Press, read_intent
 from bot.messages import Inbound, Outbound, without_nul
 from bot.ports import Clock, Store, Transaction
 from bot.state import LearnerState, OrgInfo
@@ -78,11 +78,14 @@ class BotService:
             ):
                 log.info("duplicate inbound ignored", extra={"platform": inbound.ref.platform})
                 return []
-            state = tx.learner_for(inbound.ref, now)
+            picked = picked_of(intent)
+            # A quiz answer's FSRS card is read with the learner (one query, not two).
+            card = picked.question_id if isinstance(picked, payloads.Answer) else None
+            state = tx.learner_for(inbound.ref, now, card)
             join_code = join_code_wanted(state, intent, inbound.org_hint)
             ctx = self._context(tx, state, join_code, now, intent)
             decision = respond(state, intent, ctx)
-            if not _about_a_round(picked_of(intent)):
+            if not _about_a_round(picked):
                 # What "already active today" means for the lesson nudge: anything but a
                 # refresher round, so refreshers never withhold the lesson.
                 decision = replace(decision, state=replace(decision.state, lesson_active_at=now))
@@ -154,8 +157,9 @@ class BotService:
             self._regrade(tx, state.learner_id, guess.facts, retention)
         for effect in decision.effects:
             tx.apply(state.learner_id, effect, now)
-        if decision.state != state:
-            tx.save_learner(decision.state, now)
+        # Always: the store writes only what changed since `learner_for`, and that
+        # includes the learner being seen now.
+        tx.save_learner(decision.state, now)
 
     def _regrade(
         self, tx: Transaction, learner_id: int, facts: ReviewFacts, retention: float
@@ -176,32 +180,36 @@ class BotService:
         state: LearnerState,
         join_code: str | None,
         now: dt.datetime,
-        intent: object,
+        intent: Intent,
     ) -> Context:
         org = tx.org(state.org_id) if state.org_id is not None else None
         found = tx.join_target(join_code) if join_code else None
         pressed = isinstance(intent, Press)
         picked = picked_of(intent)
+        # Each council sees the shared packs plus its own local pack.
+        curriculum = self._curriculum.for_council(org.code if org else None)
+        wanted = needs(state, intent, curriculum)  # what the flow it goes to reads
         return Context(
-            # Each council sees the shared packs plus its own local pack.
-            curriculum=self._curriculum.for_council(org.code if org else None),
+            curriculum=curriculum,
             texts=self._texts,
             now=now,
             org=org,
             found_org=tx.org(found.org_id) if found else None,
             found_join=found,
-            progress=tx.progress(state.learner_id),
+            progress=tx.progress(state.learner_id) if wanted.progress else {},
             answers=(
                 tx.answers(state.learner_id, state.module_id, state.attempt)
-                if state.module_id
+                if state.module_id and wanted.answers
                 else {}
             ),
             # Only a button press can repeat an earlier answer; skip the query otherwise.
             answered_questions=(
-                tx.answered_questions(state.learner_id) if pressed else frozenset()
+                tx.answered_questions(state.learner_id)
+                if pressed and wanted.answered
+                else frozenset()
             ),
             today=local_date(pacing_of(state, org), now),
-            roles=tx.roles(state.learner_id, org.id) if org else frozenset(),
+            roles=tx.roles(state.learner_id, org.id) if org and wanted.roles else frozenset(),
             fresh_token=secrets.token_urlsafe(24),
             team=(
                 tx.team_facts(state.learner_id, org.id, now, local_date(pacing_of(state, org), now))

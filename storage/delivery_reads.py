@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Table, insert, update
 from sqlmodel import Session, col, select
 
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
@@ -23,11 +26,16 @@ from storage.tables import (
     SrsCard,
 )
 
+_CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
+_LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
+
 
 class DeliveryReads:
     """The reads and writes proactive sends and spaced repetition need."""
 
     session: Session
+    # FSRS cards read with the learner (None: known not to exist), by (learner, question).
+    _cards: dict[tuple[int, str], Memory | None]
 
     def reach(self, learner_id: int) -> ConversationRef | None:
         """The reachable identity the learner last wrote from."""
@@ -129,21 +137,19 @@ class DeliveryReads:
         self.session.add(log)
 
     def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
-        """The FSRS card, created on the first review."""
-        row = self.session.exec(
-            select(SrsCard).where(
-                SrsCard.learner_id == learner_id, SrsCard.question_id == question_id
-            )
-        ).first()
-        if row is None:
-            fresh = new_memory(0, at)
-            row = SrsCard(learner_id=learner_id, question_id=question_id, state=fresh.state, due=at)
-            self.session.add(row)
-            self.session.flush()
-        assert row.id is not None
-        return Memory(
-            row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
-        )
+        """The FSRS card (card id 0, due now, for one never reviewed: `save_memory`
+        stores it), from what `learner_for` read with the learner when it was asked to."""
+        key = (learner_id, question_id)
+        if key in self._cards:
+            known = self._cards[key]
+        else:
+            row = self.session.exec(
+                select(SrsCard).where(
+                    SrsCard.learner_id == learner_id, SrsCard.question_id == question_id
+                )
+            ).first()
+            known = None if row is None or row.id is None else _memory_of(row)
+        return known if known is not None else new_memory(0, at)
 
     def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
         """Role grants of a learner in one council."""
@@ -163,14 +169,37 @@ class DeliveryReads:
         self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
     ) -> None:
         """Store the reviewed card and log the review (with its duration, and the card
-        before it, so "I guessed" can re-rate it)."""
-        row = self.session.get(SrsCard, memory.card_id)
-        assert row is not None and row.learner_id == learner_id
-        _copy_memory(row, memory)
-        self.session.add(row)
-        self.session.add(
-            ReviewLogRow(
-                card_id=memory.card_id,
+        before it, so "I guessed" can re-rate it): two statements."""
+        card = {
+            "state": memory.state,
+            "step": memory.step,
+            "stability": memory.stability,
+            "difficulty": memory.difficulty,
+            "due": memory.due,
+            "last_review": memory.last_review,
+        }
+        card_id = memory.card_id
+        if card_id == 0:  # first review: the card is created as it leaves
+            created = self.session.execute(
+                insert(_CARD).values(
+                    learner_id=learner_id, question_id=review.question_id, held_out=False, **card
+                )
+            )
+            key = cast(CursorResult[Any], created).inserted_primary_key
+            assert key is not None
+            card_id = int(key[0])
+            before = replace(before, card_id=card_id)
+        else:
+            updated = self.session.execute(
+                update(_CARD)
+                .where(_CARD.c.id == card_id, _CARD.c.learner_id == learner_id)
+                .values(card)
+            )
+            assert cast(CursorResult[Any], updated).rowcount == 1
+        self._cards.pop((learner_id, review.question_id), None)
+        self.session.execute(
+            insert(_LOG).values(
+                card_id=card_id,
                 learner_id=learner_id,
                 question_id=review.question_id,
                 rating=grade,
@@ -180,6 +209,7 @@ class DeliveryReads:
                 delivery_id=review.delivery_id,
                 round_id=review.round_id,
                 round_item=review.round_item,
+                guessed=False,
                 card_before=memory_to_json(before),
             )
         )
@@ -189,6 +219,13 @@ class DeliveryReads:
             if delivery is not None and delivery.answered_at is None:
                 delivery.answered_at = review.at  # the first answer
                 self.session.add(delivery)
+
+
+def _memory_of(row: SrsCard) -> Memory:
+    assert row.id is not None
+    return Memory(
+        row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
+    )
 
 
 def _copy_memory(row: SrsCard, memory: Memory) -> None:

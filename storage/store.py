@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import IntegrityError
@@ -23,9 +24,12 @@ from bot.state import (
     OrgInfo,
     Stage,
 )
+from scheduler.srs import Memory
+from storage import learner_rows
 from storage.benchmark import AssessmentReads
 from storage.delivery_reads import DeliveryReads
 from storage.gdpr import PersonalDataReads
+from storage.org_cache import OrgCache
 from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
@@ -42,6 +46,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._orgs = OrgCache()  # councils by id, see storage/org_cache.py
 
     @property
     def engine(self) -> Engine:
@@ -52,7 +57,7 @@ class SqlStore:
     def transaction(self) -> Iterator[SqlTransaction]:
         """A unit of work that commits on success and rolls back on any error."""
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            yield SqlTransaction(session)
+            yield SqlTransaction(session, self._orgs)
 
     def join_code_of(self, code: str) -> str | None:
         """The join code stored for a council."""
@@ -121,8 +126,12 @@ _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataReads):
     """The reads and writes of one inbound message, inside one database transaction."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, orgs: OrgCache | None = None) -> None:
         self.session = session
+        self._orgs = orgs or OrgCache(ttl=0)
+        self._loaded: dict[int, LearnerState] = {}  # learners as read, before this message
+        self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
+        self._effects_applied = False
 
     def learner(self, learner_id: int) -> LearnerState | None:
         """A learner's state, read only."""
@@ -131,45 +140,35 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
 
     def claim_inbound(self, platform: str, message_id: str, at: dt.datetime) -> bool:
         """Record a message id; False if it was handled before."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(
-                    ProcessedInbound(platform=platform, message_id=message_id, received_at=at)
-                )
-        except IntegrityError:
-            return False
-        return True
+        return learner_rows.claim_inbound(self.session, platform, message_id, at)
 
-    def learner_for(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
-        """The learner for a platform identity, created on first contact, locked for update."""
-        identity = self.session.exec(
-            select(Identity).where(
-                Identity.platform == ref.platform, Identity.user_id == ref.user_id
-            )
-        ).first()
-        if identity is None:
+    def learner_for(
+        self, ref: ConversationRef, at: dt.datetime, card_question: str | None = None
+    ) -> LearnerState:
+        """The learner for a platform identity, created on first contact, locked for
+        update; with `card_question`, their FSRS card for it is read in the same query."""
+        loaded = learner_rows.load(self.session, ref, at, card_question)
+        if loaded is None:
             try:
                 with self.session.begin_nested():
-                    return self._create_learner(ref, at)
+                    state = self._create_learner(ref, at)
+                self._loaded[state.learner_id] = state
+                if card_question is not None:
+                    self._cards[(state.learner_id, card_question)] = None
+                return state
             except IntegrityError:
                 # Two first messages at once: the other transaction created this learner
                 # and has committed (PostgreSQL waited for it), so read theirs.
-                identity = self.session.exec(
-                    select(Identity).where(
-                        Identity.platform == ref.platform, Identity.user_id == ref.user_id
-                    )
-                ).one()
-        identity.conversation_id = ref.conversation_id
-        identity.extra = json.dumps(ref.extra, sort_keys=True)
-        # Writing to us proves the learner can be reached here again.
-        identity.last_seen_at, identity.unreachable_at = at, None
-        self.session.add(identity)
-        row = self.session.exec(
-            select(Learner).where(Learner.id == identity.learner_id).with_for_update()
-        ).one()
-        row.last_seen_at, row.nudges_ignored = at, 0
-        self.session.add(row)
-        return _to_state(row)
+                loaded = learner_rows.load(self.session, ref, at, card_question)
+                assert loaded is not None
+        state = loaded.state
+        if loaded.identity_stale:
+            learner_rows.touch_identity(self.session, loaded.identity_id, ref, at)
+        self._loaded[state.learner_id] = state
+        if card_question is not None:
+            self._cards[(state.learner_id, card_question)] = loaded.card
+        # Writing to us proves the learner can be reached: saved with the state.
+        return replace(state, last_seen_at=at, nudges_ignored=0)
 
     def _create_learner(self, ref: ConversationRef, at: dt.datetime) -> LearnerState:
         learner = Learner(
@@ -198,31 +197,28 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         return _to_state(learner)
 
     def save_learner(self, state: LearnerState, at: dt.datetime) -> None:
-        """Write the learner's state back."""
-        row = self.session.get(Learner, state.learner_id)
-        assert row is not None
-        row.org_id = state.org_id
-        row.stage = state.stage.value
-        row.awaiting = state.awaiting.value
-        row.paused = state.paused
-        row.learning_time = state.learning_time
-        row.working_days = " ".join(state.working_days)
-        row.module_id = state.module_id
-        row.cursor = state.cursor
-        row.attempt = state.attempt
-        row.pending_question = state.pending_question
-        row.question_shown_at = state.question_shown_at
-        row.timezone = state.timezone
-        row.away_from = state.away_from
-        row.away_until = state.away_until
-        row.lesson_active_at = state.lesson_active_at
-        row.updated_at = at
-        self.session.add(row)
+        """Write the learner's state back: one UPDATE of the columns that changed since
+        `learner_for` read it (all of the state's columns after an effect, which may have
+        written the row itself, so that the state wins as it always did)."""
+        self.session.flush()  # an effect's pending ORM writes go first
+        stored = self._loaded.get(state.learner_id)
+        learner_rows.save(self.session, stored, state, at, every_column=self._effects_applied)
+
+    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
+        """Carry out one of a flow's effects (see `DeliveryReads.apply`)."""
+        self._effects_applied = True
+        super().apply(learner_id, effect, at)
 
     def org(self, org_id: int) -> OrgInfo | None:
-        """A council by id."""
+        """A council by id, from the process's cache when fresh (see storage/org_cache.py)."""
+        known, org = self._orgs.get(org_id)
+        if known:
+            return org
+        generation = self._orgs.generation()
         row = self.session.get(Organisation, org_id)
-        return _to_org(row) if row else None
+        org = _to_org(row) if row else None
+        self._orgs.put(org_id, org, generation)
+        return org
 
     def org_by_join_code(self, join_code: str) -> OrgInfo | None:
         """A council by join code, ignoring case."""
@@ -252,28 +248,22 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         }
 
     def save_progress(self, learner_id: int, progress: ModuleProgress) -> None:
-        """Insert or update one module record."""
-        row = self.session.exec(
-            select(ModuleProgressRow).where(
-                ModuleProgressRow.learner_id == learner_id,
-                ModuleProgressRow.module_id == progress.module_id,
-            )
-        ).first()
-        if row is None:
-            row = ModuleProgressRow(
-                learner_id=learner_id,
-                module_id=progress.module_id,
-                status="",
-                attempt=progress.attempt,
-                started_at=progress.started_at,
-            )
-        row.status = progress.status.value
-        row.attempt = progress.attempt
-        row.started_at = progress.started_at
-        row.completed_at = progress.completed_at
-        row.score = progress.score
-        row.total = progress.total
-        self.session.add(row)
+        """Insert or update one module record (one statement)."""
+        table = ModuleProgressRow.__table__  # type: ignore[attr-defined]
+        values = {
+            "status": progress.status.value,
+            "attempt": progress.attempt,
+            "started_at": progress.started_at,
+            "completed_at": progress.completed_at,
+            "score": progress.score,
+            "total": progress.total,
+        }
+        statement = learner_rows.insert_for(self.session, table).values(
+            learner_id=learner_id, module_id=progress.module_id, **values
+        )
+        self.session.execute(
+            statement.on_conflict_do_update(index_elements=["learner_id", "module_id"], set_=values)
+        )
 
     def answers(self, learner_id: int, module_id: str, attempt: int) -> dict[str, AnswerRecord]:
         """The answers of one quiz attempt."""
@@ -306,23 +296,22 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
 
     def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
         """Append an answer; False if that question was answered in that attempt already."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(
-                    AnswerRow(
-                        learner_id=learner_id,
-                        module_id=answer.module_id,
-                        question_id=answer.question_id,
-                        attempt=answer.attempt,
-                        option_id=answer.option_id,
-                        correct=answer.correct,
-                        answered_at=answer.answered_at,
-                        duration_ms=answer.duration_ms,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        table = AnswerRow.__table__  # type: ignore[attr-defined]
+        statement = (
+            learner_rows.insert_for(self.session, table)
+            .values(
+                learner_id=learner_id,
+                module_id=answer.module_id,
+                question_id=answer.question_id,
+                attempt=answer.attempt,
+                option_id=answer.option_id,
+                correct=answer.correct,
+                answered_at=answer.answered_at,
+                duration_ms=answer.duration_ms,
+            )
+            .on_conflict_do_nothing(index_elements=["learner_id", "question_id", "attempt"])
+        )
+        return learner_rows.written(self.session.execute(statement)) == 1
 
 
 def _to_org(row: Organisation) -> OrgInfo:
