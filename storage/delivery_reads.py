@@ -28,6 +28,7 @@ from storage.tables import (
 
 _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 
 
 class DeliveryReads:
@@ -68,12 +69,16 @@ class DeliveryReads:
         ).all()
         answered = {item: rating > 1 for item, rating in reviews if item is not None}
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
-        checked = self.session.exec(
-            select(EffectProbe.id, EffectProbe.correct).where(
-                col(EffectProbe.id).in_(list(probes.values())),
-                col(EffectProbe.answered_at).is_not(None),
-            )
-        ).all()
+        checked = (
+            self.session.exec(
+                select(EffectProbe.id, EffectProbe.correct).where(
+                    col(EffectProbe.id).in_(list(probes.values())),
+                    col(EffectProbe.answered_at).is_not(None),
+                )
+            ).all()
+            if probes
+            else []  # most rounds hold no check-up: no query
+        )
         done = {probe_id: bool(correct) for probe_id, correct in checked}
         answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
         return RoundInfo(
@@ -214,11 +219,12 @@ class DeliveryReads:
             )
         )
         answered = review.delivery_id or review.round_id
-        if answered is not None:
-            delivery = self.session.get(Delivery, answered)
-            if delivery is not None and delivery.answered_at is None:
-                delivery.answered_at = review.at  # the first answer
-                self.session.add(delivery)
+        if answered is not None:  # the first answer marks the delivery answered
+            self.session.execute(
+                update(_DELIVERY)
+                .where(_DELIVERY.c.id == answered, _DELIVERY.c.answered_at.is_(None))
+                .values(answered_at=review.at)
+            )
 
 
 def _memory_of(row: SrsCard) -> Memory:

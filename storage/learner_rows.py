@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, fields
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, Table, and_, exists, or_, select, update
+from sqlalchemy import Table, and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,13 +56,9 @@ def claim_inbound(session: Session, platform: str, message_id: str, at: dt.datet
         insert_for(session, table)
         .values(platform=platform, message_id=message_id, received_at=at)
         .on_conflict_do_nothing(index_elements=["platform", "message_id"])
+        .returning(table.c.platform)
     )
-    return written(session.execute(statement)) == 1
-
-
-def written(result: Result[Any]) -> int:
-    """How many rows an INSERT, UPDATE or DELETE wrote."""
-    return int(cast(CursorResult[Any], result).rowcount)
+    return session.execute(statement).first() is not None
 
 
 @dataclass(frozen=True)

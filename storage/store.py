@@ -310,8 +310,9 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
                 duration_ms=answer.duration_ms,
             )
             .on_conflict_do_nothing(index_elements=["learner_id", "question_id", "attempt"])
+            .returning(table.c.id)
         )
-        return learner_rows.written(self.session.execute(statement)) == 1
+        return self.session.execute(statement).first() is not None
 
 
 def _to_org(row: Organisation) -> OrgInfo:

@@ -20,7 +20,7 @@ from scheduler.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, is_current, upgrade
 from storage.store import SqlStore
-from storage.tables import AnswerRow, ProcessedInbound
+from storage.tables import AnswerRow, Organisation, ProcessedInbound
 from tests.support.chat import ChatUser, make_services
 
 REF = ConversationRef("test", "conv-1", "user-1", {"tenant": "t1"})
@@ -181,3 +181,19 @@ def test_concurrent_presses_of_one_answer_record_it_once(
         answers = session.exec(select(AnswerRow)).all()
     assert len(answers) == 1
     assert sorted(results) == [1, 1, 1, 1]  # one feedback, three "already answered"
+
+
+def test_a_council_changed_in_this_process_is_read_anew(store: SqlStore) -> None:
+    """Councils are cached in process (storage/org_cache.py); any write to one clears it."""
+    org = store.ensure_org("demo", "Demo Council", "demo", AT)
+    with store.transaction() as tx:
+        assert tx.org(org.id) == org
+    assert store.set_org_pacing("demo", timezone="Europe/Dublin") is not None
+    with store.transaction() as tx:
+        assert tx.org(org.id) == replace(org, timezone="Europe/Dublin")
+    with Session(store.engine) as session, session.begin():
+        row = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        row.name = "Renamed Council"
+        session.add(row)
+    with store.transaction() as tx:
+        assert tx.org(org.id) == replace(org, name="Renamed Council", timezone="Europe/Dublin")
