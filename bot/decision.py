@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.access import Actor
 from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
@@ -35,8 +36,9 @@ class Context:
     round: RoundInfo | None = None  # the round a pressed rf:, guess:r: or later: button names
     guess: ReviewFacts | None = None  # the review an "I guessed" button names
     probe: ProbeFacts | None = None  # … or the check-up it names
-    # Roles beyond learner in the learner's council: (role, team id or None).
-    roles: frozenset[tuple[str, int | None]] = frozenset()
+    # The learner as an actor in their council, with their role grants (None before they
+    # join one); flows ask `bot.access` what it may do.
+    actor: Actor | None = None
     # A fresh random secret per inbound, for flows that hand out one-time links (only
     # its hash is ever stored, by the effect that uses it).
     fresh_token: str = ""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from bot.access import Actor
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
@@ -126,8 +127,8 @@ class Transaction(Protocol):
         review log."""
         ...
 
-    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
-        """The learner's roles in a council beyond learner: (role, team id or None)."""
+    def actor(self, learner_id: int, org_id: int) -> Actor:
+        """The learner as an actor in a council, with their stored role grants."""
         ...
 
     def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from adapters.page_headers import strict_page_headers
-from bot.access import can_manage_content, can_manage_council, visible_team_ids
+from bot.access import can_manage_content, can_manage_council, can_see_people
 from bot.ports import Clock
 from dashboard import queries
 from dashboard.auth import COOKIE, Sessions, Viewer, csrf_ok
@@ -56,7 +56,7 @@ class NavItem:
 
 def sees_people(viewer: Viewer) -> bool:
     """Council admins and managers see learners (each within their scope)."""
-    return visible_team_ids(viewer.actor) != frozenset()
+    return can_see_people(viewer.actor)
 
 
 def manages_council(viewer: Viewer) -> bool:

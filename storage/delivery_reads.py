@@ -19,7 +19,6 @@ from storage.tables import (
     EffectProbe,
     Identity,
     ReviewLogRow,
-    RoleGrant,
     SrsCard,
 )
 
@@ -144,13 +143,6 @@ class DeliveryReads:
         return Memory(
             row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
         )
-
-    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
-        """Role grants of a learner in one council."""
-        rows = self.session.exec(
-            select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
-        ).all()
-        return frozenset((row.role, row.team_id) for row in rows)
 
     def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
         """Carry out a flow's effect with the handler registered for its type."""
