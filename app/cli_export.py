@@ -14,6 +14,7 @@ import typer
 
 from app.cli_common import cli_settings, migrated_engine
 from app.settings import Settings
+from bot.access import Actor
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -154,7 +155,8 @@ def learner_erase(
     ):
         raise typer.Exit(1)
     try:
-        counts = erase_by_admin(engine, org_id, learner, "cli", dt.datetime.now(dt.UTC))
+        actor = Actor.command_line(org_id)
+        counts = erase_by_admin(engine, actor, learner, dt.datetime.now(dt.UTC))
     except LookupError:
         typer.echo(f"There is no learner {learner} in the council {council}.", err=True)
         raise typer.Exit(1) from None
@@ -215,4 +217,4 @@ def _audit(engine: Engine, org_id: int, action: str, council: str, rows: int) ->
     from storage.audit import audit
 
     now = dt.datetime.now(dt.UTC)
-    audit(engine, org_id, "cli", action, f"council:{council}", now, {"rows": rows})
+    audit(engine, Actor.command_line(org_id), action, f"council:{council}", now, rows=rows)

@@ -18,11 +18,11 @@ from starlette.datastructures import FormData
 from adapters.page_headers import strict_page_headers
 from bot.access import can_manage_content, can_manage_council, can_see_people
 from bot.ports import Clock
-from dashboard import queries
 from dashboard.auth import COOKIE, Sessions, Viewer, csrf_ok
 from dashboard.content import ContentPacks
 from dashboard.texts import ENGLISH, DashboardTexts
 from lessons.model import Curriculum
+from storage.audit import audit
 from storage.campaigns import SqlCampaigns
 from storage.exports import XapiOptions
 from storage.store import SqlStore
@@ -151,7 +151,7 @@ class Pages:
 
     def audit(self, viewer: Viewer, action: str, target: str | None, **detail: object) -> None:
         """Record an admin action made from the dashboard."""
-        queries.audit(self.deps.engine, viewer.actor, action, self.now(), target, detail)
+        audit(self.deps.engine, viewer.actor, action, target, self.now(), **detail)
 
 
 def _without_nul(form: FormData) -> FormData:

@@ -37,7 +37,7 @@ from bot.state import ModuleStatus
 from lessons.model import Curriculum
 from scheduler.planner import CampaignItem, RoundPlan
 from scheduler.plans import DeliveryKind
-from storage.people import record_audit
+from storage.audit import record_audit
 from storage.tables import (
     Campaign,
     Delivery,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.access import Actor
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode
-from storage.people import record_audit
+from storage.audit import record_audit
 from storage.tables import Identity, Learner, RoleGrant, Team
 
 

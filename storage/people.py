@@ -40,7 +40,7 @@ from scheduler.pacing import (
     Pacing,
     parse_hhmm,
 )
-from storage.audit import record_audit as write_audit
+from storage.audit import record_audit
 from storage.codes import code_target, new_code
 from storage.grants import actor_of
 from storage.tables import (
@@ -85,18 +85,6 @@ class GrantView:
     name: str | None
     role: Role
     team_name: str | None
-
-
-def record_audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    target: str | None,
-    at: dt.datetime,
-    **detail: object,
-) -> None:
-    """Append an audit row for an actor (see `storage.audit`): ids and counts only."""
-    write_audit(session, actor.org_id, actor.label, action, target, at, detail)
 
 
 class PeopleReads:
