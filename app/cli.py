@@ -14,9 +14,9 @@ from app.cli_common import built_or_exit, cli_settings, migrated_engine
 from app.cli_content import register as register_content_commands
 from app.cli_effect import register as register_effect_command
 from app.cli_export import register as register_data_commands
+from app.cli_msteams import register as register_msteams
 from app.cli_people import register_people
 from app.cli_slack import slack_app
-from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ council_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
-app.add_typer(teams_app, name="teams")
+register_msteams(app)  # bites msteams (and bites teams, its deprecated alias)
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(slack_app, name="slack")
 register_people(app, council_app)  # team, role, roster, campaign; council tier
