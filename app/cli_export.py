@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from lessons.model import Curriculum
-    from storage.exports import XapiOptions
+    from storage.xapi import XapiOptions
 
 export_app = typer.Typer(
     rich_markup_mode=None,
@@ -86,7 +86,7 @@ def export_csv(
 @export_app.command("xapi")
 def export_xapi(council: Council, since: Since = None, db: Db = None) -> None:
     """Print a council's records as xAPI 1.0.3 statements, one JSON object per line."""
-    from storage.exports import json_lines
+    from storage.xapi import json_lines
 
     settings, engine, org_id = _council(db, council)
     statements = _statements(settings, engine, org_id, _since(since))
@@ -100,7 +100,7 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
     """Send a council's xAPI statements to the LRS set by CB_LRS_ENDPOINT (basic auth with
     CB_LRS_USERNAME and CB_LRS_PASSWORD). Statement ids are stable, so sending twice is safe."""
     from adapters.lrs import LrsError, post_statements
-    from storage.exports import XAPI_VERSION
+    from storage.xapi import XAPI_VERSION
 
     settings, engine, org_id = _council(db, council)
     if not settings.lrs_endpoint or not settings.lrs_username or settings.lrs_password is None:
@@ -166,7 +166,7 @@ def learner_erase(
 
 def xapi_options(settings: Settings) -> XapiOptions:
     """How statements name the service and learners, from settings."""
-    from storage.exports import XapiOptions
+    from storage.xapi import XapiOptions
 
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
     return XapiOptions(base.rstrip("/"), settings.xapi_actor_email)
@@ -190,7 +190,7 @@ def _council(db: str | None, code: str) -> tuple[Settings, Engine, int]:
 def _statements(
     settings: Settings, engine: Engine, org_id: int, since: dt.datetime | None
 ) -> list[dict[str, object]]:
-    from storage.exports import xapi_statements
+    from storage.xapi import xapi_statements
 
     curriculum = _curriculum(settings)
     return xapi_statements(engine, org_id, xapi_options(settings), curriculum, since)

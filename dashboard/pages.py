@@ -25,8 +25,8 @@ from dashboard.texts import ENGLISH, DashboardTexts
 from lessons.model import Curriculum
 from storage.audit import audit
 from storage.campaigns import SqlCampaigns
-from storage.exports import XapiOptions
 from storage.store import SqlStore
+from storage.xapi import XapiOptions
 
 _HERE = Path(__file__).parent
 Guard = Callable[[Viewer], bool]
