@@ -20,8 +20,9 @@ from sqlmodel import Session, col
 from bot.access import Actor, can_open_dashboard
 from bot.flows.dashboard import hash_token
 from bot.ports import Clock
+from storage.council_tables import DashboardSession, DashboardToken
 from storage.grants import actor_of
-from storage.tables import DashboardSession, DashboardToken, Learner, Organisation
+from storage.tables import Learner, Organisation
 
 COOKIE = "cb_dashboard"
 SESSION_LIFETIME = dt.timedelta(hours=8)

@@ -27,7 +27,7 @@ from dashboard.campaign_words import (
 from dashboard.forms import ROLES, CampaignChoices, campaign_errors
 from dashboard.pages import Pages, Posted, manages_council
 from storage.campaigns import CampaignSpec
-from storage.tables import Team
+from storage.council_tables import Team
 
 
 def _choices(pages: Pages, viewer: Viewer) -> CampaignChoices:

@@ -20,14 +20,8 @@ from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
 from scheduler.pacing import zone
-from storage.tables import (
-    Learner,
-    ModuleProgressRow,
-    Organisation,
-    ReviewLogRow,
-    SrsCard,
-    Team,
-)
+from storage.council_tables import Team
+from storage.tables import Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
 from storage.team_facts import load_team_facts
 
 STRONG = 80  # mastery at or above this is "strong"

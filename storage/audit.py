@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.access import Actor
-from storage.tables import AuditLog
+from storage.council_tables import AuditLog
 
 
 def record_audit(

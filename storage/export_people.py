@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.tables import Learner, Team
+from storage.council_tables import Team
+from storage.tables import Learner
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,16 @@ from sqlmodel import Session, SQLModel, col, select
 from bot.access import Actor
 from bot.records import EraseLearner, PersonalData
 from storage.audit import record_audit
-from storage.tables import (
-    AnswerRow,
+from storage.council_tables import (
     Assessment,
     AuditLog,
     DashboardSession,
     DashboardToken,
+    RoleGrant,
+    Team,
+)
+from storage.tables import (
+    AnswerRow,
     Delivery,
     EffectProbe,
     Identity,
@@ -34,9 +38,7 @@ from storage.tables import (
     ModuleProgressRow,
     Organisation,
     ReviewLogRow,
-    RoleGrant,
     SrsCard,
-    Team,
     WebChatOutbox,
 )
 

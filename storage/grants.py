@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.access import Actor
-from storage.tables import RoleGrant
+from storage.council_tables import RoleGrant
 
 
 def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:

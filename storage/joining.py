@@ -12,7 +12,8 @@ from bot.access import Actor
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode
 from storage.audit import record_audit
-from storage.tables import Identity, Learner, RoleGrant, Team
+from storage.council_tables import RoleGrant, Team
+from storage.tables import Identity, Learner
 
 
 def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: dt.datetime) -> None:

@@ -42,13 +42,9 @@ from scheduler.pacing import (
 )
 from storage.audit import record_audit
 from storage.codes import code_target, new_code
+from storage.council_tables import RoleGrant, Team
 from storage.grants import actor_of
-from storage.tables import (
-    Learner,
-    Organisation,
-    RoleGrant,
-    Team,
-)
+from storage.tables import Learner, Organisation
 from storage.team_facts import load_team_facts
 
 TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
