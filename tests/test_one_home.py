@@ -92,4 +92,4 @@ def test_no_function_is_over_60_lines() -> None:
         and node.end_lineno is not None
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     }
-    assert set(long) == LONG_FUNCTIONS_LEFT, long
+    assert set(long) <= LONG_FUNCTIONS_LEFT, long
