@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from bot.access import Actor
 from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
@@ -14,6 +15,9 @@ from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from bot.texts import Texts
 from lessons.model import Curriculum
+
+if TYPE_CHECKING:  # bot.effects imports the flows, which import this module
+    from bot.effects import FlowEffect
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,9 @@ class Decision:
     progress: tuple[ModuleProgress, ...] = ()
     reviews: tuple[Review, ...] = ()
     guesses: tuple[Guess, ...] = ()  # earlier reviews the learner says were guesses
-    # Other writes a flow asks for, as frozen dataclasses; the service hands each to
-    # `Transaction.apply` inside the same transaction (see storage/effects.py).
-    effects: tuple[object, ...] = ()
+    # Other writes a flow asks for, each a member of the closed union `bot.effects.FlowEffect`;
+    # the service hands each to `Transaction.apply` inside the same transaction.
+    effects: tuple[FlowEffect, ...] = ()
 
     def then(self, other: Decision) -> Decision:
         """This decision followed by another that started from this one's state."""

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
+from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from scheduler.planner import RoundPlan
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
-from storage.effects import EFFECT_HANDLERS
+from storage.effects import apply_effect
 from storage.tables import (
     Delivery,
     EffectProbe,
@@ -144,12 +145,9 @@ class DeliveryReads:
             row.id, row.state, row.step, row.stability, row.difficulty, row.due, row.last_review
         )
 
-    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
-        """Carry out a flow's effect with the handler registered for its type."""
-        handler = EFFECT_HANDLERS.get(type(effect))
-        if handler is None:
-            raise TypeError(f"no handler for the effect {type(effect).__name__}")
-        handler(self.session, learner_id, effect, at)
+    def apply(self, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
+        """Carry out a flow's effect (see `storage.effects.apply_effect`)."""
+        apply_effect(self.session, learner_id, effect, at)
 
     def save_memory(
         self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int

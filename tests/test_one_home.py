@@ -7,6 +7,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
+
+from bot.effects import FlowEffect
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
@@ -93,3 +96,15 @@ def test_no_function_is_over_60_lines() -> None:
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     }
     assert set(long) <= LONG_FUNCTIONS_LEFT, long
+
+
+def test_every_flow_effect_has_its_case() -> None:
+    """The `match` of storage.effects names each member of the union once (mypy checks
+    the same through `assert_never`; this says which one is missing without mypy)."""
+    tree = ast.parse((ROOT / "storage" / "effects.py").read_text(encoding="utf-8"))
+    cases = [
+        node.cls.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.MatchClass) and isinstance(node.cls, ast.Name)
+    ]
+    assert sorted(cases) == sorted(member.__name__ for member in get_args(FlowEffect))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.access import can_see_team_report
 from bot.decision import Context, Decision, say, text
@@ -21,6 +22,9 @@ from bot.people import weakest_topics as weakest
 from bot.ports import record_id
 from bot.state import LearnerState
 from scheduler.pacing import zone
+
+if TYPE_CHECKING:  # bot.effects imports the flows
+    from bot.effects import FlowEffect
 
 NUDGE_BEHIND = "nudge:behind"
 _NUDGE_ONE = re.compile(r"^nudge:([1-9][0-9]{0,9})$")
@@ -73,7 +77,7 @@ def team_wanted(intent: Intent | object) -> bool:
     return isinstance(intent, Press) and read_nudge(intent.payload) is not None
 
 
-def join_effects(found: JoinTarget | None) -> tuple[object, ...]:
+def join_effects(found: JoinTarget | None) -> tuple[JoinWithCode, ...]:
     """The effect that records a team or a claimed roster record, if the code named one."""
     if found is None or (found.team_id is None and found.invitee_id is None):
         return ()
@@ -138,7 +142,7 @@ def nudge(state: LearnerState, target: NudgeTarget, ctx: Context) -> Decision:
     lines = [t.nudge_queued.format(count=count, people=people)]
     if already:
         lines.append(t.nudge_already.format(names=_join(already, ctx)))
-    effects: tuple[object, ...] = ()
+    effects: tuple[FlowEffect, ...] = ()
     if fresh:
         effects = (QueueNudges(tuple(s.member.learner_id for s in fresh), ctx.local_today),)
     return Decision(state, (text(" ".join(lines)),), effects=effects)
