@@ -1,5 +1,5 @@
 """A Learning Record Store client: POST xAPI statements in batches (`bites export xapi
---lrs`). HTTP lives here, at the edge; the statements are built in `storage.exports`."""
+--lrs`). HTTP lives here, at the edge; the statements are built in `storage.xapi`."""
 
 from __future__ import annotations
 

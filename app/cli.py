@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,14 +14,15 @@ from app.cli_common import built_or_exit, cli_settings, migrated_engine
 from app.cli_content import register as register_content_commands
 from app.cli_effect import register as register_effect_command
 from app.cli_export import register as register_data_commands
+from app.cli_msteams import register as register_msteams
 from app.cli_people import register_people
 from app.cli_slack import slack_app
-from app.cli_teams import teams_app
 from app.cli_telegram import telegram_app
 
 if TYPE_CHECKING:
     from adapters.terminal.adapter import Waiter
     from app.wiring import Services
+    from bot.council_pacing import Problem
     from bot.messages import Outbound
     from scheduler.clock import ManualClock
 
@@ -38,7 +39,7 @@ council_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(council_app, name="council")
-app.add_typer(teams_app, name="teams")
+register_msteams(app)  # bites msteams (and bites teams, its deprecated alias)
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(slack_app, name="slack")
 register_people(app, council_app)  # team, role, roster, campaign; council tier
@@ -272,51 +273,54 @@ def council_add(
         raise typer.Exit(1)
 
 
+# `bites council set` options, named once so the command reads as its steps.
+TimezoneOption = Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/London.")]
+NationOption = Annotated[
+    str | None, typer.Option(help="For bank holidays: england, wales, scotland, northern_ireland.")
+]
+WorkStartOption = Annotated[str | None, typer.Option(help="Working hours start, HH:MM.")]
+WorkEndOption = Annotated[str | None, typer.Option(help="Working hours end, HH:MM.")]
+RetentionOption = Annotated[
+    float | None,
+    typer.Option(min=0.7, max=0.97, help="Desired retention for refreshers (FSRS), 0.7-0.97."),
+]
+LessonCapOption = Annotated[
+    int | None, typer.Option(min=0, max=3, help="Lesson nudges per learner per day.")
+]
+RoundSizeOption = Annotated[
+    int | None, typer.Option(min=0, max=30, help="Questions in a refresher round (default 12).")
+]
+LessonDayRoundOption = Annotated[
+    int | None,
+    typer.Option(min=0, max=30, help="Questions in a round on a day with a lesson (default 8)."),
+]
+BacklogOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0, max=500, help="Due refreshers above which no new module is offered (default 40)."
+    ),
+]
+
+
 @council_app.command("set")
 def council_set(
     code: Annotated[str, typer.Argument(help="The council's code.")],
-    timezone: Annotated[
-        str | None, typer.Option(help="IANA time zone, e.g. Europe/London.")
-    ] = None,
-    nation: Annotated[
-        str | None,
-        typer.Option(help="For bank holidays: england, wales, scotland, northern_ireland."),
-    ] = None,
-    work_start: Annotated[str | None, typer.Option(help="Working hours start, HH:MM.")] = None,
-    work_end: Annotated[str | None, typer.Option(help="Working hours end, HH:MM.")] = None,
-    retention: Annotated[
-        float | None,
-        typer.Option(min=0.7, max=0.97, help="Desired retention for refreshers (FSRS), 0.7-0.97."),
-    ] = None,
-    lesson_cap: Annotated[
-        int | None, typer.Option(min=0, max=3, help="Lesson nudges per learner per day.")
-    ] = None,
-    round_size: Annotated[
-        int | None,
-        typer.Option(min=0, max=30, help="Questions in a refresher round (default 12)."),
-    ] = None,
-    round_size_lesson_day: Annotated[
-        int | None,
-        typer.Option(
-            min=0, max=30, help="Questions in a round on a day with a lesson (default 8)."
-        ),
-    ] = None,
-    backlog_limit: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            max=500,
-            help="Due refreshers above which no new module is offered (default 40).",
-        ),
-    ] = None,
+    timezone: TimezoneOption = None,
+    nation: NationOption = None,
+    work_start: WorkStartOption = None,
+    work_end: WorkEndOption = None,
+    retention: RetentionOption = None,
+    lesson_cap: LessonCapOption = None,
+    round_size: RoundSizeOption = None,
+    round_size_lesson_day: LessonDayRoundOption = None,
+    backlog_limit: BacklogOption = None,
     db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None,
 ) -> None:
     """Change a council's pacing: time zone, nation, working hours, retention, the lesson
     cap, the refresher round's sizes and the backlog limit (see docs/learning.md).
 
     Changes apply from the next day the planner plans."""
-    from bot.council_pacing import Problem, check_pacing
-    from scheduler.pacing import NATIONS
+    from bot.council_pacing import check_pacing
     from storage.store import SqlStore
 
     given = {
@@ -331,22 +335,12 @@ def council_set(
         "backlog_limit": backlog_limit,
     }
     checked = check_pacing({k: str(v) for k, v in given.items() if v is not None})
-    options = {"desired_retention": "retention"}
-    problems = []
-    for name, problem in checked.problems.items():
-        option = "--" + options.get(name, name).replace("_", "-")
-        if problem is Problem.NATION:
-            problems.append(f"{option}: choose one of {', '.join(NATIONS)}")
-        elif problem is Problem.HOURS:
-            problems.append(f"{option}: {problem.value}")
-        else:
-            problems.append(f"{option}: {given[name]!r} is {problem.value}")
+    problems = _pacing_problems(checked.problems, given)
     if problems:
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(2)
-    values = dict(checked.values)
     engine = migrated_engine(db)
-    org = SqlStore(engine).set_org_pacing(code, **values)
+    org = SqlStore(engine).set_org_pacing(code, **dict(checked.values))
     if org is None:
         typer.echo(f"No council with the code {code!r}. Add it with: bites council add", err=True)
         raise typer.Exit(1)
@@ -357,6 +351,24 @@ def council_set(
         f"({org.round_size_lesson_day} on a lesson day), new modules while at most "
         f"{org.backlog_limit} refreshers are due"
     )
+
+
+def _pacing_problems(found: Mapping[str, Problem], given: Mapping[str, object]) -> list[str]:
+    """One line per refused setting, named by its command-line option."""
+    from bot.council_pacing import Problem
+    from scheduler.pacing import NATIONS
+
+    options = {"desired_retention": "retention"}
+    problems = []
+    for name, problem in found.items():
+        option = "--" + options.get(name, name).replace("_", "-")
+        if problem is Problem.NATION:
+            problems.append(f"{option}: choose one of {', '.join(NATIONS)}")
+        elif problem is Problem.HOURS:
+            problems.append(f"{option}: {problem.value}")
+        else:
+            problems.append(f"{option}: {given[name]!r} is {problem.value}")
+    return problems
 
 
 @db_app.command("upgrade")

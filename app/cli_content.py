@@ -126,7 +126,7 @@ def gift_export(
     ] = None,
 ) -> None:
     """Print a module's questions in GIFT, the format Moodle and other platforms import."""
-    from lessons.gift import export_gift
+    from lessons.gift_export import export_gift
     from lessons.loader import default_pack_paths, load_curriculum, with_base_packs
 
     curriculum = built_or_exit(

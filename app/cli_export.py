@@ -14,12 +14,13 @@ import typer
 
 from app.cli_common import cli_settings, migrated_engine
 from app.settings import Settings
+from bot.access import Actor
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from lessons.model import Curriculum
-    from storage.exports import XapiOptions
+    from storage.xapi import XapiOptions
 
 export_app = typer.Typer(
     rich_markup_mode=None,
@@ -85,7 +86,7 @@ def export_csv(
 @export_app.command("xapi")
 def export_xapi(council: Council, since: Since = None, db: Db = None) -> None:
     """Print a council's records as xAPI 1.0.3 statements, one JSON object per line."""
-    from storage.exports import json_lines
+    from storage.xapi import json_lines
 
     settings, engine, org_id = _council(db, council)
     statements = _statements(settings, engine, org_id, _since(since))
@@ -99,7 +100,7 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
     """Send a council's xAPI statements to the LRS set by CB_LRS_ENDPOINT (basic auth with
     CB_LRS_USERNAME and CB_LRS_PASSWORD). Statement ids are stable, so sending twice is safe."""
     from adapters.lrs import LrsError, post_statements
-    from storage.exports import XAPI_VERSION
+    from storage.xapi import XAPI_VERSION
 
     settings, engine, org_id = _council(db, council)
     if not settings.lrs_endpoint or not settings.lrs_username or settings.lrs_password is None:
@@ -154,7 +155,8 @@ def learner_erase(
     ):
         raise typer.Exit(1)
     try:
-        counts = erase_by_admin(engine, org_id, learner, "cli", dt.datetime.now(dt.UTC))
+        actor = Actor.command_line(org_id)
+        counts = erase_by_admin(engine, actor, learner, dt.datetime.now(dt.UTC))
     except LookupError:
         typer.echo(f"There is no learner {learner} in the council {council}.", err=True)
         raise typer.Exit(1) from None
@@ -164,7 +166,7 @@ def learner_erase(
 
 def xapi_options(settings: Settings) -> XapiOptions:
     """How statements name the service and learners, from settings."""
-    from storage.exports import XapiOptions
+    from storage.xapi import XapiOptions
 
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
     return XapiOptions(base.rstrip("/"), settings.xapi_actor_email)
@@ -188,7 +190,7 @@ def _council(db: str | None, code: str) -> tuple[Settings, Engine, int]:
 def _statements(
     settings: Settings, engine: Engine, org_id: int, since: dt.datetime | None
 ) -> list[dict[str, object]]:
-    from storage.exports import xapi_statements
+    from storage.xapi import xapi_statements
 
     curriculum = _curriculum(settings)
     return xapi_statements(engine, org_id, xapi_options(settings), curriculum, since)
@@ -215,4 +217,4 @@ def _audit(engine: Engine, org_id: int, action: str, council: str, rows: int) ->
     from storage.audit import audit
 
     now = dt.datetime.now(dt.UTC)
-    audit(engine, org_id, "cli", action, f"council:{council}", now, {"rows": rows})
+    audit(engine, Actor.command_line(org_id), action, f"council:{council}", now, rows=rows)

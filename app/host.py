@@ -50,6 +50,15 @@ def create_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url=None,  # the routes are for platforms and browsers, not a public API
     )
+    _add_middleware(app, services)
+    _add_health_routes(app, services)
+    _add_chat_channels(app, services)
+    _add_pages(app, services)
+    return app
+
+
+def _add_middleware(app: FastAPI, services: Services) -> None:
+    """Body limits, abuse limits and the trusted proxies' view of the client."""
     # Every route's body is limited while it streams in; a pack upload may be a little
     # larger than the biggest zip the dashboard accepts (the multipart framing).
     app.add_middleware(BodyLimit, limits={"/dashboard/content/upload": MAX_ZIP_BYTES + 2**16})
@@ -63,6 +72,10 @@ def create_app(services: Services) -> FastAPI:
     # Outermost: the client's address and scheme as the trusted proxies report them, the
     # same however the app is served (uvicorn's own proxy handling is off in `bites serve`).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxy_list(settings.trusted_proxies))
+
+
+def _add_health_routes(app: FastAPI, services: Services) -> None:
+    """`/healthz` (alive) and `/readyz` (database up, migrations current)."""
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -82,6 +95,9 @@ def create_app(services: Services) -> FastAPI:
             return JSONResponse({"status": "migrations pending"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+
+def _add_chat_channels(app: FastAPI, services: Services) -> None:
+    """The webhooks of the chat platforms that are configured: Teams, Telegram, Slack."""
     if teams_configured(services.settings):
         # Imported here: the Teams SDK is heavy and only needed when the channel is on.
         from adapters.teams.adapter import TeamsChannel
@@ -110,6 +126,9 @@ def create_app(services: Services) -> FastAPI:
             app.state.slack = slack  # lets tests and shutdown wait for its background work
             app.include_router(slack.router())
 
+
+def _add_pages(app: FastAPI, services: Services) -> None:
+    """The metrics, the dashboard and the web chat, each when switched on."""
     if services.settings.metrics:
 
         @app.get("/metrics", include_in_schema=False)
@@ -126,8 +145,6 @@ def create_app(services: Services) -> FastAPI:
         @app.get("/", include_in_schema=False)
         def root() -> RedirectResponse:
             return RedirectResponse("/chat")
-
-    return app
 
 
 def shared_counters(engine: Engine) -> CounterFactory | None:

@@ -107,14 +107,7 @@ def build_services(
     store = SqlStore(engine)
     if settings.demo_council:
         store.ensure_org(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
-    if curriculum is None:
-        curriculum = load_curriculum(
-            [
-                *default_pack_paths(),
-                *settings.content_packs,
-                *enabled_pack_paths(settings.dashboard_packs_dir),
-            ]
-        )
+    curriculum = curriculum or configured_curriculum(settings)
     bot = BotService(
         curriculum,
         store,
@@ -123,28 +116,8 @@ def build_services(
         fuzz=fuzz,
         maturity=builtin_maturity(curriculum),  # the self-assessment's levels (/assess)
     )
-    senders: dict[str, Sender] = {}
-    if teams_configured(settings):
-        # Imported here: the Teams SDK is heavy and only needed when the channel is on.
-        from adapters.teams.sender import TeamsSender
-
-        senders["teams"] = TeamsSender(teams_config(settings))
-    telegram = telegram_config(settings)
-    if telegram is not None:
-        from adapters.telegram.sender import TelegramSender, build_bot
-
-        telegram_bot = build_bot(telegram.token, telegram.api_url, telegram.transport)
-        senders["telegram"] = TelegramSender(telegram_bot)
-    if settings.slack_signing_secret is not None:
-        # Imported here: the Slack SDKs load only when the channel is configured.
-        from adapters.slack.factory import build_slack_sender
-
-        slack = build_slack_sender(settings, store, clock)
-        if slack is not None:
-            senders["slack"] = slack
     outbox = SqlOutbox(engine)
-    if settings.webchat:
-        senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
+    senders = _senders(settings, store, clock, outbox)
     # Campaign questions and learning-effect check-ups join the daily refresher rounds
     # when the planner plans a day.
     deliveries = SqlDeliveries(engine, SqlCampaigns(engine, curriculum).waiting, due_checkups)
@@ -176,6 +149,45 @@ def build_services(
         registry,
         outbox,
     )
+
+
+def configured_curriculum(settings: Settings) -> Curriculum:
+    """The built-in packs, the packs the settings name and those enabled on the dashboard."""
+    return load_curriculum(
+        [
+            *default_pack_paths(),
+            *settings.content_packs,
+            *enabled_pack_paths(settings.dashboard_packs_dir),
+        ]
+    )
+
+
+def _senders(
+    settings: Settings, store: SqlStore, clock: Clock, outbox: SqlOutbox
+) -> dict[str, Sender]:
+    """The proactive sender of each configured channel, by platform."""
+    senders: dict[str, Sender] = {}
+    if teams_configured(settings):
+        # Imported here: the Teams SDK is heavy and only needed when the channel is on.
+        from adapters.teams.sender import TeamsSender
+
+        senders["teams"] = TeamsSender(teams_config(settings))
+    telegram = telegram_config(settings)
+    if telegram is not None:
+        from adapters.telegram.sender import TelegramSender, build_bot
+
+        telegram_bot = build_bot(telegram.token, telegram.api_url, telegram.transport)
+        senders["telegram"] = TelegramSender(telegram_bot)
+    if settings.slack_signing_secret is not None:
+        # Imported here: the Slack SDKs load only when the channel is configured.
+        from adapters.slack.factory import build_slack_sender
+
+        slack = build_slack_sender(settings, store, clock)
+        if slack is not None:
+            senders["slack"] = slack
+    if settings.webchat:
+        senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
+    return senders
 
 
 def bot_texts(settings: Settings) -> Texts:

@@ -31,54 +31,61 @@ def seed_learners(
         start = (first or 0) + 1
         for low in range(start, start + count, CHUNK):
             ids = range(low, min(low + CHUNK, start + count))
-            connection.execute(
-                insert(Learner),
-                [
-                    {
-                        "id": i,
-                        "org_id": org_id,
-                        "stage": "active",
-                        "awaiting": "nothing",
-                        "paused": False,
-                        "learning_time": rng.choice(TIMES),
-                        "working_days": "mon tue wed thu fri",
-                        "cursor": 0,
-                        "attempt": 0,
-                        "nudges_ignored": 0,
-                        "created_at": at,
-                        "updated_at": at,
-                    }
-                    for i in ids
-                ],
-            )
-            connection.execute(
-                insert(Identity),
-                [
-                    {
-                        "learner_id": i,
-                        "platform": "bench",
-                        "user_id": f"u{i}",
-                        "conversation_id": f"c{i}",
-                        "extra": "{}",
-                        "created_at": at,
-                    }
-                    for i in ids
-                ],
-            )
+            connection.execute(insert(Learner), _learner_rows(ids, org_id, rng, at))
+            connection.execute(insert(Identity), _identity_rows(ids, at))
             if cards_each:
-                connection.execute(
-                    insert(SrsCard),
-                    [
-                        {
-                            "learner_id": i,
-                            "question_id": f"q{n}",
-                            "state": 2,
-                            "stability": rng.uniform(1, 30),
-                            "difficulty": rng.uniform(2, 8),
-                            "due": at + dt.timedelta(hours=rng.uniform(-48, 168)),
-                            "last_review": at - dt.timedelta(days=rng.uniform(1, 20)),
-                        }
-                        for i in ids
-                        for n in range(cards_each)
-                    ],
-                )
+                connection.execute(insert(SrsCard), _card_rows(ids, cards_each, rng, at))
+
+
+def _learner_rows(
+    ids: range, org_id: int | None, rng: random.Random, at: dt.datetime
+) -> list[dict[str, object]]:
+    return [
+        {
+            "id": i,
+            "org_id": org_id,
+            "stage": "active",
+            "awaiting": "nothing",
+            "paused": False,
+            "learning_time": rng.choice(TIMES),
+            "working_days": "mon tue wed thu fri",
+            "cursor": 0,
+            "attempt": 0,
+            "nudges_ignored": 0,
+            "created_at": at,
+            "updated_at": at,
+        }
+        for i in ids
+    ]
+
+
+def _identity_rows(ids: range, at: dt.datetime) -> list[dict[str, object]]:
+    return [
+        {
+            "learner_id": i,
+            "platform": "bench",
+            "user_id": f"u{i}",
+            "conversation_id": f"c{i}",
+            "extra": "{}",
+            "created_at": at,
+        }
+        for i in ids
+    ]
+
+
+def _card_rows(
+    ids: range, cards_each: int, rng: random.Random, at: dt.datetime
+) -> list[dict[str, object]]:
+    return [
+        {
+            "learner_id": i,
+            "question_id": f"q{n}",
+            "state": 2,
+            "stability": rng.uniform(1, 30),
+            "difficulty": rng.uniform(2, 8),
+            "due": at + dt.timedelta(hours=rng.uniform(-48, 168)),
+            "last_review": at - dt.timedelta(days=rng.uniform(1, 20)),
+        }
+        for i in ids
+        for n in range(cards_each)
+    ]

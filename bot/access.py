@@ -110,6 +110,31 @@ def is_manager(actor: Actor) -> bool:
     return bool(team_ids_managed(actor))
 
 
+def can_see_team_report(actor: Actor | None) -> bool:
+    """Whether the actor gets the chat team report (/team) and its nudge buttons: a
+    manager of at least one team (a council admin uses the dashboard instead)."""
+    return actor is not None and is_manager(actor)
+
+
+def as_manager(actor: Actor) -> Actor:
+    """The actor with only their manager grants: what a manager sees of their own teams
+    in chat, even when they are also a council admin."""
+    managing = frozenset(grant for grant in actor.grants if grant.role is Role.MANAGER)
+    return Actor(actor.learner_id, actor.org_id, managing)
+
+
+def can_open_dashboard(actor: Actor | None) -> bool:
+    """Whether the actor may sign in to the web dashboard: anyone holding a role beyond
+    learner (what each then sees is decided page by page)."""
+    return actor is not None and bool(actor.grants)
+
+
+def can_see_people(actor: Actor) -> bool:
+    """Whether the actor sees learners other than themself (on the dashboard): a council
+    admin, their council; a manager, their teams."""
+    return visible_team_ids(actor) != frozenset()
+
+
 def can_manage_council(actor: Actor, org_id: int) -> bool:
     """Whether the actor may change a council's people, teams, roles and campaigns."""
     return org_id == actor.org_id and has_role(actor, Role.COUNCIL_ADMIN)

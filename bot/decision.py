@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+from bot.access import Actor
 from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
@@ -13,6 +15,9 @@ from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from bot.texts import Texts
 from lessons.model import Curriculum
+
+if TYPE_CHECKING:  # bot.effects imports the flows, which import this module
+    from bot.effects import FlowEffect
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,9 @@ class Context:
     round: RoundInfo | None = None  # the round a pressed rf:, guess:r: or later: button names
     guess: ReviewFacts | None = None  # the review an "I guessed" button names
     probe: ProbeFacts | None = None  # … or the check-up it names
-    # Roles beyond learner in the learner's council: (role, team id or None).
-    roles: frozenset[tuple[str, int | None]] = frozenset()
+    # The learner as an actor in their council, with their role grants (None before they
+    # join one); flows ask `bot.access` what it may do.
+    actor: Actor | None = None
     # A fresh random secret per inbound, for flows that hand out one-time links (only
     # its hash is ever stored, by the effect that uses it).
     fresh_token: str = ""
@@ -65,9 +71,9 @@ class Decision:
     progress: tuple[ModuleProgress, ...] = ()
     reviews: tuple[Review, ...] = ()
     guesses: tuple[Guess, ...] = ()  # earlier reviews the learner says were guesses
-    # Other writes a flow asks for, as frozen dataclasses; the service hands each to
-    # `Transaction.apply` inside the same transaction (see storage/effects.py).
-    effects: tuple[object, ...] = ()
+    # Other writes a flow asks for, each a member of the closed union `bot.effects.FlowEffect`;
+    # the service hands each to `Transaction.apply` inside the same transaction.
+    effects: tuple[FlowEffect, ...] = ()
 
     def then(self, other: Decision) -> Decision:
         """This decision followed by another that started from this one's state."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from bot.access import Actor
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
@@ -14,6 +15,9 @@ from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
 from lessons.maturity import MaturityModel
 from scheduler.srs import Memory
+
+if TYPE_CHECKING:  # bot.effects imports the flows, which import these ports
+    from bot.effects import FlowEffect
 
 # The largest id the store hands out: ids are INTEGER columns, 32-bit signed on PostgreSQL.
 # A number from outside (a button payload, a dashboard URL) above it names no record.
@@ -131,12 +135,12 @@ class Transaction(Protocol):
         review log."""
         ...
 
-    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
-        """The learner's roles in a council beyond learner: (role, team id or None)."""
+    def actor(self, learner_id: int, org_id: int) -> Actor:
+        """The learner as an actor in a council, with their stored role grants."""
         ...
 
-    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
-        """Carry out one of a flow's effects (a frozen dataclass) in this transaction."""
+    def apply(self, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
+        """Carry out one of a flow's effects (see `bot.effects`) in this transaction."""
         ...
 
     # Teams and managers (see storage/people.py).

@@ -209,7 +209,7 @@ class BotService:
                 else frozenset()
             ),
             today=local_date(pacing_of(state, org), now),
-            roles=tx.roles(state.learner_id, org.id) if org and wanted.roles else frozenset(),
+            actor=tx.actor(state.learner_id, org.id) if org and wanted.roles else None,
             fresh_token=secrets.token_urlsafe(24),
             team=(
                 tx.team_facts(state.learner_id, org.id, now, local_date(pacing_of(state, org), now))

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import Engine, delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from bot.access import Actor
-from bot.flows.dashboard import DASHBOARD_ROLES, hash_token
+from bot.access import Actor, can_open_dashboard
+from bot.flows.dashboard import hash_token
 from bot.ports import Clock
-from storage.tables import DashboardSession, DashboardToken, Learner, Organisation, RoleGrant
+from storage.council_tables import DashboardSession, DashboardToken
+from storage.grants import actor_of
+from storage.tables import Learner, Organisation
 
 COOKIE = "cb_dashboard"
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -85,7 +87,7 @@ class Sessions:
             row = session.get(DashboardToken, token_hash)
             if getattr(used, "rowcount", 0) != 1 or row is None:
                 return SignIn(_status(row, now) if row else LinkStatus.UNKNOWN)
-            if not _may_sign_in(session, row.learner_id, row.org_id):
+            if not can_open_dashboard(actor_of(session, row.learner_id, row.org_id)):
                 return SignIn(LinkStatus.UNKNOWN)  # the role was withdrawn meanwhile
             session_id = secrets.token_urlsafe(32)
             session.add(
@@ -114,8 +116,8 @@ class Sessions:
             learner = session.get(Learner, row.learner_id)
             if org is None or learner is None or learner.org_id != row.org_id:
                 return None
-            actor = Actor.from_roles(row.learner_id, row.org_id, _roles(session, row))
-            if not actor.grants:
+            actor = actor_of(session, row.learner_id, row.org_id)
+            if not can_open_dashboard(actor):
                 return None
             name = learner.display_name or f"Learner {learner.id}"
             return Viewer(actor, org.code, org.name, name, row.csrf, id_hash)
@@ -145,19 +147,3 @@ def _status(row: DashboardToken | None, now: dt.datetime) -> LinkStatus:
     if row.expires_at <= now:
         return LinkStatus.EXPIRED
     return LinkStatus.VALID
-
-
-def _roles(session: Session, row: DashboardSession) -> list[tuple[str, int | None]]:
-    grants = session.exec(
-        select(RoleGrant).where(
-            RoleGrant.learner_id == row.learner_id, RoleGrant.org_id == row.org_id
-        )
-    ).all()
-    return [(grant.role, grant.team_id) for grant in grants]
-
-
-def _may_sign_in(session: Session, learner_id: int, org_id: int) -> bool:
-    grants = session.exec(
-        select(RoleGrant.role).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
-    ).all()
-    return bool(set(grants) & DASHBOARD_ROLES)

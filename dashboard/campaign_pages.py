@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -25,9 +25,9 @@ from dashboard.campaign_words import (
     schedule_in_words,
 )
 from dashboard.forms import ROLES, CampaignChoices, campaign_errors
-from dashboard.pages import Pages, manages_council
+from dashboard.pages import Pages, Posted, manages_council
 from storage.campaigns import CampaignSpec
-from storage.tables import Team
+from storage.council_tables import Team
 
 
 def _choices(pages: Pages, viewer: Viewer) -> CampaignChoices:
@@ -79,43 +79,30 @@ def _show(
 def campaign_routes(router: APIRouter, pages: Pages) -> None:
     """Add the campaigns routes to the dashboard's router."""
     deps, t = pages.deps, pages.deps.texts
-
-    def show(
-        request: Request,
-        viewer: Viewer,
-        raw: Mapping[str, Any],
-        errors: Mapping[str, str],
-        error: str = "",
-    ) -> Response:
-        return _show(pages, request, viewer, raw, errors, error)
+    admin = Depends(pages.viewer_for(manages_council))
+    campaign_form = Depends(pages.form_for(manages_council, max_files=0, max_fields=200))
+    admin_form = Depends(pages.form_for(manages_council, max_files=0, max_fields=4))
 
     @router.get("/dashboard/campaigns", include_in_schema=False)
-    def campaigns_page(request: Request) -> Response:
-        viewer = pages.guard(request, manages_council)
-        if isinstance(viewer, Response):
-            return viewer
-        return show(request, viewer, {"schedule": "once", "target_kind": "council"}, {})
+    def campaigns_page(request: Request, viewer: Viewer = admin) -> Response:
+        return _show(pages, request, viewer, {"schedule": "once", "target_kind": "council"}, {})
 
     @router.post("/dashboard/campaigns", include_in_schema=False)
-    async def create(request: Request) -> Response:
-        found = await pages.posted(request, manages_council, max_files=0, max_fields=200)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def create(request: Request, posted: Posted = campaign_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         raw = _raw(form)
         if errors := campaign_errors(raw, _choices(pages, viewer), t):
-            return show(request, viewer, raw, errors)
+            return _show(pages, request, viewer, raw, errors)
         try:
             created = deps.campaigns.create(viewer.actor, _spec(raw), pages.now())
         except ValueError as error:  # the store's own checks, should the form's miss one
-            return show(request, viewer, raw, {}, str(error))
+            return _show(pages, request, viewer, raw, {}, str(error))
         return RedirectResponse(f"/dashboard/campaigns/{created.id}?created=1", status_code=303)
 
     @router.get("/dashboard/campaigns/{campaign_id}", include_in_schema=False)
-    def preview(request: Request, campaign_id: int, created: int = 0) -> Response:
-        viewer = pages.guard(request, manages_council)
-        if isinstance(viewer, Response):
-            return viewer
+    def preview(
+        request: Request, campaign_id: int, created: int = 0, viewer: Viewer = admin
+    ) -> Response:
         try:
             found = deps.campaigns.preview(viewer.actor, campaign_id, pages.now().date())
         except AccessDeniedError:  # another council's campaign, or none: the same answer
@@ -137,14 +124,11 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
         )
 
     @router.post("/dashboard/campaigns/{campaign_id}/cancel", include_in_schema=False)
-    async def cancel(request: Request, campaign_id: int) -> Response:
-        found = await pages.posted(request, manages_council, max_files=0, max_fields=4)
-        if isinstance(found, Response):
-            return found
+    async def cancel(request: Request, campaign_id: int, posted: Posted = admin_form) -> Response:
         try:
-            deps.campaigns.cancel(found[0].actor, campaign_id, pages.now())
+            deps.campaigns.cancel(posted.viewer.actor, campaign_id, pages.now())
         except AccessDeniedError:
-            return pages.render(request, "message.html", t.not_found, found[0], 404, kind="")
+            return pages.render(request, "message.html", t.not_found, posted.viewer, 404, kind="")
         return RedirectResponse(f"/dashboard/campaigns/{campaign_id}", status_code=303)
 
 

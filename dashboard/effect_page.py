@@ -10,11 +10,12 @@ anonymous benchmark of all councils (`storage.benchmark.effect_benchmark`).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from bot.access import can_see_benchmarks, visible_team_ids
 from dashboard import effect_view
+from dashboard.auth import Viewer
 from dashboard.pages import Pages, sees_people
 from storage.benchmark import effect_benchmark
 from storage.effect_report import SqlEffect
@@ -23,12 +24,10 @@ from storage.effect_report import SqlEffect
 def effect_routes(router: APIRouter, pages: Pages) -> None:
     """Add the Learning effect page to the dashboard's router."""
     deps, t = pages.deps, pages.deps.texts
+    people_viewer = Depends(pages.viewer_for(sees_people))
 
     @router.get("/dashboard/effect", include_in_schema=False)
-    def effect_page(request: Request) -> Response:
-        viewer = pages.guard(request, sees_people)
-        if isinstance(viewer, Response):
-            return viewer
+    def effect_page(request: Request, viewer: Viewer = people_viewer) -> Response:
         teams = visible_team_ids(viewer.actor)
         found = SqlEffect(deps.engine, deps.curriculum).council(viewer.org_code, teams)
         if found is None:  # the viewer's council was removed since they signed in

@@ -2,7 +2,8 @@
 
 Downloads stream as the rows are written, in chunks, so a long export starts at once and
 the browser's download shows its progress; the exports page says beforehand how many
-records each holds. The rows come from `storage.exports` (the same as `bites export`).
+records each holds. The rows come from `storage.exports` and `storage.xapi` (the same as
+`bites export`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,9 @@ from sqlmodel import Session, col, select
 
 from bot.access import Actor
 from lessons.model import Curriculum
-from storage.exports import (
-    XapiOptions,
-    answers_csv,
-    json_lines,
-    probes_csv,
-    progress_csv,
-    standing_csv,
-    xapi_statements,
-)
+from storage.exports import answers_csv, probes_csv, progress_csv, standing_csv
 from storage.tables import AnswerRow, EffectProbe, Learner, ModuleProgressRow
+from storage.xapi import XapiOptions, json_lines, xapi_statements
 
 CHUNK_BYTES = 64 * 1024
 

@@ -4,28 +4,29 @@ security headers, CSRF-checked form reading and audit rows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from adapters.page_headers import strict_page_headers
-from bot.access import can_manage_content, can_manage_council, visible_team_ids
+from bot.access import can_manage_content, can_manage_council, can_see_people
 from bot.ports import Clock
-from dashboard import queries
 from dashboard.auth import COOKIE, Sessions, Viewer, csrf_ok
 from dashboard.content import ContentPacks
 from dashboard.texts import ENGLISH, DashboardTexts
 from lessons.model import Curriculum
+from storage.audit import audit
 from storage.campaigns import SqlCampaigns
-from storage.exports import XapiOptions
 from storage.store import SqlStore
+from storage.xapi import XapiOptions
 
 _HERE = Path(__file__).parent
 Guard = Callable[[Viewer], bool]
@@ -46,6 +47,39 @@ class DashboardDeps:
 
 
 @dataclass(frozen=True)
+class Posted:
+    """A checked POST: the viewer (signed in, allowed, CSRF token echoed) and the form."""
+
+    viewer: Viewer
+    form: FormData
+
+
+class RefusedError(Exception):
+    """Raised by a page dependency with the page that says why not (signed out, not
+    allowed, an expired form); `DashboardRoute` answers with that page."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class DashboardRoute(APIRoute):
+    """A dashboard route: a refusal raised by its dependencies becomes its response."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, answering a `RefusedError` with its page."""
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RefusedError as refused:
+                return refused.response
+
+        return route
+
+
+@dataclass(frozen=True)
 class NavItem:
     """A link in the dashboard's navigation."""
 
@@ -54,9 +88,14 @@ class NavItem:
     current: bool
 
 
+def anyone(_viewer: Viewer) -> bool:
+    """Every signed-in viewer (each holds a role beyond learner, or could not sign in)."""
+    return True
+
+
 def sees_people(viewer: Viewer) -> bool:
     """Council admins and managers see learners (each within their scope)."""
-    return visible_team_ids(viewer.actor) != frozenset()
+    return can_see_people(viewer.actor)
 
 
 def manages_council(viewer: Viewer) -> bool:
@@ -86,7 +125,7 @@ class Pages:
         """The pages this viewer may open."""
         t = self.deps.texts
         pages: list[tuple[str, str, Guard]] = [
-            ("/dashboard", t.home, lambda _v: True),
+            ("/dashboard", t.home, anyone),
             ("/dashboard/heatmap", t.heatmap, sees_people),
             ("/dashboard/progress", t.progress, sees_people),
             ("/dashboard/overdue", t.overdue, sees_people),
@@ -145,13 +184,37 @@ class Pages:
             return self.render(request, "message.html", t.form_expired, found, 403, kind="csrf")
         return found, form
 
+    def viewer_for(self, allowed: Guard) -> Callable[[Request], Viewer]:
+        """A route dependency (`viewer: Viewer = Depends(pages.viewer_for(guard))`): the
+        signed-in viewer the guard allows; otherwise the route answers with why not."""
+
+        def dependency(request: Request) -> Viewer:
+            found = self.guard(request, allowed)
+            if isinstance(found, Response):
+                raise RefusedError(found)
+            return found
+
+        return dependency
+
+    def form_for(self, allowed: Guard, **limits: int) -> Callable[[Request], Awaitable[Posted]]:
+        """A route dependency for a POST form: the viewer and the form after the sign-in,
+        role and CSRF checks (`limits` caps the form's files and fields)."""
+
+        async def dependency(request: Request) -> Posted:
+            found = await self.posted(request, allowed, **limits)
+            if isinstance(found, Response):
+                raise RefusedError(found)
+            return Posted(*found)
+
+        return dependency
+
     def now(self) -> dt.datetime:
         """The current instant from the injected clock."""
         return self.deps.clock.now()
 
     def audit(self, viewer: Viewer, action: str, target: str | None, **detail: object) -> None:
         """Record an admin action made from the dashboard."""
-        queries.audit(self.deps.engine, viewer.actor, action, self.now(), target, detail)
+        audit(self.deps.engine, viewer.actor, action, target, self.now(), **detail)
 
 
 def _without_nul(form: FormData) -> FormData:

@@ -1,4 +1,4 @@
-"""The dashboard's reads (and its audit writes), each scoped by council and by role.
+"""The dashboard's reads, each scoped by council and by role.
 
 Every query starts from `people_in_scope`: the learners of the viewer's council that
 `bot.access` lets them see (a council admin: everyone in the council; a manager: the
@@ -20,15 +20,8 @@ from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
 from scheduler.pacing import zone
-from storage.audit import audit as write_audit
-from storage.tables import (
-    Learner,
-    ModuleProgressRow,
-    Organisation,
-    ReviewLogRow,
-    SrsCard,
-    Team,
-)
+from storage.council_tables import Team
+from storage.tables import Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
 from storage.team_facts import load_team_facts
 
 STRONG = 80  # mastery at or above this is "strong"
@@ -254,15 +247,3 @@ def overdue(
         and ranked.member.learner_id in people
     ]
     return sorted(result, key=lambda o: (-o.days, o.person.name))
-
-
-def audit(
-    engine: Engine,
-    actor: Actor,
-    action: str,
-    at: dt.datetime,
-    target: str | None = None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    """Append who did what to the audit log (ids and settings only, never free text)."""
-    write_audit(engine, actor.org_id, actor.label, action, target, at, detail)

@@ -2,7 +2,9 @@
 
 Every page finds the viewer from the session cookie (re-reading their grants), checks
 what `bot.access` allows, and queries only within the viewer's council. Every POST form
-carries the session's CSRF token. Responses carry a strict Content-Security-Policy: no
+carries the session's CSRF token. A route declares both as one dependency, a viewer
+(`pages.viewer_for(guard)`) or a checked form (`pages.form_for(guard, limits)`); a refusal
+is the route's answer (`pages.DashboardRoute`). Responses carry a strict Content-Security-Policy: no
 inline script or style, nothing from other origins.
 """
 
@@ -15,7 +17,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
@@ -30,7 +32,10 @@ from dashboard.effect_page import effect_routes
 from dashboard.forms import read_pacing
 from dashboard.pages import (
     DashboardDeps,
+    DashboardRoute,
     Pages,
+    Posted,
+    anyone,
     manages_content,
     manages_council,
     security_headers,
@@ -44,7 +49,7 @@ _HERE = Path(__file__).parent
 def dashboard_router(deps: DashboardDeps) -> APIRouter:
     """All dashboard routes under /dashboard."""
     pages = Pages(deps)
-    router = APIRouter()
+    router = APIRouter(route_class=DashboardRoute)
     _sign_in_routes(router, pages)
     _people_routes(router, pages)
     _settings_routes(router, pages)
@@ -63,6 +68,8 @@ def dashboard_router(deps: DashboardDeps) -> APIRouter:
 
 def _sign_in_routes(router: APIRouter, pages: Pages) -> None:
     t = pages.deps.texts
+    signed_in = Depends(pages.viewer_for(anyone))
+    signed_in_form = Depends(pages.form_for(anyone, max_files=0, max_fields=4))
 
     @router.get("/dashboard/signin", include_in_schema=False)
     def sign_in_page(request: Request, token: str = "") -> Response:
@@ -99,11 +106,8 @@ def _sign_in_routes(router: APIRouter, pages: Pages) -> None:
         return response
 
     @router.post("/dashboard/signout", include_in_schema=False)
-    async def sign_out(request: Request) -> Response:
-        found = await pages.posted(request, lambda _v: True, max_files=0, max_fields=4)
-        if isinstance(found, Response):
-            return found
-        pages.sessions.sign_out(found[0])
+    async def sign_out(request: Request, posted: Posted = signed_in_form) -> Response:
+        pages.sessions.sign_out(posted.viewer)
         response = RedirectResponse("/dashboard/signed-out", status_code=303)
         response.delete_cookie(COOKIE, path="/dashboard")
         return response
@@ -113,10 +117,7 @@ def _sign_in_routes(router: APIRouter, pages: Pages) -> None:
         return pages.render(request, "message.html", t.signed_out, None, kind="signed_out")
 
     @router.get("/dashboard", include_in_schema=False)
-    def home(request: Request) -> Response:
-        viewer = pages.guard(request, lambda _v: True)
-        if isinstance(viewer, Response):
-            return viewer
+    def home(request: Request, viewer: Viewer = signed_in) -> Response:
         return pages.render(
             request, "home.html", t.home, viewer, links=pages.nav(viewer, "/dashboard")[1:]
         )
@@ -124,31 +125,23 @@ def _sign_in_routes(router: APIRouter, pages: Pages) -> None:
 
 def _people_routes(router: APIRouter, pages: Pages) -> None:
     deps, t = pages.deps, pages.deps.texts
+    people_viewer = Depends(pages.viewer_for(sees_people))
 
     @router.get("/dashboard/heatmap", include_in_schema=False)
-    def heatmap(request: Request) -> Response:
-        viewer = pages.guard(request, sees_people)
-        if isinstance(viewer, Response):
-            return viewer
+    def heatmap(request: Request, viewer: Viewer = people_viewer) -> Response:
         curriculum = deps.curriculum.for_council(viewer.org_code)
         found = queries.heat_map(deps.engine, viewer.actor, curriculum, pages.now())
         return pages.render(request, "heatmap.html", t.heatmap, viewer, heat=found)
 
     @router.get("/dashboard/progress", include_in_schema=False)
-    def progress(request: Request) -> Response:
-        viewer = pages.guard(request, sees_people)
-        if isinstance(viewer, Response):
-            return viewer
+    def progress(request: Request, viewer: Viewer = people_viewer) -> Response:
         weeks = queries.weeks(deps.engine, viewer.actor, pages.now().date())
         return pages.render(
             request, "progress.html", t.progress, viewer, weeks=weeks, charts=_charts(weeks, t)
         )
 
     @router.get("/dashboard/overdue", include_in_schema=False)
-    def overdue(request: Request) -> Response:
-        viewer = pages.guard(request, sees_people)
-        if isinstance(viewer, Response):
-            return viewer
+    def overdue(request: Request, viewer: Viewer = people_viewer) -> Response:
         curriculum = deps.curriculum.for_council(viewer.org_code)
         behind = queries.overdue(deps.engine, viewer.actor, curriculum, pages.now())
         return pages.render(
@@ -189,12 +182,11 @@ def _charts(weeks: list[queries.Week], t: DashboardTexts) -> list[charts.Chart]:
 
 def _settings_routes(router: APIRouter, pages: Pages) -> None:
     deps, t = pages.deps, pages.deps.texts
+    admin = Depends(pages.viewer_for(manages_council))
+    settings_form = Depends(pages.form_for(manages_council, max_files=0, max_fields=20))
 
     @router.get("/dashboard/settings", include_in_schema=False)
-    def settings_page(request: Request, saved: int = 0) -> Response:
-        viewer = pages.guard(request, manages_council)
-        if isinstance(viewer, Response):
-            return viewer
+    def settings_page(request: Request, saved: int = 0, viewer: Viewer = admin) -> Response:
         with deps.store.transaction() as tx:
             org = tx.org(viewer.actor.org_id)
         assert org is not None
@@ -204,11 +196,8 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
         )
 
     @router.post("/dashboard/settings", include_in_schema=False)
-    async def save_settings(request: Request) -> Response:
-        found = await pages.posted(request, manages_council, max_files=0, max_fields=20)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def save_settings(request: Request, posted: Posted = settings_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         checked = read_pacing(fields, t)
         if checked.errors:
@@ -231,6 +220,9 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
 
 def _content_routes(router: APIRouter, pages: Pages) -> None:
     deps, t = pages.deps, pages.deps.texts
+    author = Depends(pages.viewer_for(manages_content))
+    upload_form = Depends(pages.form_for(manages_content, max_files=1, max_fields=4))
+    author_form = Depends(pages.form_for(manages_content, max_files=0, max_fields=4))
     # Unpacking and validating a pack is file and CPU work: it runs on worker threads, at
     # most two at a time, so the event loop (health checks, chat webhooks) never waits on it.
     validating = anyio.CapacityLimiter(2)
@@ -253,18 +245,12 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         )
 
     @router.get("/dashboard/content", include_in_schema=False)
-    def content_page(request: Request, enabled: int = 0) -> Response:
-        viewer = pages.guard(request, manages_content)
-        if isinstance(viewer, Response):
-            return viewer
+    def content_page(request: Request, enabled: int = 0, viewer: Viewer = author) -> Response:
         return show(request, viewer, None, just_enabled=bool(enabled))
 
     @router.post("/dashboard/content/upload", include_in_schema=False)
-    async def upload(request: Request) -> Response:
-        found = await pages.posted(request, manages_content, max_files=1, max_fields=4)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def upload(request: Request, posted: Posted = upload_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         upload = form.get("pack")
         data = await upload.read(MAX_ZIP_BYTES + 1) if isinstance(upload, UploadFile) else b""
         checked = await off_loop(lambda: deps.packs.stage_zip(viewer.org_code, data))
@@ -272,22 +258,16 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         return show(request, viewer, checked)
 
     @router.post("/dashboard/content/folder", include_in_schema=False)
-    async def folder(request: Request) -> Response:
-        found = await pages.posted(request, manages_content, max_files=0, max_fields=4)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def folder(request: Request, posted: Posted = author_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         folder_name = _text(form, "folder")
         checked = await off_loop(lambda: deps.packs.stage_folder(viewer.org_code, folder_name))
         _audit_check(pages, viewer, checked, "folder")
         return show(request, viewer, checked)
 
     @router.post("/dashboard/content/enable", include_in_schema=False)
-    async def enable(request: Request) -> Response:
-        found = await pages.posted(request, manages_content, max_files=0, max_fields=4)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def enable(request: Request, posted: Posted = author_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         staged = _text(form, "staged")
         checked = await off_loop(lambda: deps.packs.enable(viewer.org_code, staged))
         if not checked.ok or checked.info is None:
@@ -316,6 +296,8 @@ def _text(form: Mapping[str, object], name: str) -> str:
 
 def _export_routes(router: APIRouter, pages: Pages) -> None:
     deps, t = pages.deps, pages.deps.texts
+    admin = Depends(pages.viewer_for(manages_council))
+    admin_form = Depends(pages.form_for(manages_council, max_files=0, max_fields=4))
 
     def show(request: Request, viewer: Viewer, since: str, errors: dict[str, str]) -> Response:
         sizes = exports.sizes(deps.engine, viewer.actor)
@@ -332,18 +314,12 @@ def _export_routes(router: APIRouter, pages: Pages) -> None:
         )
 
     @router.get("/dashboard/exports", include_in_schema=False)
-    def exports_page(request: Request) -> Response:
-        viewer = pages.guard(request, manages_council)
-        if isinstance(viewer, Response):
-            return viewer
+    def exports_page(request: Request, viewer: Viewer = admin) -> Response:
         return show(request, viewer, "", {})
 
     @router.post("/dashboard/exports/{slug}", include_in_schema=False)
-    async def download(request: Request, slug: str) -> Response:
-        found = await pages.posted(request, manages_council, max_files=0, max_fields=4)
-        if isinstance(found, Response):
-            return found
-        viewer, form = found
+    async def download(request: Request, slug: str, posted: Posted = admin_form) -> Response:
+        viewer, form = posted.viewer, posted.form
         kind = exports.KINDS.get(slug)
         if kind is None:
             return pages.render(request, "message.html", t.not_found, viewer, 404, kind="")

@@ -1,4 +1,4 @@
-"""GIFT (Moodle's question text format) export and import of a module's questions.
+"""GIFT (Moodle's question text format): importing questions (`lessons.gift_export` writes them).
 
 Councils move questions between Contract Bites and their learning management system with
 these functions. Everything here works on strings: reading and writing files is the
@@ -30,11 +30,11 @@ import re
 from dataclasses import dataclass, field
 
 from lessons import limits
-from lessons.model import Module, Option, Question, QuestionKind
+from lessons.gift_export import SPECIAL
+from lessons.model import Option, Question, QuestionKind
 from lessons.problems import Problem
 
-_SPECIAL = "\\~=#{}:"
-_UNESCAPE = {"n": "\n", **{char: char for char in _SPECIAL}}
+_UNESCAPE = {"n": "\n", **{char: char for char in SPECIAL}}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _KINDS = {kind.value: kind for kind in QuestionKind}
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -45,51 +45,6 @@ _WEIGHT = re.compile(r"^\s*%-?[0-9]*\.?[0-9]*%")
 _RAW_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _SKIPPED = "; skipped"
 _UNREADABLE = "could not read the answers: start each with = (right) or ~ (wrong)"
-
-
-def export_gift(module: Module) -> str:
-    """Every question of the module as GIFT text, ready to import into Moodle."""
-    title = " ".join(module.title.split())
-    parts = [
-        f"// Contract Bites module {module.id}: {title}\n$CATEGORY: contract-bites/{module.id}\n"
-    ]
-    parts.extend(_export_question(question) for question in module.questions)
-    return "\n".join(parts)
-
-
-def _export_question(question: Question) -> str:
-    lines: list[str] = []
-    texts = [option.text for option in question.options]
-    as_true_false = question.kind is QuestionKind.TRUE_FALSE and texts == ["True", "False"]
-    if question.kind is not QuestionKind.CHOICE and not as_true_false:
-        lines.append(f"// kind: {question.kind.value}")
-    if not question.refresher:
-        lines.append("// refresher: no")
-    head = f"::{_escape(question.id)}::{_escape(question.stem)}"
-    feedback = f"####{_escape(question.explanation)}"
-    if as_true_false:
-        answer = "TRUE" if question.options[0].correct else "FALSE"
-        lines.append(f"{head} {{{answer}{feedback}}}")
-    else:
-        lines.append(f"{head} {{")
-        for option in question.options:
-            mark = "=" if option.correct else "~"
-            lines.append(f"    {mark}{_escape(option.text)}")
-        lines.append(f"    {feedback}")
-        lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    out = []
-    for char in text.replace("\r\n", "\n").replace("\r", "\n"):
-        if char in _SPECIAL:
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 @dataclass
@@ -165,55 +120,75 @@ def _read_directive(comment: str, directives: _Directives) -> None:
         directives.refresher = refresher.group(1) == "yes"
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """A question block taken apart: `::title::`, stem, `{answers}` and `####feedback`."""
+
+    title: str | None
+    stem: str
+    answers: str
+    explanation: str
+
+
 def _parse_block(
     path: str, block: _Block, directives: _Directives, problems: list[Problem]
 ) -> Question | None:
     line = block.start
-    found: list[str] = []
-    raw = "\n".join(block.lines).strip()
+    parts = _split("\n".join(block.lines).strip())
+    if isinstance(parts, str):
+        problems.append(Problem(path, line, parts + _SKIPPED))
+        return None
+    shape = _shape(parts.answers)
+    if shape not in {"choice", "true-false"}:
+        problems.append(Problem(path, line, shape + _SKIPPED))
+        return None
+    found = _missing(parts)
+    kind, options = _kind_and_options(shape, parts.answers, found)
+    for message in found:
+        problems.append(Problem(path, line, message + _SKIPPED))
+    if found or not parts.title:
+        return None
+    return Question(
+        id=parts.title,
+        kind=directives.kind or kind,
+        refresher=directives.refresher,
+        stem=parts.stem,
+        options=tuple(options),
+        explanation=parts.explanation,
+        line=line,
+    )
+
+
+def _split(raw: str) -> _Parts | str:
+    """The block's parts, or why it is not one question (a message)."""
     title: str | None = None
     if raw.startswith("::"):
         end = _find(raw, "::", 2)
         if end < 0:
-            problems.append(Problem(path, line, "the ::title has no closing ::" + _SKIPPED))
-            return None
+            return "the ::title has no closing ::"
         title = _text(raw[2:end])
         raw = raw[end + 2 :]
     raw = _FORMAT_MARKER.sub("", raw, count=1)
     opening = _find(raw, "{")
     if opening < 0:
-        problems.append(
-            Problem(
-                path,
-                line,
-                "text with no {answers} (a Moodle description) is not a question" + _SKIPPED,
-            )
-        )
-        return None
+        return "text with no {answers} (a Moodle description) is not a question"
     closing = _find(raw, "}", opening + 1)
     if closing < 0:
-        problems.append(Problem(path, line, "the answers have no closing }" + _SKIPPED))
-        return None
+        return "the answers have no closing }"
     before, inner, after = raw[:opening], raw[opening + 1 : closing], raw[closing + 1 :]
     if _find(after, "{") >= 0 or _find(after, "::") >= 0:
-        problems.append(
-            Problem(
-                path,
-                line,
-                "two questions with no blank line between them: separate questions "
-                "with a blank line" + _SKIPPED,
-            )
-        )
-        return None
+        return "two questions with no blank line between them: separate questions with a blank line"
     stem = _text(before + "_____" + after if after.strip() else before)
     feedback_at = _find(inner, "####")
     answers = (inner if feedback_at < 0 else inner[:feedback_at]).strip()
     explanation = "" if feedback_at < 0 else _text(inner[feedback_at + 4 :])
+    return _Parts(title, stem, answers, explanation)
 
-    shape = _shape(answers)
-    if shape not in {"choice", "true-false"}:
-        problems.append(Problem(path, line, shape + _SKIPPED))
-        return None
+
+def _missing(parts: _Parts) -> list[str]:
+    """What a usable question lacks: an id-like title, a stem, an explanation."""
+    found: list[str] = []
+    title = parts.title
     if not title:
         found.append("the question has no title: give the question a ::title:: to use as its id")
     elif not limits.ID_PATTERN.match(title) or len(title) > limits.MAX_ID:
@@ -221,34 +196,25 @@ def _parse_block(
             f"the title '{title}' cannot be a question id: use lowercase letters, digits "
             f"and hyphens, at most {limits.MAX_ID} characters"
         )
-    if not stem:
+    if not parts.stem:
         found.append("the question has no text before its answers")
-    if not explanation:
+    if not parts.explanation:
         found.append(
             "the question has no general feedback, which Contract Bites needs as its "
             "explanation: add ####explanation before the closing }"
         )
+    return found
+
+
+def _kind_and_options(
+    shape: str, answers: str, found: list[str]
+) -> tuple[QuestionKind, list[Option]]:
+    """The question's kind and options; what stops the options being used goes in found."""
     if shape == "true-false":
         truth = _true_false(answers)
-        kind = QuestionKind.TRUE_FALSE
         options = [Option("a", "True", truth is True), Option("b", "False", truth is False)]
-    else:
-        kind = QuestionKind.CHOICE
-        options = _choice_options(answers, found)
-
-    for message in found:
-        problems.append(Problem(path, line, message + _SKIPPED))
-    if found or not title:
-        return None
-    return Question(
-        id=title,
-        kind=directives.kind or kind,
-        refresher=directives.refresher,
-        stem=stem,
-        options=tuple(options),
-        explanation=explanation,
-        line=line,
-    )
+        return QuestionKind.TRUE_FALSE, options
+    return QuestionKind.CHOICE, _choice_options(answers, found)
 
 
 def _shape(answers: str) -> str:

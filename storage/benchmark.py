@@ -28,8 +28,9 @@ from sqlmodel import Session, col, select
 from bot.effect import CHECKUP_DAYS, effect_at
 from bot.records import AssessmentFacts, RecordAssessment
 from lessons.maturity import DEFAULT_AREAS, MaturityModel, parse_areas
+from storage.council_tables import Assessment
 from storage.effect_probes import checkups_by_council
-from storage.tables import Assessment, Learner, Organisation
+from storage.tables import Learner, Organisation
 
 MIN_COUNCILS = 5
 

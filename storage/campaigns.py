@@ -37,16 +37,9 @@ from bot.state import ModuleStatus
 from lessons.model import Curriculum
 from scheduler.planner import CampaignItem, RoundPlan
 from scheduler.plans import DeliveryKind
-from storage.people import record_audit
-from storage.tables import (
-    Campaign,
-    Delivery,
-    Learner,
-    ModuleProgressRow,
-    Organisation,
-    RoleGrant,
-    Team,
-)
+from storage.audit import record_audit
+from storage.council_tables import Campaign, RoleGrant, Team
+from storage.tables import Delivery, Learner, ModuleProgressRow, Organisation
 
 
 @dataclass(frozen=True)

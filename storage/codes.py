@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.people import JoinTarget
-from storage.tables import Learner, Organisation, Team
+from storage.council_tables import Team
+from storage.tables import Learner, Organisation
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from bot.flows.dashboard import StoreDashboardToken
-from storage.tables import DashboardToken
+from storage.council_tables import DashboardToken
 
 
 def store_dashboard_token(

@@ -13,16 +13,16 @@ from sqlalchemy import CursorResult, Table, insert, update
 from sqlmodel import Session, col, select
 
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
+from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from scheduler.planner import RoundPlan
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
-from storage.effects import EFFECT_HANDLERS
+from storage.effects import apply_effect
 from storage.tables import (
     Delivery,
     EffectProbe,
     Identity,
     ReviewLogRow,
-    RoleGrant,
     SrsCard,
 )
 
@@ -156,19 +156,9 @@ class DeliveryReads:
             known = None if row is None or row.id is None else _memory_of(row)
         return known if known is not None else new_memory(0, at)
 
-    def roles(self, learner_id: int, org_id: int) -> frozenset[tuple[str, int | None]]:
-        """Role grants of a learner in one council."""
-        rows = self.session.exec(
-            select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
-        ).all()
-        return frozenset((row.role, row.team_id) for row in rows)
-
-    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
-        """Carry out a flow's effect with the handler registered for its type."""
-        handler = EFFECT_HANDLERS.get(type(effect))
-        if handler is None:
-            raise TypeError(f"no handler for the effect {type(effect).__name__}")
-        handler(self.session, learner_id, effect, at)
+    def apply(self, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
+        """Carry out a flow's effect (see `storage.effects.apply_effect`)."""
+        apply_effect(self.session, learner_id, effect, at)
 
     def save_memory(
         self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from bot.effect import CouncilEffect, council_effect
 from lessons.model import Curriculum
+from storage.council_tables import Team
 from storage.effect_probes import probes_of
-from storage.tables import Organisation, Team
+from storage.tables import Organisation
 
 
 class SqlEffect:

@@ -1,19 +1,19 @@
-"""Handlers for the effects flows ask for (see `bot.decision.Decision.effects`).
+"""Carrying out the effects flows ask for (see `bot.effects.FlowEffect`).
 
-A static table: each feature adds its effect type (defined beside its flow in `bot/`) and
-its handler (in its storage module) here. A handler is
-`handler(session, learner_id, effect, at)`, run inside the inbound message's transaction.
+`apply_effect` matches every member of the closed union, and `assert_never` makes mypy
+report one left out. Each handler lives in its feature's storage module and runs as
+`handler(session, learner_id, effect, at)` inside the inbound message's transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from typing import assert_never
 
 from sqlmodel import Session
 
 from bot.effect import AnswerCheckup, AnswerPretest, CompleteMeasure, GuessCheckup, StartMeasure
+from bot.effects import FlowEffect
 from bot.flows.dashboard import StoreDashboardToken
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
@@ -31,18 +31,31 @@ from storage.gdpr import erase_effect
 from storage.joining import join_with_code, leave_council
 from storage.nudges import queue_nudges
 
-EffectHandler = Callable[[Session, int, Any, dt.datetime], None]
 
-EFFECT_HANDLERS: dict[type, EffectHandler] = {
-    StoreDashboardToken: store_dashboard_token,  # dashboard sign-in links
-    RecordAssessment: record_assessment,  # /assess answers
-    EraseLearner: erase_effect,  # /mydata erasure
-    JoinWithCode: join_with_code,  # team join codes and roster invites
-    QueueNudges: queue_nudges,  # a manager's nudges
-    StartMeasure: start_measure,  # the learning-effect measure (issue 13)
-    AnswerPretest: answer_pretest,
-    CompleteMeasure: complete_measure,
-    AnswerCheckup: answer_checkup,
-    GuessCheckup: guess_checkup,
-    LeaveCouncil: leave_council,  # moving council with a join code
-}
+def apply_effect(session: Session, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
+    """Carry out one effect with its feature's handler, in the caller's transaction."""
+    match effect:
+        case StoreDashboardToken():
+            store_dashboard_token(session, learner_id, effect, at)
+        case RecordAssessment():
+            record_assessment(session, learner_id, effect, at)
+        case EraseLearner():
+            erase_effect(session, learner_id, effect, at)
+        case JoinWithCode():
+            join_with_code(session, learner_id, effect, at)
+        case QueueNudges():
+            queue_nudges(session, learner_id, effect, at)
+        case StartMeasure():
+            start_measure(session, learner_id, effect, at)
+        case AnswerPretest():
+            answer_pretest(session, learner_id, effect, at)
+        case CompleteMeasure():
+            complete_measure(session, learner_id, effect, at)
+        case AnswerCheckup():
+            answer_checkup(session, learner_id, effect, at)
+        case GuessCheckup():
+            guess_checkup(session, learner_id, effect, at)
+        case LeaveCouncil():
+            leave_council(session, learner_id, effect, at)
+        case _:
+            assert_never(effect)

@@ -18,14 +18,19 @@ from typing import Any
 from sqlalchemy import Engine, delete, event, func
 from sqlmodel import Session, SQLModel, col, select
 
+from bot.access import Actor
 from bot.records import EraseLearner, PersonalData
 from storage.audit import record_audit
-from storage.tables import (
-    AnswerRow,
+from storage.council_tables import (
     Assessment,
     AuditLog,
     DashboardSession,
     DashboardToken,
+    RoleGrant,
+    Team,
+)
+from storage.tables import (
+    AnswerRow,
     Delivery,
     EffectProbe,
     Identity,
@@ -33,9 +38,7 @@ from storage.tables import (
     ModuleProgressRow,
     Organisation,
     ReviewLogRow,
-    RoleGrant,
     SrsCard,
-    Team,
     WebChatOutbox,
 )
 
@@ -194,16 +197,16 @@ def erase_effect(session: Session, learner_id: int, effect: EraseLearner, at: dt
 
 
 def erase_by_admin(
-    engine: Engine, org_id: int, learner_id: int, actor: str, at: dt.datetime
+    engine: Engine, actor: Actor, learner_id: int, at: dt.datetime
 ) -> dict[str, int]:
     """An admin erases a leaver of their own council, with an audit log row; raise
     LookupError if the learner is not in that council (nothing is erased then)."""
     with Session(engine) as session, session.begin():
         learner = session.get(Learner, learner_id)
-        if learner is None or learner.org_id != org_id:
+        if learner is None or learner.org_id != actor.org_id:
             raise LookupError(f"no learner {learner_id} in this council")
         counts = erase_learner(session, learner_id)
-        record_audit(session, org_id, actor, "learner.erase", f"learner:{learner_id}", at, counts)
+        record_audit(session, actor, "learner.erase", f"learner:{learner_id}", at, **counts)
         return counts
 
 

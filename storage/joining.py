@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from bot.access import Actor
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode
-from storage.people import record_audit
-from storage.tables import Identity, Learner, RoleGrant, Team
+from storage.audit import record_audit
+from storage.council_tables import RoleGrant, Team
+from storage.tables import Identity, Learner
 
 
 def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: dt.datetime) -> None:

@@ -20,6 +20,7 @@ from bot.access import (
     GRANTABLE,
     Actor,
     Role,
+    as_manager,
     can_manage_council,
     can_manage_platform,
     can_see_learner,
@@ -39,14 +40,11 @@ from scheduler.pacing import (
     Pacing,
     parse_hhmm,
 )
-from storage.audit import record_audit as write_audit
+from storage.audit import record_audit
 from storage.codes import code_target, new_code
-from storage.tables import (
-    Learner,
-    Organisation,
-    RoleGrant,
-    Team,
-)
+from storage.council_tables import RoleGrant, Team
+from storage.grants import actor_of
+from storage.tables import Learner, Organisation
 from storage.team_facts import load_team_facts
 
 TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
@@ -85,30 +83,14 @@ class GrantView:
     team_name: str | None
 
 
-def record_audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    target: str | None,
-    at: dt.datetime,
-    **detail: object,
-) -> None:
-    """Append an audit row for an actor (see `storage.audit`): ids and counts only."""
-    write_audit(session, actor.org_id, actor.label, action, target, at, detail)
-
-
-def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:
-    """The actor for a learner in their council, from their stored grants."""
-    rows = session.exec(
-        select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
-    ).all()
-    return Actor.from_roles(learner_id, org_id, [(row.role, row.team_id) for row in rows])
-
-
 class PeopleReads:
     """The bot's `Transaction` reads for teams (mixed into storage.store.SqlTransaction)."""
 
     session: Session
+
+    def actor(self, learner_id: int, org_id: int) -> Actor:
+        """The learner as an actor in one council, with their stored role grants."""
+        return actor_of(self.session, learner_id, org_id)
 
     def join_target(self, code: str) -> JoinTarget | None:
         """What a join code names (see `storage.codes.code_target`)."""
@@ -122,8 +104,7 @@ class PeopleReads:
         Only the manager grants count here, so a council admin who also manages a team
         sees (and can nudge) that team in chat, not the whole council."""
         held = actor_of(self.session, learner_id, org_id)
-        managing = frozenset(grant for grant in held.grants if grant.role is Role.MANAGER)
-        return load_team_facts(self.session, Actor(learner_id, org_id, managing), today)
+        return load_team_facts(self.session, as_manager(held), today)
 
 
 def pacing_of_row(session: Session, row: Learner) -> Pacing:

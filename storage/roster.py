@@ -28,9 +28,10 @@ from sqlmodel import Session, col, select
 
 from bot.access import Actor, Role, can_manage_council, require
 from bot.state import DEFAULT_WORKING_DAYS, Awaiting, Stage
+from storage.audit import record_audit
 from storage.codes import new_code
-from storage.people import record_audit
-from storage.tables import Learner, Organisation, RoleGrant, Team
+from storage.council_tables import RoleGrant, Team
+from storage.tables import Learner, Organisation
 
 COLUMNS = ("name", "email", "team", "manager", "channel")
 REQUIRED = ("name", "email")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
+from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.state import (
     DEFAULT_WORKING_DAYS,
@@ -204,7 +205,7 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         stored = self._loaded.get(state.learner_id)
         learner_rows.save(self.session, stored, state, at, every_column=self._effects_applied)
 
-    def apply(self, learner_id: int, effect: object, at: dt.datetime) -> None:
+    def apply(self, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
         """Carry out one of a flow's effects (see `DeliveryReads.apply`)."""
         self._effects_applied = True
         super().apply(learner_id, effect, at)

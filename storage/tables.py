@@ -1,18 +1,18 @@
-"""The database tables. Every change here needs a new Alembic migration in migrations/."""
+"""The database tables of learners and their learning: councils, learners, identities,
+progress, answers, deliveries, refresher cards and reviews, plans, Slack installs, the web
+chat outbox, learning-effect probes and abuse-limit events. A council's teams, roles,
+audit log, campaigns, self-assessments and dashboard sign-ins are in
+`storage.council_tables`. Every change here needs a new Alembic migration in migrations/."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from scheduler.planner import RoundRules
-from storage.types import UTCDateTime
-
-
-def _utc_column(nullable: bool = False, index: bool = False) -> Column[dt.datetime]:
-    return Column(UTCDateTime(), nullable=nullable, index=index)
+from storage.types import utc_column
 
 
 class Organisation(SQLModel, table=True):
@@ -40,7 +40,7 @@ class Organisation(SQLModel, table=True):
     channels: str = Field(default="webchat teams slack telegram", max_length=64)
     teams_tenant_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
     slack_team_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
-    created_at: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class Learner(SQLModel, table=True):
@@ -60,7 +60,7 @@ class Learner(SQLModel, table=True):
     cursor: int = 0
     attempt: int = 0
     pending_question: str | None = Field(default=None, max_length=48)
-    question_shown_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    question_shown_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     nation: str | None = Field(default=None, max_length=16)  # overrides the council's
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     display_name: str | None = Field(default=None, max_length=120)  # from a roster import
@@ -69,14 +69,14 @@ class Learner(SQLModel, table=True):
     invite_code: str | None = Field(default=None, max_length=32, unique=True, index=True)
     away_from: dt.date | None = None  # annual leave (/pause DATE), inclusive local dates
     away_until: dt.date | None = None
-    last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    last_seen_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     nudges_ignored: int = 0  # lesson nudges sent since the learner last wrote
-    last_nudge_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    last_nudge_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     # The last message not about a refresher round (0007): what "already active today"
     # means for the lesson nudge, so refresher answers never withhold the lesson.
-    lesson_active_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-    updated_at: dt.datetime = Field(sa_column=_utc_column())
+    lesson_active_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    updated_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class Identity(SQLModel, table=True):
@@ -91,9 +91,9 @@ class Identity(SQLModel, table=True):
     user_id: str = Field(max_length=128)
     conversation_id: str = Field(max_length=256)
     extra: str = Field(default="{}")  # JSON of the platform's ConversationRef.extra
-    last_seen_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    unreachable_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    created_at: dt.datetime = Field(sa_column=_utc_column())
+    last_seen_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    unreachable_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    created_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class ModuleProgressRow(SQLModel, table=True):
@@ -109,8 +109,8 @@ class ModuleProgressRow(SQLModel, table=True):
     module_id: str = Field(max_length=48)
     status: str = Field(max_length=16)
     attempt: int
-    started_at: dt.datetime = Field(sa_column=_utc_column())
-    completed_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    started_at: dt.datetime = Field(sa_column=utc_column())
+    completed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     score: int | None = None
     total: int | None = None
 
@@ -130,7 +130,7 @@ class AnswerRow(SQLModel, table=True):
     attempt: int
     option_id: str = Field(max_length=2)
     correct: bool
-    answered_at: dt.datetime = Field(sa_column=_utc_column())
+    answered_at: dt.datetime = Field(sa_column=utc_column())
     duration_ms: int | None = None
 
 
@@ -141,7 +141,7 @@ class ProcessedInbound(SQLModel, table=True):
 
     platform: str = Field(max_length=16, primary_key=True)
     message_id: str = Field(max_length=128, primary_key=True)
-    received_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+    received_at: dt.datetime = Field(sa_column=utc_column(index=True))
 
 
 class Delivery(SQLModel, table=True):
@@ -161,18 +161,18 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=16)
     ref: str | None = Field(default=None, max_length=48)  # question or module id
     payload: str = Field(default="{}")  # JSON: e.g. the shuffled option order
-    due_at: dt.datetime = Field(sa_column=_utc_column())
+    due_at: dt.datetime = Field(sa_column=utc_column())
     status: str = Field(default="queued", max_length=12)
     attempts: int = 0
-    next_attempt_at: dt.datetime = Field(sa_column=_utc_column())
-    lease_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    next_attempt_at: dt.datetime = Field(sa_column=utc_column())
+    lease_until: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     claimed_by: str | None = Field(default=None, max_length=64)
     platform: str | None = Field(default=None, max_length=16)
     platform_message_id: str | None = Field(default=None, max_length=128)
-    sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    sent_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    answered_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     last_error: str | None = Field(default=None, max_length=200)
-    created_at: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=utc_column())
     # Messages of a multi-part delivery already accepted: a retry resumes after them.
     parts_sent: int = 0
     # Sends of it that timed out after going out (the platform may have accepted them).
@@ -202,8 +202,8 @@ class SrsCard(SQLModel, table=True):
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: dt.datetime = Field(sa_column=_utc_column(index=True))
-    last_review: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    due: dt.datetime = Field(sa_column=utc_column(index=True))
+    last_review: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     # The learner's held-out point of a module (0008): never sent as a refresher, so the
     # check-ups can compare it with a refreshed one.
     held_out: bool = False
@@ -220,7 +220,7 @@ class ReviewLogRow(SQLModel, table=True):
     learner_id: int = Field(foreign_key="learner.id", index=True)
     question_id: str = Field(max_length=48)
     rating: int
-    reviewed_at: dt.datetime = Field(sa_column=_utc_column())
+    reviewed_at: dt.datetime = Field(sa_column=utc_column())
     duration_ms: int | None = None
     source: str = Field(max_length=12)  # "quiz" or "refresher"
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", unique=True)
@@ -239,7 +239,7 @@ class PlanRun(SQLModel, table=True):
 
     timezone: str = Field(max_length=64, primary_key=True)
     local_date: dt.date = Field(primary_key=True)
-    planned_at: dt.datetime = Field(sa_column=_utc_column())
+    planned_at: dt.datetime = Field(sa_column=utc_column())
     learners: int = 0
     deliveries: int = 0
 
@@ -263,7 +263,7 @@ class SlackInstallation(SQLModel, table=True):
     bot_token: str = Field(max_length=512)
     bot_scopes: str = Field(default="", max_length=1000)
     installer_user_id: str | None = Field(default=None, max_length=32)
-    installed_at: dt.datetime = Field(sa_column=_utc_column())
+    installed_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class SlackOAuthState(SQLModel, table=True):
@@ -272,7 +272,7 @@ class SlackOAuthState(SQLModel, table=True):
     __tablename__ = "slack_oauth_state"
 
     state: str = Field(max_length=64, primary_key=True)
-    expires_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+    expires_at: dt.datetime = Field(sa_column=utc_column(index=True))
 
 
 class WebChatOutbox(SQLModel, table=True):
@@ -284,110 +284,7 @@ class WebChatOutbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(max_length=64, index=True)
     body: str  # JSON of the message, as the page renders replies
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class Team(SQLModel, table=True):
-    """A team within a council; its manager sees and nudges its members."""
-
-    __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_team_org_name"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
-    name: str = Field(max_length=80)
-    join_code: str | None = Field(default=None, max_length=32, unique=True)
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class RoleGrant(SQLModel, table=True):
-    """A role a person holds in a council, beyond learner: manager (of `team_id`),
-    council_admin, content_author or platform_admin."""
-
-    __tablename__ = "role_grant"
-    __table_args__ = (
-        UniqueConstraint("learner_id", "org_id", "role", "team_id", name="uq_role_grant"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
-    role: str = Field(max_length=16)
-    team_id: int | None = Field(default=None, foreign_key="team.id")
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class AuditLog(SQLModel, table=True):
-    """Who did what in an admin function (append-only)."""
-
-    __tablename__ = "audit_log"
-
-    id: int | None = Field(default=None, primary_key=True)
-    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    actor: str = Field(max_length=64)  # e.g. "learner:12" or "cli"
-    action: str = Field(max_length=48)
-    target: str | None = Field(default=None, max_length=128)
-    detail: str = Field(default="{}")  # JSON, never personal message text
-    at: dt.datetime = Field(sa_column=_utc_column(index=True))
-
-
-class Campaign(SQLModel, table=True):
-    """A refresher campaign: modules or questions, a target, and a schedule rule."""
-
-    __tablename__ = "campaign"
-
-    id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
-    name: str = Field(max_length=120)
-    modules: str = Field(default="[]")  # JSON list of module ids
-    questions: str = Field(default="[]")  # JSON list of question ids
-    target_kind: str = Field(max_length=16)  # council, team, role, low_scorers, people
-    target_value: str | None = Field(default=None, max_length=120)
-    rule: str = Field(max_length=64)  # "once:2026-04-06" or "first-monday-of-quarter"
-    status: str = Field(default="active", max_length=12)
-    created_by: str = Field(max_length=64)
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class Assessment(SQLModel, table=True):
-    """One answer of a capability self-assessment: an NAO area, the level that fits
-    (1 Minimum … 5 Innovator) and the level aimed for."""
-
-    __tablename__ = "assessment"
-
-    id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
-    learner_id: int = Field(foreign_key="learner.id", index=True)
-    area: int
-    level: int
-    target: int
-    at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class DashboardToken(SQLModel, table=True):
-    """A one-time sign-in link for the dashboard, stored only as a hash."""
-
-    __tablename__ = "dashboard_token"
-
-    token_hash: str = Field(max_length=64, primary_key=True)
-    learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id")
-    expires_at: dt.datetime = Field(sa_column=_utc_column())
-    used_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
-    created_at: dt.datetime = Field(sa_column=_utc_column())
-
-
-class DashboardSession(SQLModel, table=True):
-    """A signed-in dashboard session, stored only as a hash, with its CSRF secret."""
-
-    __tablename__ = "dashboard_session"
-
-    id_hash: str = Field(max_length=64, primary_key=True)
-    learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id")
-    csrf: str = Field(max_length=64)
-    expires_at: dt.datetime = Field(sa_column=_utc_column())
-    created_at: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class EffectProbe(SQLModel, table=True):
@@ -415,10 +312,10 @@ class EffectProbe(SQLModel, table=True):
     due_on: dt.date | None = Field(default=None, index=True)
     round_id: int | None = Field(default=None, foreign_key="delivery.id")
     round_item: int | None = None
-    answered_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(True))
+    answered_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     correct: bool | None = None
     guessed: bool = False
-    created_at: dt.datetime = Field(sa_column=_utc_column())
+    created_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class AddressEvent(SQLModel, table=True):

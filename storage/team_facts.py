@@ -21,15 +21,8 @@ from bot.people import (
 )
 from scheduler.pacing import DEFAULT_TIMEZONE
 from scheduler.srs import DEFAULT_RETENTION, Memory
-from storage.tables import (
-    Delivery,
-    Learner,
-    ModuleProgressRow,
-    Organisation,
-    ReviewLogRow,
-    SrsCard,
-    Team,
-)
+from storage.council_tables import Team
+from storage.tables import Delivery, Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
 
 
 def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:

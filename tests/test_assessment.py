@@ -19,7 +19,8 @@ from lessons.maturity import (
 )
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
-from storage.tables import Assessment, Organisation
+from storage.council_tables import Assessment
+from storage.tables import Organisation
 from tests.support.chat import ChatUser, make_services
 
 MODEL_PATH = maturity_file(builtin_pack_path("core"))

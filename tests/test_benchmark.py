@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from storage.benchmark import Distribution, anonymous_distribution, benchmark
+from storage.council_tables import Assessment
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.tables import Assessment, Learner, Organisation
+from storage.tables import Learner, Organisation
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _codes = itertools.count(1)

@@ -17,9 +17,10 @@ from lessons.model import Curriculum
 from scheduler.clock import ManualClock
 from scheduler.planner import RoundPlan
 from storage.campaigns import CampaignSpec, SqlCampaigns
+from storage.council_tables import AuditLog
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
-from storage.tables import AuditLog, Delivery, Organisation
+from storage.tables import Delivery, Organisation
 from tests.support.chat import ChatUser, make_services, proactive
 
 MODULE_1 = "t1-what-contract-management-is"

@@ -22,16 +22,8 @@ from bot.flows.dashboard import hash_token
 from lessons.loader import builtin_pack_path
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
-from storage.tables import (
-    AuditLog,
-    DashboardSession,
-    DashboardToken,
-    Learner,
-    ModuleProgressRow,
-    Organisation,
-    RoleGrant,
-    Team,
-)
+from storage.council_tables import AuditLog, DashboardSession, DashboardToken, RoleGrant, Team
+from storage.tables import Learner, ModuleProgressRow, Organisation
 from tests.support.chat import ChatUser, make_services
 
 LINK = re.compile(r"(http://127\.0\.0\.1:8080/dashboard/signin\?token=)([A-Za-z0-9_-]+)$")

@@ -17,7 +17,8 @@ from app.host import create_app
 from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
-from storage.tables import EffectProbe, Learner, Organisation, RoleGrant
+from storage.council_tables import RoleGrant
+from storage.tables import EffectProbe, Learner, Organisation
 from tests.support.chat import make_services
 from tests.test_dashboard import T1, T2, World, build_world, sign_in
 from tests.test_effect_benchmark import council

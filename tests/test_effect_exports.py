@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 from app.cli_common import migrated_engine
 from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from lessons.model import Curriculum
-from storage.exports import XapiOptions, probes_csv, xapi_statements
-from storage.tables import AuditLog, EffectProbe, Learner, Organisation, Team
+from storage.council_tables import AuditLog, Team
+from storage.exports import probes_csv
+from storage.tables import EffectProbe, Learner, Organisation
+from storage.xapi import XapiOptions, xapi_statements
 from tests.support.xapi import xapi_problems
 from tests.test_cli import run
 

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from app.cli_common import migrated_engine
 from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
-from storage.tables import EffectProbe, Learner, Organisation, Team
+from storage.council_tables import Team
+from storage.tables import EffectProbe, Learner, Organisation
 from tests.test_cli import run
 
 AT = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)

@@ -24,19 +24,13 @@ from adapters.lrs import post_statements
 from app.cli import app
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from storage.council_tables import AuditLog
 from storage.db import make_engine
-from storage.exports import (
-    XAPI_VERSION,
-    XapiOptions,
-    answers_csv,
-    iso_duration,
-    progress_csv,
-    xapi_statements,
-    xapi_timestamp,
-)
+from storage.exports import answers_csv, progress_csv
 from storage.migrate import upgrade
 from storage.store import SqlStore
-from storage.tables import AuditLog, Learner, Organisation
+from storage.tables import Learner, Organisation
+from storage.xapi import XAPI_VERSION, XapiOptions, iso_duration, xapi_statements, xapi_timestamp
 from tests.support.chat import ChatUser, make_services
 from tests.support.xapi import xapi_problems
 

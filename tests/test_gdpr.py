@@ -12,15 +12,15 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from app.cli import app
+from bot.access import Actor
 from bot.flows.mydata import PART_CHARS, download
 from bot.records import PersonalData
 from bot.texts import ENGLISH
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
+from storage.council_tables import Assessment, AuditLog
 from storage.gdpr import count_rows, erase_by_admin
 from storage.tables import (
-    Assessment,
-    AuditLog,
     Delivery,
     Identity,
     Learner,
@@ -218,11 +218,11 @@ def test_an_admin_erases_a_leaver_of_their_own_council_only(
     engine = ann.services.engine
     other = ann.services.store.ensure_org("other", "Other", "OTHER", ann.clock.now())
     with pytest.raises(LookupError):
-        erase_by_admin(engine, other.id, learner_id(ann), "learner:99", ann.clock.now())
+        erase_by_admin(engine, Actor(99, other.id), learner_id(ann), ann.clock.now())
     assert count_rows(engine, learner_id(ann)) > 0
     demo = ann.services.store.ensure_org("demo", "Demo Council", "demo", ann.clock.now())
     bob_id = learner_id(bob)
-    counts = erase_by_admin(engine, demo.id, bob_id, "learner:7", ann.clock.now())
+    counts = erase_by_admin(engine, Actor(7, demo.id), bob_id, ann.clock.now())
     assert counts["learner"] == 1 and counts["answer"] == 4
     with Session(engine) as session:
         rows = session.exec(select(AuditLog)).all()

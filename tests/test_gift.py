@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from lessons.gift import export_gift, import_gift, questions_to_markdown
+from lessons.gift import import_gift, questions_to_markdown
+from lessons.gift_export import export_gift
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Card, Module, Option, Question, QuestionKind
 from lessons.parse import parse_module

@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 from bot.access import AccessDeniedError, Actor, Role
 from lessons.loader import builtin_pack_path, load_curriculum
 from storage.campaigns import CampaignSpec, SqlCampaigns
+from storage.council_tables import RoleGrant, Team
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
 from storage.store import SqlStore
-from storage.tables import Learner, Organisation, RoleGrant, Team
+from storage.tables import Learner, Organisation
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TODAY = AT.date()

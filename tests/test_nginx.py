@@ -25,7 +25,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from storage.tables import Identity, Learner, RoleGrant
+from storage.council_tables import RoleGrant
+from storage.tables import Identity, Learner
 from tests.support.fake_telegram import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from app.cli import app
+from storage.council_tables import AuditLog
 from storage.db import make_engine
-from storage.tables import AuditLog, Organisation
+from storage.tables import Organisation
 
 ROSTER = (
     "name,email,team,manager,channel\n"

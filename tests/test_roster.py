@@ -10,11 +10,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.access import AccessDeniedError, Actor, Grant, Role
+from storage.council_tables import AuditLog, RoleGrant, Team
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.roster import SqlRoster, invite_text, parse_roster
 from storage.store import SqlStore
-from storage.tables import AuditLog, Learner, RoleGrant, Team
+from storage.tables import Learner
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 CHANNELS = ("webchat", "teams", "slack", "telegram")

@@ -12,7 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel, select
 
-import storage.tables  # noqa: F401  (registers the tables)
+import storage.council_tables
+import storage.tables  # noqa: F401
 from bot.messages import ConversationRef
 from bot.state import AnswerRecord, ModuleProgress, ModuleStatus, Stage
 from lessons.model import Curriculum

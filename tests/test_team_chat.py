@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 from bot.access import Actor, Role
 from lessons.model import Curriculum, Module
 from scheduler.clock import ManualClock
+from storage.council_tables import AuditLog
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
-from storage.tables import AuditLog, Delivery, Identity, Learner
+from storage.tables import Delivery, Identity, Learner
 from tests.support.chat import ChatUser, make_services, proactive
 
 ASK_TIME = (

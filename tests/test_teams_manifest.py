@@ -24,7 +24,8 @@ from adapters.teams.manifest import (
     outline_icon,
     png_size,
 )
-from app.cli_teams import teams_app
+from app.cli import app
+from app.cli_msteams import DEPRECATED_NOTE, msteams_app
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.store import SqlStore
@@ -115,7 +116,7 @@ def test_supplied_icons_must_have_the_right_size() -> None:
 def test_cli_writes_the_package(tmp_path: Path) -> None:
     out = tmp_path / "contract-bites-teams.zip"
     result = CliRunner().invoke(
-        teams_app,
+        msteams_app,
         ["manifest", "--out", str(out), "--app-id", BOT_ID, "--public-url", INFO.public_url],
     )
     assert result.exit_code == 0, result.output
@@ -130,7 +131,7 @@ def test_cli_writes_the_package(tmp_path: Path) -> None:
 def test_cli_explains_a_missing_bot_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CB_TEAMS_APP_ID", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env here
-    result = CliRunner().invoke(teams_app, ["manifest", "--public-url", "https://x.example"])
+    result = CliRunner().invoke(msteams_app, ["manifest", "--public-url", "https://x.example"])
     assert result.exit_code == 2
     assert "CB_TEAMS_APP_ID" in result.output
 
@@ -146,9 +147,28 @@ def test_cli_links_a_tenant(
         "borsetshire", "Borsetshire", "BORS-26", dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     )
     args = ["link-tenant", "--council", "borsetshire", "--tenant", "tenant-1", "--db", sqlite_url]
-    result = CliRunner().invoke(teams_app, args)
+    result = CliRunner().invoke(msteams_app, args)
     assert result.exit_code == 0, result.output
     assert result.output == "Teams tenant tenant-1 now belongs to council borsetshire.\n"
     assert store.org_code_for("teams", "tenant-1") == "borsetshire"
-    unknown = CliRunner().invoke(teams_app, [*args[:2], "nowhere", *args[3:]])
+    unknown = CliRunner().invoke(msteams_app, [*args[:2], "nowhere", *args[3:]])
     assert unknown.exit_code == 1
+
+
+def test_bites_teams_is_a_deprecated_alias_of_bites_msteams(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    SqlStore(engine).ensure_org(
+        "bors", "Borsetshire", "BORS-26", dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    )
+    link = ["link-tenant", "--council", "bors", "--tenant", "tenant-2", "--db", sqlite_url]
+    current = CliRunner().invoke(app, ["msteams", *link])
+    assert (current.exit_code, current.stderr) == (0, "")
+    old = CliRunner().invoke(app, ["teams", *link])
+    assert old.exit_code == 0, old.output
+    assert old.stdout == "Teams tenant tenant-2 now belongs to council bors.\n"
+    assert old.stderr == DEPRECATED_NOTE + "\n"
+    assert "msteams" in CliRunner().invoke(app, ["--help"]).stdout

@@ -76,24 +76,7 @@ def webchat_router(
 
     @router.post("/chat/api/messages")
     async def post_message(request: Request) -> Response:
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return _error(415, "send the message as application/json")
-        user_id = request.cookies.get(COOKIE, "")
-        if not _COOKIE_VALUE.match(user_id):
-            return _error(401, "open /chat first: it gives your browser a chat id")
-        try:
-            body = json.loads(await request.body())
-            inbound = to_inbound(body, user_id, clock.now())
-        except (ValueError, BadMessageError) as error:
-            reason = str(error) if isinstance(error, BadMessageError) else "the body is not JSON"
-            return _error(400, reason)
-        replies = await run_in_threadpool(handle, inbound)
-        shown = [to_json(r) for r in replies]
-        ids: list[int] = []
-        if conversations is not None:  # kept, so a reload shows the conversation again
-            kept = [shown_mine(body), *({"who": "bot", **reply} for reply in shown)]
-            ids = await run_in_threadpool(conversations.put, user_id, kept, clock.now())
-        return JSONResponse({"replies": shown, "ids": ids})
+        return await _post_message(request, handle, clock, conversations)
 
     @router.get("/chat/api/history")
     async def get_history(request: Request) -> Response:
@@ -116,6 +99,30 @@ def webchat_router(
         return await static.get_response(path, request.scope)
 
     return router
+
+
+async def _post_message(
+    request: Request, handle: Handler, clock: Clock, conversations: Conversations | None
+) -> Response:
+    """One message from the page: checked, handed to the bot, the replies kept and shown."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return _error(415, "send the message as application/json")
+    user_id = request.cookies.get(COOKIE, "")
+    if not _COOKIE_VALUE.match(user_id):
+        return _error(401, "open /chat first: it gives your browser a chat id")
+    try:
+        body = json.loads(await request.body())
+        inbound = to_inbound(body, user_id, clock.now())
+    except (ValueError, BadMessageError) as error:
+        reason = str(error) if isinstance(error, BadMessageError) else "the body is not JSON"
+        return _error(400, reason)
+    replies = await run_in_threadpool(handle, inbound)
+    shown = [to_json(r) for r in replies]
+    ids: list[int] = []
+    if conversations is not None:  # kept, so a reload shows the conversation again
+        kept = [shown_mine(body), *({"who": "bot", **reply} for reply in shown)]
+        ids = await run_in_threadpool(conversations.put, user_id, kept, clock.now())
+    return JSONResponse({"replies": shown, "ids": ids})
 
 
 async def _history(conversations: Conversations, user_id: str) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import payloads
+from bot import access, payloads
 from bot.decision import Context, Decision, say, text
 from bot.flows.bite_time import bite_time, bite_time_note
 from bot.flows.learning import next_module
@@ -23,11 +23,10 @@ DAY_PRESETS: tuple[tuple[str, ...], ...] = (
 def help_reply(state: LearnerState, ctx: Context) -> Decision:
     """What the bot can do, with the commands of the learner's roles."""
     t = ctx.texts
-    roles = {role for role, _team in ctx.roles}
     parts = [t.help]
-    if "manager" in roles:
+    if access.can_see_team_report(ctx.actor):
         parts.append(t.help_manager)
-    elif roles & {"council_admin", "content_author", "platform_admin"}:
+    elif access.can_open_dashboard(ctx.actor):
         parts.append(t.help_admin)
     return say(state, text("\n\n".join(parts), Choice(payloads.NEXT, t.continue_button)))
 

@@ -11,13 +11,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from bot.access import can_open_dashboard
 from bot.decision import Context, Decision, say, text
 from bot.state import LearnerState
 
 SIGN_IN_PATH = "/dashboard/signin"
 LINK_LIFETIME = dt.timedelta(minutes=10)
-# Roles that may sign in; what each then sees is decided by the dashboard per page.
-DASHBOARD_ROLES = frozenset({"manager", "council_admin", "content_author", "platform_admin"})
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,7 @@ def hash_token(secret: str) -> str:
 def sign_in_link(state: LearnerState, ctx: Context) -> Decision:
     """Reply with a one-time link to the dashboard, or say who the dashboard is for."""
     t = ctx.texts
-    roles = {role for role, _team in ctx.roles}
-    if ctx.org is None or not roles & DASHBOARD_ROLES or not ctx.fresh_token:
+    if ctx.org is None or not can_open_dashboard(ctx.actor) or not ctx.fresh_token:
         return say(state, text(t.dashboard_not_for_you))
     url = f"{t.dashboard_base_url.rstrip('/')}{SIGN_IN_PATH}?token={ctx.fresh_token}"
     minutes = int(LINK_LIFETIME.total_seconds() // 60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
@@ -15,6 +16,9 @@ from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
 from lessons.model import Module, Question
 from lessons.render import render_text
 from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
+
+if TYPE_CHECKING:  # bot.effects imports the flows
+    from bot.effects import FlowEffect
 
 
 def next_step(state: LearnerState, ctx: Context) -> Decision:
@@ -124,7 +128,7 @@ def _start_next_module(state: LearnerState, ctx: Context) -> Decision:
         )
     )
     points = pretest.plan(started, module, attempt)
-    effects: tuple[object, ...] = ()
+    effects: tuple[FlowEffect, ...] = ()
     if points is not None:  # the learning-effect measure: a pre-test first
         started = replace(started, cursor=-pretest.PRETEST_ITEMS)
         effects = (StartMeasure(module.id, points),)

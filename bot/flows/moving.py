@@ -10,6 +10,7 @@ with the old council.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
@@ -17,6 +18,9 @@ from bot.flows.team import join_effects, switch_team
 from bot.messages import Choice, literal
 from bot.schedule_words import describe_days
 from bot.state import LearnerState
+
+if TYPE_CHECKING:  # bot.effects imports the flows
+    from bot.effects import FlowEffect
 
 DEMO_COUNCIL = "demo"  # the demo council's code (app.wiring creates it)
 
@@ -76,7 +80,7 @@ def move(state: LearnerState, code: str, ctx: Context) -> Decision:
         text(f"{hello} {left}", Choice(payloads.NEXT, t.continue_button)),
         org_id=found.id,
     )
-    effects: tuple[object, ...] = (LeaveCouncil(state.org_id),) if state.org_id else ()
+    effects: tuple[FlowEffect, ...] = (LeaveCouncil(state.org_id),) if state.org_id else ()
     return replace(decided, effects=effects + join_effects(joined))
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.access import Role
+from bot.access import can_see_team_report
 from bot.decision import Context, Decision, say, text
 from bot.intents import Command, Intent, Press
 from bot.messages import Choice
@@ -21,6 +22,9 @@ from bot.people import weakest_topics as weakest
 from bot.ports import record_id
 from bot.state import LearnerState
 from scheduler.pacing import zone
+
+if TYPE_CHECKING:  # bot.effects imports the flows
+    from bot.effects import FlowEffect
 
 NUDGE_BEHIND = "nudge:behind"
 _NUDGE_ONE = re.compile(r"^nudge:([1-9][0-9]{0,9})$")
@@ -73,12 +77,7 @@ def team_wanted(intent: Intent | object) -> bool:
     return isinstance(intent, Press) and read_nudge(intent.payload) is not None
 
 
-def is_manager(ctx: Context) -> bool:
-    """Whether the learner manages a team in their council."""
-    return any(role == Role.MANAGER.value and team for role, team in ctx.roles)
-
-
-def join_effects(found: JoinTarget | None) -> tuple[object, ...]:
+def join_effects(found: JoinTarget | None) -> tuple[JoinWithCode, ...]:
     """The effect that records a team or a claimed roster record, if the code named one."""
     if found is None or (found.team_id is None and found.invitee_id is None):
         return ()
@@ -98,7 +97,7 @@ def switch_team(state: LearnerState, ctx: Context) -> Decision | None:
 def show(state: LearnerState, ctx: Context) -> Decision:
     """The manager's team report, or a polite refusal for anyone else."""
     t = ctx.texts
-    if not is_manager(ctx) or ctx.team is None:
+    if not can_see_team_report(ctx.actor) or ctx.team is None:
         return say(state, text(t.team_not_manager))
     if not ctx.team.members:
         return say(state, text(t.team_empty))
@@ -125,7 +124,7 @@ def show(state: LearnerState, ctx: Context) -> Decision:
 def nudge(state: LearnerState, target: NudgeTarget, ctx: Context) -> Decision:
     """Queue nudges for one team member or everyone behind or stuck; say how many."""
     t = ctx.texts
-    if not is_manager(ctx) or ctx.team is None:
+    if not can_see_team_report(ctx.actor) or ctx.team is None:
         return say(state, text(t.team_not_manager))
     ranked = _standings(ctx)
     if target.learner_id is None:
@@ -143,7 +142,7 @@ def nudge(state: LearnerState, target: NudgeTarget, ctx: Context) -> Decision:
     lines = [t.nudge_queued.format(count=count, people=people)]
     if already:
         lines.append(t.nudge_already.format(names=_join(already, ctx)))
-    effects: tuple[object, ...] = ()
+    effects: tuple[FlowEffect, ...] = ()
     if fresh:
         effects = (QueueNudges(tuple(s.member.learner_id for s in fresh), ctx.local_today),)
     return Decision(state, (text(" ".join(lines)),), effects=effects)

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.council_tables
+import storage.tables  # noqa: F401
 
 LOCK_KEY = 0x43422D4D49475241  # "CB-MIGRA": this application's migration lock
 

@@ -1,7 +1,12 @@
-"""`bites teams …`: the Teams app package for a council's admin, and tenant links."""
+"""`bites msteams …`: the Microsoft Teams app package for a council's admin, and tenant links.
+
+The group was called `bites teams`, which read like `bites team` (a council's teams of
+people); `bites teams` stays for one release as an alias that prints a deprecation note.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,18 +14,37 @@ import typer
 
 from app.cli_common import cli_settings, migrated_engine
 
-teams_app = typer.Typer(
+msteams_app = typer.Typer(
     rich_markup_mode=None,
     help="Microsoft Teams: app package and tenant links.",
     no_args_is_help=True,
 )
+DEPRECATED_NOTE = (
+    "Note: `bites teams` is now `bites msteams`; the old name goes in the next release."
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `bites msteams`, and `bites teams` as its deprecated alias for one release."""
+    app.add_typer(msteams_app, name="msteams")
+    app.add_typer(
+        msteams_app,
+        name="teams",
+        callback=_deprecated_alias,
+        help="Deprecated: the old name of `bites msteams` (removed in the next release).",
+    )
+
+
+def _deprecated_alias() -> None:
+    # Runs before any `bites teams …` command; stderr keeps scripts' stdout unchanged.
+    print(DEPRECATED_NOTE, file=sys.stderr)
 
 
 def _read(path: Path | None) -> bytes | None:
     return path.read_bytes() if path else None
 
 
-@teams_app.command("manifest")
+@msteams_app.command("manifest")
 def manifest(
     out: Annotated[Path, typer.Option(help="Where to write the package (.zip).")] = Path(
         "contract-bites-teams.zip"
@@ -76,7 +100,7 @@ def manifest(
     typer.echo(f"Wrote {out}: upload it in the Teams admin centre (Manage apps → Upload).")
 
 
-@teams_app.command("link-tenant")
+@msteams_app.command("link-tenant")
 def link_tenant(
     council: Annotated[str, typer.Option(help="The council's code (bites council add --code).")],
     tenant: Annotated[str, typer.Option(help="The council's Microsoft Entra tenant id.")],

@@ -1,0 +1,16 @@
+"""A person's role grants, read as the `bot.access.Actor` every permission check takes."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.access import Actor
+from storage.council_tables import RoleGrant
+
+
+def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:
+    """The actor for a learner in a council, from their grants as stored now."""
+    rows = session.exec(
+        select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
+    ).all()
+    return Actor.from_roles(learner_id, org_id, [(row.role, row.team_id) for row in rows])
