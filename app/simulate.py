@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from adapters.recording import RecordingSender, Sent
 from app.settings import Settings
 from app.sim import facts, metrics, summary
+from app.sim.effect_keys import effect_keys
 from app.sim.learners import (
     Learner,
     draw_profile,
@@ -50,13 +51,11 @@ from app.sim.memory import (
 from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
 from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
-from bot.effect import report
 from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
 from scheduler.clock import ManualClock
 from scheduler.pacing import DEFAULT_TIMEZONE, zone
-from storage.effect_probes import probes_of
 from storage.tables import Organisation
 
 PLATFORM = "sim"
@@ -214,11 +213,23 @@ class Simulation:
             return
         if isinstance(step, Answer):
             replies = self._answer(learner, sitting, step.asked)
+            on_screen: tuple[Outbound, ...] = ()
         else:
             replies = self._say(learner, "", step.choice.id)
-            sitting.guessed = sitting.guessed and not step.choice.id.startswith(GUESS_PREFIX)
-            self._classify(learner, sitting, replies)
-        sitting.shown = tuple(replies)
+            owned_up = step.choice.id.startswith(GUESS_PREFIX)
+            sitting.guessed = sitting.guessed and not owned_up
+            # "I guessed" only acknowledges: what was on the learner's screen with it (the
+            # next question, the way on) is still there, less the button they pressed.
+            on_screen = (
+                tuple(
+                    replace(m, choices=tuple(c for c in m.choices if c != step.choice))
+                    for m in sitting.shown
+                )
+                if owned_up
+                else ()
+            )
+            self._classify(learner, sitting, (*on_screen, *replies))
+        sitting.shown = (*on_screen, *replies)
         self._note_asked(user_id, replies)
         self._spend(learner, sitting, replies)
 
@@ -358,32 +369,4 @@ def summarise(
     """The run's summary: the rule checks and the learning figures."""
     state = facts.end_state(sim.services.engine, users)
     result = summary.summarise(sim.learners, sim.sender.sent, sim.seen, state, start, end)
-    return {**result, **_effect(sim)}
-
-
-def _effect(sim: Simulation) -> dict[str, object]:
-    """The learning effect from the simulated check-ups, by the dashboard's own code."""
-    with Session(sim.services.engine) as session:
-        probes = [
-            probe
-            for org in session.exec(select(Organisation)).all()
-            if org.id is not None
-            for probe, _team in probes_of(session, org.id)
-        ]
-    measured = report("simulation", probes)
-    ninety = measured.at[-1]
-
-    def share(value: float | None) -> float | None:
-        return None if value is None else round(value, 3)
-
-    low, high = ninety.low, ninety.high
-    return {
-        "effect_refreshed_90d": share(ninety.refreshed.value),
-        "effect_holdout_90d": share(ninety.holdout.value),
-        "effect_gain_points": None if ninety.difference is None else round(ninety.difference, 1),
-        "effect_gain_ci": None if low is None or high is None else [round(low, 1), round(high, 1)],
-        "effect_checkups_90d": ninety.checkups,
-        "effect_pretest_gain_points": (
-            None if measured.gain_points is None else round(measured.gain_points, 1)
-        ),
-    }
+    return {**result, **effect_keys(sim.services.engine)}
