@@ -64,7 +64,7 @@ def end_state(engine: Engine, users: dict[int, str]) -> EndState:
             )
         ).all()
         return EndState(
-            cards=[CardFact(users[r.learner_id], r.question_id, r.due) for r in rows],
+            cards=[CardFact(users[r.learner_id], r.question_id, r.due, r.held_out) for r in rows],
             memories=[_memory(r) for r in rows],
             modules_done=Counter({users[learner]: int(n) for learner, n in done}),
             withheld_lessons=[(users[d.learner_id], d.next_attempt_at) for d in withheld],

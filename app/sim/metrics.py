@@ -60,6 +60,7 @@ class CardFact:
     user_id: str
     question_id: str
     due: dt.datetime
+    held_out: bool = False  # the learning-effect measure's held-out point: never refreshed
 
 
 def rule_checks(
@@ -126,9 +127,12 @@ def overdue(
     cards: Iterable[CardFact], asked: dict[tuple[str, str], dt.datetime], end: dt.datetime
 ) -> tuple[int, int]:
     """(overdue cards, all cards): overdue when due more than three days before the end
-    with nothing asking it sent since it fell due."""
+    with nothing asking it sent since it fell due. Held-out points are not refresher
+    cards (the measure keeps them back on purpose), so they count in neither."""
     late = total = 0
     for card in cards:
+        if card.held_out:
+            continue
         total += 1
         last = asked.get((card.user_id, card.question_id))
         stale = card.due < end - OVERDUE_AFTER and (last is None or last < card.due)

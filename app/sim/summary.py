@@ -8,7 +8,8 @@ leave), whom the engine should be serving:
 
 - `overdue_share`: their refresher cards due more than 3 days before the end with no
   message asking them since they fell due, as a share of all their cards
-  (`refreshers_due_not_sent` is the count).
+  (`refreshers_due_not_sent` is the count). The learning-effect measure's held-out points
+  are kept back from refreshers on purpose, so they count in neither.
 - `true_mean_recall`: the hidden memory at the end, over every question they have met;
   `items_known`: the sum of it per learner, mean over learners.
 - `predicted_recall_calibration`: RMSE between FSRS's predicted recall (the stored card
