@@ -138,8 +138,8 @@ def test_quiz_answers_schedule_refreshers_which_come_back_in_a_round(user: ChatU
     assert user.press("False") == [
         "Correct. It has 11 areas in 4 blocks. The 2013 review of major contracts used areas 1 "
         'to 8 as a checklist, which is where "eight areas" comes from.\n[1] I guessed',
-        "Round done: 1 of 1 right. The ones you missed come back sooner, the others later."
-        "\n[1] Continue",
+        # No way on into a new module: new modules come with the lesson nudge or /next.
+        "Round done: 1 of 1 right. The ones you missed come back sooner, the others later.",
     ]
     assert user.press_payload(second_click) == [
         "You have already answered that question; your first answer counts. Send /next to carry on."
@@ -179,9 +179,7 @@ def test_a_whole_round_with_later_half_way_and_i_guessed(user: ChatUser) -> None
         ["Noted as a guess, not a misunderstanding."],
     )
     assert user.press_payload(guess) == ["Already noted as a guess."]
-    assert user.press_payload(later) == [
-        "Fine: the other 2 questions wait for your next round.\n[1] Continue"
-    ]
+    assert user.press_payload(later) == ["Fine: the other 2 questions wait for your next round."]
     with Session(user.services.engine) as session:
         logs = session.exec(select(ReviewLogRow).where(ReviewLogRow.source == "refresher")).all()
         learner = session.exec(select(Learner)).one()
@@ -189,6 +187,18 @@ def test_a_whole_round_with_later_half_way_and_i_guessed(user: ChatUser) -> None
     assert logs[0].rating in (1, 2)  # wrong stays Again; right becomes Hard
     # Later is an answer, not ignoring: nothing counts against the learner.
     assert learner.nudges_ignored == 0
+
+
+def test_a_round_ends_with_a_way_back_into_the_module_in_progress(user: ChatUser) -> None:
+    take_module_one(user)
+    wait(user, days=1, hours=6)  # Tuesday 15:00: the lesson nudge and the round of t1-q2
+    assert user.arrived() == [NUDGE_2, ROUND_OF_ONE + "\n\n" + REFRESHER_Q2]
+    false = user.payload_of("False")
+    user.press("Start")  # module 2 is now in progress
+    assert user.press_payload(false)[-1] == (
+        "Round done: 1 of 1 right. The ones you missed come back sooner, the others later."
+        "\n[1] Continue"
+    )
 
 
 def test_a_right_answer_marked_as_a_guess_is_rated_hard_from_the_card_before(

@@ -85,7 +85,7 @@ def answer(state: LearnerState, picked: payloads.RefresherAnswer, ctx: Context) 
     guess = Choice(payloads.guess_round_payload(info.delivery_id, picked.item), t.guessed_button)
     feedback = Outbound(_feedback(question, option.correct, ctx), (guess,), question.id)
     after = replace(info, answered={**info.answered, picked.item: option.correct})
-    replies = (feedback, _way_on(after, picked.item, ctx))
+    replies = (feedback, _way_on(state, after, picked.item, ctx))
     probe = info.probes.get(picked.item)
     if probe is not None:  # a learning-effect check-up: recorded, not an FSRS review
         checkup = AnswerCheckup(probe, option.correct, info.delivery_id, picked.item)
@@ -113,14 +113,23 @@ def _feedback(question: Question, correct: bool, ctx: Context) -> str:
     return t.incorrect.format(answer=answer_text, explanation=explanation)
 
 
-def _way_on(info: RoundInfo, after: int, ctx: Context) -> Outbound:
-    """The next unanswered item, or the round's end with a way back to the lesson."""
+def _way_on(state: LearnerState, info: RoundInfo, after: int, ctx: Context) -> Outbound:
+    """The next unanswered item, or the round's end (with a way back to the lesson)."""
     item = info.next_item(after)
     if item is not None and (reply := item_reply(info, item, ctx)) is not None:
         return reply
     right = sum(1 for correct in info.answered.values() if correct)
     body = ctx.texts.round_done.format(right=right, count=len(info.answered))
-    return text(body, Choice(payloads.NEXT, ctx.texts.continue_button))
+    return text(body, *_back_to_lesson(state, ctx))
+
+
+def _back_to_lesson(state: LearnerState, ctx: Context) -> tuple[Choice, ...]:
+    """After a round, a way back into the module in progress; none when there is none.
+    A round never starts a new module: new modules come with the day's lesson nudge
+    (held while refreshers are behind) or when the learner asks with /next."""
+    if state.module_id is None:
+        return ()
+    return (Choice(payloads.NEXT, ctx.texts.continue_button),)
 
 
 def later(state: LearnerState, picked: payloads.Later, ctx: Context) -> Decision:
@@ -131,9 +140,9 @@ def later(state: LearnerState, picked: payloads.Later, ctx: Context) -> Decision
         return say(state, text(t.forged_button))
     left = len(info.questions) - len(info.answered)
     if left <= 0:
-        return say(state, text(t.round_all_answered, Choice(payloads.NEXT, t.continue_button)))
+        return say(state, text(t.round_all_answered, *_back_to_lesson(state, ctx)))
     body = t.round_later.format(count=left, questions=_questions(left, ctx))
-    return say(state, text(body, Choice(payloads.NEXT, t.continue_button)))
+    return say(state, text(body, *_back_to_lesson(state, ctx)))
 
 
 def guessed(state: LearnerState, ctx: Context) -> Decision:
