@@ -49,6 +49,9 @@ GENTLE_AFTER = dt.timedelta(days=7)  # then one gentler nudge, this long after t
 ROUND_AFTER_LESSON = dt.timedelta(hours=1)  # the round follows the lesson nudge by this
 ROUNDS_QUIET_AFTER = 3  # rounds with no word from the learner before rounds go weekly
 ROUNDS_QUIET_EVERY = dt.timedelta(days=7)
+# A refresher left waiting this long past its due date holds new modules back: the
+# learner is not keeping up with what they have already learnt.
+WAITING_HOLDS_AFTER = dt.timedelta(days=2)
 NUDGE_LOOKAHEAD_DAYS = 14  # a manager's nudge outside working hours waits this long at most
 
 
@@ -157,8 +160,7 @@ def plan_day(
     then the refresher round (with any check-ups and campaign questions waiting)."""
     if not is_working_day(learner.pacing, day):
         return []
-    backlog = len(due_cards)
-    held = _lesson_held(learner, backlog)
+    held = _lesson_held(learner, day, due_cards)
     nudge = None if held else _nudge(learner, day)
     planned = [nudge] if nudge is not None else []
     round_ = _round(learner, day, Waiting(due_cards, campaign, checkups), nudge, held)
@@ -167,13 +169,16 @@ def plan_day(
     return planned
 
 
-def _lesson_held(learner: LearnerPlan, backlog: int) -> bool:
-    """Is a new module held back today because too many refreshers are due?"""
-    return (
-        not learner.in_module
-        and not learner.curriculum_done
-        and backlog > learner.rounds.backlog_limit
-    )
+def _lesson_held(learner: LearnerPlan, day: dt.date, due_cards: Sequence[DueCard]) -> bool:
+    """Is a new module held back today because the learner is behind with refreshers:
+    more are due than the council's backlog limit, or one has waited more than
+    `WAITING_HOLDS_AFTER` past its due date?"""
+    if learner.in_module or learner.curriculum_done:
+        return False
+    if len(due_cards) > learner.rounds.backlog_limit:
+        return True
+    start = dt.datetime.combine(day, dt.time(0), learner.pacing.zone)
+    return any(card.memory.due < start - WAITING_HOLDS_AFTER for card in due_cards)
 
 
 def _nudge(learner: LearnerPlan, day: dt.date) -> PlannedDelivery | None:

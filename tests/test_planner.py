@@ -44,9 +44,10 @@ def learner(time: dt.time = dt.time(9, 0), **changes: object) -> LearnerPlan:
     return LearnerPlan(**values)  # type: ignore[arg-type]
 
 
-def card(question: str, stability: float, reviewed_days_ago: int) -> DueCard:
+def card(question: str, stability: float, reviewed_days_ago: int, due_days_ago: int = 0) -> DueCard:
     last = utc(MONDAY, 9) - dt.timedelta(days=reviewed_days_ago)
-    memory = srs.Memory(1, 2, None, stability, 5.0, last, last)
+    due = utc(MONDAY, 0) - dt.timedelta(days=due_days_ago)
+    memory = srs.Memory(1, 2, None, stability, 5.0, due, last)
     return DueCard(question, memory)
 
 
@@ -115,6 +116,22 @@ def test_a_new_module_waits_while_the_backlog_is_over_the_limit() -> None:
     assert [p.kind for p in at_limit] == [DeliveryKind.LESSON, DeliveryKind.ROUND]
     # A module in progress is not a new module: it is always offered.
     in_module = plan_day(learner(in_module=True), MONDAY, cards(41))
+    assert [p.kind for p in in_module] == [DeliveryKind.LESSON, DeliveryKind.ROUND]
+
+
+def test_a_new_module_waits_while_a_refresher_has_waited_more_than_two_days() -> None:
+    # Three days past due (a learner who has not answered their rounds): refreshers first.
+    waiting = [*cards(3), card("late", 5.0, 10, due_days_ago=3)]
+    planned = plan_day(learner(), MONDAY, waiting)
+    assert [p.kind for p in planned] == [DeliveryKind.ROUND]
+    assert round_of(planned).lesson_held is True
+    # Two days past due is still keeping up; a module in progress is always offered.
+    keeping_up = [*cards(3), card("late", 5.0, 10, due_days_ago=2)]
+    assert [p.kind for p in plan_day(learner(), MONDAY, keeping_up)] == [
+        DeliveryKind.LESSON,
+        DeliveryKind.ROUND,
+    ]
+    in_module = plan_day(learner(in_module=True), MONDAY, waiting)
     assert [p.kind for p in in_module] == [DeliveryKind.LESSON, DeliveryKind.ROUND]
 
 
