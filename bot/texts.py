@@ -198,6 +198,10 @@ class Texts:
         "so today is a refresher day: your next module comes when fewer are waiting. Send "
         "/next to start it anyway."
     )
+    round_held_waiting: str = (
+        "Some of your refreshers have waited more than {days} days, so today is a refresher "
+        "day: your next module comes once you have caught up. Send /next to start it anyway."
+    )
     round_item: str = "**Refresher {number} of {count}** from {module}\n{stem}"
     question_word: str = "question"
     questions_word: str = "questions"

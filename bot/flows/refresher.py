@@ -19,6 +19,7 @@ from bot.messages import Choice, Outbound
 from bot.state import LearnerState
 from lessons.model import Question
 from scheduler import srs
+from scheduler.planner import WAITING_HOLDS_AFTER
 
 SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
 
@@ -30,8 +31,10 @@ def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
     count = len(info.questions) - len(info.answered)
     minutes = max(1, round(count * SECONDS_PER_QUESTION / 60))
     intro = t.round_intro.format(count=count, questions=_questions(count, ctx), minutes=minutes)
-    if info.lesson_held:
+    if info.lesson_held and info.backlog > info.backlog_limit:
         intro += "\n\n" + t.round_held.format(backlog=info.backlog, limit=info.backlog_limit)
+    elif info.lesson_held:  # held because a refresher has waited (scheduler.planner)
+        intro += "\n\n" + t.round_held_waiting.format(days=WAITING_HOLDS_AFTER.days)
     open_items = (item for item in range(len(info.questions)) if item not in info.answered)
     replies = (item_reply(info, item, ctx) for item in open_items)
     question = next((reply for reply in replies if reply is not None), None)
