@@ -8,7 +8,8 @@ through one writer (`storage.day_plans.write_planned`). The rules (docs/learning
 - **The lesson nudge** at the learner's usual time on each working day, while fewer than
   `QUIET_AFTER` nudges in a row went unanswered; then one gentler nudge `GENTLE_AFTER`
   later, then nothing until the learner writes. A *new* module is offered only while the
-  due backlog is at or below the council's limit; a module in progress is always offered.
+  due backlog is at or below the council's limit and no refresher has waited more than
+  `WAITING_HOLDS_AFTER` past its due date; a module in progress is always offered.
 - **The refresher round**: the day's due refreshers as one message that starts a sequence
   of questions, lowest predicted recall first, campaign questions first, at most
   `round_size` (or `round_size_lesson_day` on a day with a lesson nudge). It comes
