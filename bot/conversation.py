@@ -49,8 +49,11 @@ def needs(state: LearnerState, intent: Intent, curriculum: Curriculum) -> Needs:
     if not isinstance(intent, Press):
         return EVERYTHING
     picked = payloads.read_payload(intent.payload)
-    if isinstance(picked, payloads.RefresherAnswer | payloads.PretestAnswer):
-        return _NOTHING_MORE  # the round (or the pre-test item) is all they read
+    if isinstance(picked, payloads.PretestAnswer):
+        return _NOTHING_MORE  # the pre-test item is all it reads
+    if isinstance(picked, payloads.RefresherAnswer):
+        # The round, and today's modules: a round stops at the day's minutes (bot.day_budget).
+        return Needs(progress=True, answers=False, answered=False, roles=False)
     if isinstance(picked, payloads.Simple) and picked.name == payloads.NEXT:
         return _NOTHING_MORE if _inside_module(state, curriculum) else EVERYTHING
     if not isinstance(picked, payloads.Answer):

@@ -58,6 +58,7 @@ class RoundInfo:
     lesson_held: bool = False
     backlog_limit: int = 0
     probes: Mapping[int, int] = field(default_factory=dict)  # item -> check-up probe id
+    first_answer_at: dt.datetime | None = None  # when the learner began answering it
 
     def next_item(self, after: int = -1) -> int | None:
         """The first unanswered item after `after` (wrapping round), if any."""

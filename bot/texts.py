@@ -212,6 +212,10 @@ class Texts:
         "Round done: {right} of {count} right. The ones you missed come back sooner, the "
         "others later."
     )
+    round_day_full: str = (
+        "That makes about {minutes} minutes of learning today, so let us stop here: the "
+        "other {count} {questions} wait for your next round."
+    )
     round_all_answered: str = "You have answered every question of this round."
     guess_noted: str = "Noted as a guess, so this question comes back sooner."
     guess_noted_wrong: str = "Noted as a guess, not a misunderstanding."

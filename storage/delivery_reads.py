@@ -63,15 +63,16 @@ class DeliveryReads:
             return None
         plan = RoundPlan.from_json(row.payload)
         reviews = self.session.exec(
-            select(ReviewLogRow.round_item, ReviewLogRow.rating).where(
+            select(ReviewLogRow.round_item, ReviewLogRow.rating, ReviewLogRow.reviewed_at).where(
                 ReviewLogRow.round_id == row.id
             )
         ).all()
-        answered = {item: rating > 1 for item, rating in reviews if item is not None}
+        answered = {item: rating > 1 for item, rating, _at in reviews if item is not None}
+        first = min((at for _item, _rating, at in reviews), default=None)
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
         checked = (
             self.session.exec(
-                select(EffectProbe.id, EffectProbe.correct).where(
+                select(EffectProbe.id, EffectProbe.correct, EffectProbe.answered_at).where(
                     col(EffectProbe.id).in_(list(probes.values())),
                     col(EffectProbe.answered_at).is_not(None),
                 )
@@ -79,7 +80,11 @@ class DeliveryReads:
             if probes
             else []  # most rounds hold no check-up: no query
         )
-        done = {probe_id: bool(correct) for probe_id, correct in checked}
+        done = {probe_id: bool(correct) for probe_id, correct, _at in checked}
+        first = min(
+            [at for _p, _c, at in checked if at is not None] + ([first] if first else []),
+            default=None,
+        )
         answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
         return RoundInfo(
             row.id,
@@ -90,6 +95,7 @@ class DeliveryReads:
             plan.lesson_held,
             plan.backlog_limit,
             probes,
+            first,
         )
 
     def answered_since(

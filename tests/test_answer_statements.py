@@ -126,6 +126,7 @@ def test_a_refresher_round_answer(user: ChatUser, statements: Statements) -> Non
         "INSERT INTO processed_inbound",
         "SELECT",  # the learner and their identity
         "UPDATE identity",  # last written from over an hour ago (learner_rows)
+        "SELECT",  # today's modules: a round stops at the day's minutes (bot.day_budget)
         "SELECT",  # the round's delivery
         "SELECT",  # the round's reviews so far (it holds no check-up to look up)
         "SELECT",  # the question's FSRS card

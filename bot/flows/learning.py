@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import payloads
+from bot.day_budget import lesson_minutes_today
 from bot.decision import Context, Decision, say, text
 from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
 from bot.flows import pretest
@@ -15,7 +16,7 @@ from bot.reading import reading_list
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
 from lessons.model import Module, Question
 from lessons.render import render_text
-from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
+from scheduler.pacing import DAILY_MINUTES
 
 if TYPE_CHECKING:  # bot.effects imports the flows
     from bot.effects import FlowEffect
@@ -227,18 +228,8 @@ def _question_reply(
 
 def _within_today(module: Module, upcoming: Module, ctx: Context) -> bool:
     """May the next module be offered now? Only while the day's modules, it included, stay
-    within `DAILY_MINUTES`: micro-learning is a bite a day, not a binge (`/next` still
-    starts it)."""
-    since = ctx.now - TODAY_WINDOW
-    taken = sum(
-        found.minutes
-        for record in ctx.progress.values()
-        if record.status is ModuleStatus.COMPLETED
-        and record.completed_at is not None
-        and record.completed_at >= since
-        and record.module_id != module.id
-        and (found := ctx.curriculum.module(record.module_id)) is not None
-    )
+    within `DAILY_MINUTES` (see `bot.day_budget`; `/next` still starts it)."""
+    taken = lesson_minutes_today(ctx, leaving_out=module.id)
     return taken + module.minutes + upcoming.minutes <= DAILY_MINUTES
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import payloads
+from bot.day_budget import round_has_time
 from bot.decision import Context, Decision, say, text
 from bot.deliveries import Guess, ProbeFacts, Review, RoundInfo
 from bot.effect import AnswerCheckup, GuessCheckup
@@ -19,6 +20,7 @@ from bot.messages import Choice, Outbound
 from bot.state import LearnerState
 from lessons.model import Question
 from scheduler import srs
+from scheduler.pacing import DAILY_MINUTES
 from scheduler.planner import WAITING_HOLDS_AFTER
 
 SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
@@ -119,6 +121,12 @@ def _feedback(question: Question, correct: bool, ctx: Context) -> str:
 def _way_on(state: LearnerState, info: RoundInfo, after: int, ctx: Context) -> Outbound:
     """The next unanswered item, or the round's end (with a way back to the lesson)."""
     item = info.next_item(after)
+    if item is not None and not round_has_time(info, ctx):
+        left = len(info.questions) - len(info.answered)
+        body = ctx.texts.round_day_full.format(
+            minutes=DAILY_MINUTES, count=left, questions=_questions(left, ctx)
+        )
+        return text(body, *_back_to_lesson(state, ctx))
     if item is not None and (reply := item_reply(info, item, ctx)) is not None:
         return reply
     right = sum(1 for correct in info.answered.values() if correct)

@@ -1,0 +1,57 @@
+"""An officer's day in minutes: micro-learning is a bite a day, not a binge. Pure.
+
+The one definition of "today's minutes" (`scheduler.pacing.DAILY_MINUTES` is the budget):
+modules completed or begun in the last `TODAY_WINDOW` count their stated minutes (or the
+time the learner took), and a refresher round counts the time since its first answer, at
+the learner's own pace. Modules are offered one after another, and a round goes on
+question after question, only while the day stays within the budget (`/next` and the
+next round still carry on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.decision import Context
+from bot.deliveries import RoundInfo
+from bot.state import ModuleProgress, ModuleStatus
+from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
+
+QUESTION_MINUTES = 0.5  # a round question, until the learner's own pace is known
+
+
+def lesson_minutes_today(ctx: Context, leaving_out: str | None = None) -> float:
+    """The minutes of today's modules (less `leaving_out`): those completed in the last
+    `TODAY_WINDOW`, at their stated minutes or the time the learner took if longer (up to
+    twice the stated, as a long gap is not reading), and one begun in it and not yet
+    finished, at its stated minutes (the learner will come back to it)."""
+    since = ctx.now - TODAY_WINDOW
+    total = 0.0
+    for record in ctx.progress.values():
+        module = ctx.curriculum.module(record.module_id)
+        if module is None or record.module_id == leaving_out or not _today(record, since):
+            continue
+        taken = 0.0
+        if record.completed_at is not None:
+            taken = (record.completed_at - record.started_at).total_seconds() / 60
+        total += max(module.minutes, min(taken, 2 * module.minutes))
+    return total
+
+
+def _today(record: ModuleProgress, since: dt.datetime) -> bool:
+    if record.status is ModuleStatus.COMPLETED:
+        return record.completed_at is not None and record.completed_at >= since
+    return record.status is ModuleStatus.IN_PROGRESS and record.started_at >= since
+
+
+def round_has_time(info: RoundInfo, ctx: Context) -> bool:
+    """May the round ask one more question today? Only if the day's lessons, the round
+    so far and one more question at the learner's pace stay within `DAILY_MINUTES`."""
+    answered = len(info.answered)
+    if info.first_answer_at is None or answered == 0:
+        return True
+    elapsed = max(0.0, (ctx.now - info.first_answer_at).total_seconds() / 60)
+    # The first answer's own time is not measured: count it at the default pace.
+    spent = elapsed + QUESTION_MINUTES
+    pace = max(QUESTION_MINUTES, spent / answered)
+    return lesson_minutes_today(ctx) + spent + pace <= DAILY_MINUTES
