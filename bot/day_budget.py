@@ -44,9 +44,10 @@ def _today(record: ModuleProgress, since: dt.datetime) -> bool:
     return record.status is ModuleStatus.IN_PROGRESS and record.started_at >= since
 
 
-def round_has_time(info: RoundInfo, ctx: Context) -> bool:
-    """May the round ask one more question today? Only if the day's lessons, the round
-    so far and one more question at the learner's pace stay within `DAILY_MINUTES`."""
+def round_has_time(info: RoundInfo, ctx: Context, lesson_to_come: float = 0.0) -> bool:
+    """May the round ask one more question today? Only if the day's lessons (those taken,
+    or else `lesson_to_come`: the minutes of today's lesson not yet begun), the round so
+    far and one more question at the learner's pace stay within `DAILY_MINUTES`."""
     answered = len(info.answered)
     if info.first_answer_at is None or answered == 0:
         return True
@@ -54,4 +55,5 @@ def round_has_time(info: RoundInfo, ctx: Context) -> bool:
     # The first answer's own time is not measured: count it at the default pace.
     spent = elapsed + QUESTION_MINUTES
     pace = max(QUESTION_MINUTES, spent / answered)
-    return lesson_minutes_today(ctx) + spent + pace <= DAILY_MINUTES
+    lessons = lesson_minutes_today(ctx) or lesson_to_come
+    return lessons + spent + pace <= DAILY_MINUTES

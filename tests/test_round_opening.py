@@ -68,3 +68,11 @@ def test_a_round_stops_when_the_day_reaches_its_minutes() -> None:
     spent = module.minutes + 2.5 + 1.25
     assert round_has_time(info(2, 2), today) is (spent <= 20)
     assert not round_has_time(info(20 - module.minutes, 2), today)
+
+
+def test_a_round_before_the_days_lesson_leaves_time_for_it() -> None:
+    began = NOW - dt.timedelta(minutes=2)
+    two = RoundInfo(1, ("a", "b", "c"), NOW, {0: True, 1: True}, first_answer_at=began)
+    # 2.5 minutes spent and 1.25 more: room beside a 12-minute lesson, not beside 17.
+    assert round_has_time(two, CTX, lesson_to_come=12)
+    assert not round_has_time(two, CTX, lesson_to_come=17)

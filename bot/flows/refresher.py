@@ -15,6 +15,7 @@ from bot.day_budget import round_has_time
 from bot.decision import Context, Decision, say, text
 from bot.deliveries import Guess, ProbeFacts, Review, RoundInfo
 from bot.effect import AnswerCheckup, GuessCheckup
+from bot.flows.learning import next_module
 from bot.flows.rendering import option_order, render_for
 from bot.messages import Choice, Outbound
 from bot.state import LearnerState
@@ -121,7 +122,7 @@ def _feedback(question: Question, correct: bool, ctx: Context) -> str:
 def _way_on(state: LearnerState, info: RoundInfo, after: int, ctx: Context) -> Outbound:
     """The next unanswered item, or the round's end (with a way back to the lesson)."""
     item = info.next_item(after)
-    if item is not None and not round_has_time(info, ctx):
+    if item is not None and not round_has_time(info, ctx, _lesson_to_come(state, info, ctx)):
         left = len(info.questions) - len(info.answered)
         body = ctx.texts.round_day_full.format(
             minutes=DAILY_MINUTES, count=left, questions=_questions(left, ctx)
@@ -132,6 +133,15 @@ def _way_on(state: LearnerState, info: RoundInfo, after: int, ctx: Context) -> O
     right = sum(1 for correct in info.answered.values() if correct)
     body = ctx.texts.round_done.format(right=right, count=len(info.answered))
     return text(body, *_back_to_lesson(state, ctx))
+
+
+def _lesson_to_come(state: LearnerState, info: RoundInfo, ctx: Context) -> float:
+    """The minutes of the lesson the learner may still take today: the module in progress
+    or the next one, unless the round was planned on a refresher day (no new module)."""
+    module = ctx.curriculum.module(state.module_id) if state.module_id else None
+    if module is None and not info.lesson_held:
+        module = next_module(ctx)
+    return float(module.minutes) if module is not None else 0.0
 
 
 def _back_to_lesson(state: LearnerState, ctx: Context) -> tuple[Choice, ...]:
