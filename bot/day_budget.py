@@ -15,6 +15,7 @@ import datetime as dt
 from bot.decision import Context
 from bot.deliveries import RoundInfo
 from bot.state import ModuleProgress, ModuleStatus
+from lessons.model import Module
 from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
 
 QUESTION_MINUTES = 0.5  # a round question, until the learner's own pace is known
@@ -31,11 +32,16 @@ def lesson_minutes_today(ctx: Context, leaving_out: str | None = None) -> float:
         module = ctx.curriculum.module(record.module_id)
         if module is None or record.module_id == leaving_out or not _today(record, since):
             continue
-        taken = 0.0
-        if record.completed_at is not None:
-            taken = (record.completed_at - record.started_at).total_seconds() / 60
-        total += max(module.minutes, min(taken, 2 * module.minutes))
+        end = record.completed_at
+        total += module.minutes if end is None else minutes_taken(module, record, end)
     return total
+
+
+def minutes_taken(module: Module, record: ModuleProgress, end: dt.datetime) -> float:
+    """A module's minutes as the learner took them (started to `end`): at least the stated
+    minutes, at most twice them (a long gap is not reading)."""
+    taken = (end - record.started_at).total_seconds() / 60
+    return float(max(module.minutes, min(taken, 2 * module.minutes)))
 
 
 def _today(record: ModuleProgress, since: dt.datetime) -> bool:

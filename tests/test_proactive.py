@@ -278,3 +278,33 @@ def test_stop_means_stop(user: ChatUser) -> None:
     assert outbox(user.services).sent == []
     with Session(user.services.engine) as session:
         assert session.exec(select(Learner)).one().paused
+
+
+MODULE_ONE = (
+    "Continue",
+    "Continue",
+    "Continue",
+    "Running the contract after award",
+    "Next question",
+    "True",
+    "Next question",
+    "Delivery",
+    "Next question",
+    "Paying is one part; performance, change, risk and exit matter too",
+)
+
+
+@pytest.mark.parametrize(("minutes_a_step", "offered"), [(0, True), (2, False)])
+def test_the_next_module_is_offered_at_the_learners_own_pace(
+    user: ChatUser, minutes_a_step: int, offered: bool
+) -> None:
+    """Modules of about 6 minutes: taken at their stated pace, the next is offered with a
+    button (6 + 6); a learner who took 20 minutes over module one counts as twice as slow
+    (12, at most twice the stated), so the next at their pace (12 + 12) would pass 20
+    minutes and waits for tomorrow."""
+    user.say("/next")
+    for label in MODULE_ONE:
+        wait(user, minutes=minutes_a_step)
+        replies = user.press(label)
+    assert ("[1] Next module" in replies[-1]) is offered
+    assert ("comes with tomorrow's bite" in replies[1]) is not offered

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import payloads
-from bot.day_budget import lesson_minutes_today
+from bot.day_budget import lesson_minutes_today, minutes_taken
 from bot.decision import Context, Decision, say, text
 from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
 from bot.flows import pretest
@@ -228,9 +228,14 @@ def _question_reply(
 
 def _within_today(module: Module, upcoming: Module, ctx: Context) -> bool:
     """May the next module be offered now? Only while the day's modules, it included, stay
-    within `DAILY_MINUTES` (see `bot.day_budget`; `/next` still starts it)."""
+    within `DAILY_MINUTES` (see `bot.day_budget`; `/next` still starts it). The next
+    module is counted at the learner's pace: a module that took them a fifth longer than
+    stated makes the next one count a fifth longer too."""
     taken = lesson_minutes_today(ctx, leaving_out=module.id)
-    return taken + module.minutes + upcoming.minutes <= DAILY_MINUTES
+    record = ctx.progress.get(module.id)
+    this = module.minutes if record is None else minutes_taken(module, record, ctx.now)
+    pace = this / module.minutes if module.minutes else 1.0
+    return taken + this + upcoming.minutes * pace <= DAILY_MINUTES
 
 
 def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:
