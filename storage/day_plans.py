@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
@@ -225,33 +226,7 @@ class DayPlanning:
             .order_by(col(Learner.id))
             .limit(limit)
         ).all()
-        defaults = RoundRules()
-        return [
-            LearnerPlan(
-                learner_id=r[0],
-                pacing=Pacing(
-                    timezone=timezone,
-                    nation=r[1] or r[2] or DEFAULT_NATION,
-                    working_days=tuple(r[3].split()),
-                    learning_time=parse_hhmm(r[4], DEFAULT_LEARNING_TIME),
-                    work_start=parse_hhmm(r[5], DEFAULT_WORK_START),
-                    work_end=parse_hhmm(r[6], DEFAULT_WORK_END),
-                    away_from=r[7],
-                    away_until=r[8],
-                ),
-                nudges_ignored=r[9],
-                last_nudge_at=r[10],
-                lesson_cap=1 if r[11] is None else r[11],
-                rounds=RoundRules(
-                    defaults.size if r[12] is None else r[12],
-                    defaults.size_lesson_day if r[13] is None else r[13],
-                    defaults.backlog_limit if r[14] is None else r[14],
-                ),
-                retention=r[15] or srs.DEFAULT_RETENTION,
-                in_module=r[16] is not None,
-            )
-            for r in rows
-        ]
+        return [_learner_plan(timezone, row) for row in rows]
 
     def _with_rounds(
         self, session: Session, learners: list[LearnerPlan], first: int, last: int
@@ -338,3 +313,32 @@ class DayPlanning:
         """Store deliveries planned elsewhere (e.g. a manager's nudge); duplicates ignored."""
         with self._session() as session:
             write_planned(session, planned, at)
+
+
+def _learner_plan(timezone: str, r: Sequence[Any]) -> LearnerPlan:
+    """One row of `_learners` as the planner's facts, with the pacing defaults where the
+    learner and their council leave a setting empty."""
+    defaults = RoundRules()
+    return LearnerPlan(
+        learner_id=r[0],
+        pacing=Pacing(
+            timezone=timezone,
+            nation=r[1] or r[2] or DEFAULT_NATION,
+            working_days=tuple(r[3].split()),
+            learning_time=parse_hhmm(r[4], DEFAULT_LEARNING_TIME),
+            work_start=parse_hhmm(r[5], DEFAULT_WORK_START),
+            work_end=parse_hhmm(r[6], DEFAULT_WORK_END),
+            away_from=r[7],
+            away_until=r[8],
+        ),
+        nudges_ignored=r[9],
+        last_nudge_at=r[10],
+        lesson_cap=1 if r[11] is None else r[11],
+        rounds=RoundRules(
+            defaults.size if r[12] is None else r[12],
+            defaults.size_lesson_day if r[13] is None else r[13],
+            defaults.backlog_limit if r[14] is None else r[14],
+        ),
+        retention=r[15] or srs.DEFAULT_RETENTION,
+        in_module=r[16] is not None,
+    )

@@ -24,11 +24,6 @@ PACKAGES = (
 )
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-# Known long functions, each with its reason; nothing new may join them.
-LONG_FUNCTIONS_LEFT = {
-    # One column list and one mapping; left whole while the planner's policy changes.
-    "storage/day_plans.py:_learners",
-}
 ROLE_NAMES = {"learner", "manager", "council_admin", "content_author", "platform_admin"}
 
 
@@ -95,7 +90,7 @@ def test_no_function_is_over_60_lines() -> None:
         and node.end_lineno is not None
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     }
-    assert set(long) <= LONG_FUNCTIONS_LEFT, long
+    assert long == {}
 
 
 def test_every_flow_effect_has_its_case() -> None:
