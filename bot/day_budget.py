@@ -18,7 +18,10 @@ from bot.state import ModuleProgress, ModuleStatus
 from lessons.model import Module
 from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
 
-QUESTION_MINUTES = 0.5  # a round question, until the learner's own pace is known
+# A round question with its feedback: what the round's "about N min" assumes, and the pace
+# a round is counted at until the learner's own is known.
+ROUND_QUESTION_SECONDS = 30
+QUESTION_MINUTES = ROUND_QUESTION_SECONDS / 60
 
 
 def lesson_minutes_today(ctx: Context, leaving_out: str | None = None) -> float:

@@ -68,7 +68,6 @@ class DeliveryReads:
             )
         ).all()
         answered = {item: rating > 1 for item, rating, _at in reviews if item is not None}
-        first = min((at for _item, _rating, at in reviews), default=None)
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
         checked = (
             self.session.exec(
@@ -81,10 +80,9 @@ class DeliveryReads:
             else []  # most rounds hold no check-up: no query
         )
         done = {probe_id: bool(correct) for probe_id, correct, _at in checked}
-        first = min(
-            [at for _p, _c, at in checked if at is not None] + ([first] if first else []),
-            default=None,
-        )
+        # When the learner began answering: the round's first review or check-up answer.
+        answer_times = [at for _i, _r, at in reviews] + [at for _p, _c, at in checked if at]
+        first = min(answer_times, default=None)
         answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
         return RoundInfo(
             row.id,

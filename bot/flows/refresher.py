@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import payloads
-from bot.day_budget import round_has_time
+from bot.day_budget import ROUND_QUESTION_SECONDS, round_has_time
 from bot.decision import Context, Decision, say, text
 from bot.deliveries import Guess, ProbeFacts, Review, RoundInfo
 from bot.effect import AnswerCheckup, GuessCheckup
@@ -24,15 +24,13 @@ from scheduler import srs
 from scheduler.pacing import DAILY_MINUTES
 from scheduler.planner import WAITING_HOLDS_AFTER
 
-SECONDS_PER_QUESTION = 30  # what the round's "about N min" assumes
-
 
 def opening(info: RoundInfo, ctx: Context) -> tuple[Outbound, ...]:
     """The round's proactive message: what it is, then its first question, as one message
     (one notification, and the question's buttons under it)."""
     t = ctx.texts
     count = len(info.questions) - len(info.answered)
-    minutes = max(1, round(count * SECONDS_PER_QUESTION / 60))
+    minutes = max(1, round(count * ROUND_QUESTION_SECONDS / 60))
     intro = t.round_intro.format(count=count, questions=_questions(count, ctx), minutes=minutes)
     if info.lesson_held and info.backlog > info.backlog_limit:
         intro += "\n\n" + t.round_held.format(backlog=info.backlog, limit=info.backlog_limit)
