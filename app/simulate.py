@@ -51,7 +51,14 @@ from app.sim.memory import (
 from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
 from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
-from bot.messages import ConversationRef, Inbound, Outbound, SendResult, SendStatus
+from bot.messages import (
+    ConversationRef,
+    Inbound,
+    Outbound,
+    RateLimits,
+    SendResult,
+    SendStatus,
+)
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
 from scheduler.clock import ManualClock
@@ -74,7 +81,7 @@ class Simulation:
         self._sittings: dict[str, Sitting] = {}
         self._pending: defaultdict[str, deque[tuple[Outbound, ...]]] = defaultdict(deque)
         self._wake: dict[str, dt.datetime] = {}
-        self._events: list[tuple[dt.datetime, int, str, str]] = []
+        self._events: list[tuple[dt.datetime, str, int, str]] = []
         self._order = itertools.count()
         self._traits: dict[str, Trait] = {}
 
@@ -113,11 +120,13 @@ class Simulation:
         return self._events[0][0] if self._events else None
 
     def _push(self, at: dt.datetime, user_id: str, kind: str) -> None:
-        heapq.heappush(self._events, (at, next(self._order), user_id, kind))
+        # Learners acting at one instant act in the order of their ids, not of when their
+        # event was pushed (which follows the order of a batch's sends): a seed is a run.
+        heapq.heappush(self._events, (at, user_id, next(self._order), kind))
 
     def _act_until(self, at: dt.datetime) -> None:
         while self._events and self._events[0][0] <= at:
-            _when, _n, user_id, kind = heapq.heappop(self._events)
+            _when, user_id, _n, kind = heapq.heappop(self._events)
             learner = self.learners[user_id]
             {"leave": self._take_leave, "wake": self._wake_up, "step": self._step}[kind](learner)
 
@@ -318,12 +327,15 @@ def run_simulation(
         services = build_services(settings, clock=clock)
         _scottish_council(services, clock.now())
         _set_policy(services, policy or {})
-        platform = random.Random(f"{seed}:platform")  # noqa: S311 - a simulation
-        sender = RecordingSender(PLATFORM, clock.now, refuse=lambda _ref: _throttle(platform))
+        sender = RecordingSender(PLATFORM, clock.now, refuse=_Platform(seed).refuse)
         services.senders[PLATFORM] = sender
-        jitter = random.Random(f"{seed}:dispatcher")  # noqa: S311 - a simulation
         dispatcher = Dispatcher(
-            services.deliveries, services.bot.compose, services.senders, clock, rng=jitter
+            services.deliveries,
+            services.bot.compose,
+            services.senders,
+            clock,
+            rng=_SteadyJitter(),
+            pacer=_NoWaitPacer(),
         )
         services = replace(services, dispatcher=dispatcher)
         sim = Simulation(services, clock, sender, seed)
@@ -341,10 +353,47 @@ def run_simulation(
     return result
 
 
-def _throttle(rng: random.Random) -> SendResult | None:
-    if rng.random() < THROTTLED:  # the platform is busy now and then
-        return SendResult(SendStatus.RETRY, retry_after=60, detail="429", throttled=True)
-    return None
+class _Platform:
+    """The simulated platform: busy now and then (429, retry after a minute).
+
+    Each conversation draws from its own stream, so which sends are refused does not
+    depend on the order the dispatcher's concurrent sends happen to reach the platform:
+    a seed is a run, on a busy machine too."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._streams: dict[str, random.Random] = {}
+
+    def refuse(self, ref: ConversationRef) -> SendResult | None:
+        """A 429 for `THROTTLED` of the sends to each conversation, else None."""
+        stream = self._streams.get(ref.conversation_id)
+        if stream is None:
+            stream = random.Random(f"{self._seed}:platform:{ref.conversation_id}")  # noqa: S311
+            self._streams[ref.conversation_id] = stream
+        if stream.random() < THROTTLED:
+            return SendResult(SendStatus.RETRY, retry_after=60, detail="429", throttled=True)
+        return None
+
+
+class _SteadyJitter(random.Random):
+    """Retry waits without jitter: the dispatcher draws jitter in the order outcomes come
+    back, which a busy machine can change, and a simulated platform needs none."""
+
+    def random(self) -> float:
+        """The middle of the jitter range, every time."""
+        return 0.5
+
+
+class _NoWaitPacer:
+    """The simulated platform has no rate limit: no send waits for a slot, and a 429 does
+    not pause the others in real time (which would make the order of sends, and so the
+    run, depend on the machine's speed)."""
+
+    async def acquire(self, bucket: str, limits: RateLimits) -> None:
+        """No wait."""
+
+    def throttled(self, bucket: str) -> None:
+        """No pause."""
 
 
 def _set_policy(services: Services, policy: Mapping[str, object]) -> None:

@@ -48,11 +48,15 @@ def plan(services: Services) -> None:
 
 
 def dispatch(services: Services, loop: asyncio.AbstractEventLoop | None = None) -> None:
-    """Send everything due now; on `loop` when given (a long run keeps one loop)."""
+    """Send everything due now; on `loop` when given (a long run keeps one loop).
+
+    One lane: a simulated send takes no time, so overlapping batches gains nothing, and
+    with one lane the batches are the same from run to run (lanes race for rows)."""
+    drain = services.dispatcher.drain(lanes=1)
     if loop is None:
-        asyncio.run(services.dispatch())
+        asyncio.run(drain)
     else:
-        loop.run_until_complete(services.dispatch())
+        loop.run_until_complete(drain)
 
 
 def tick(services: Services) -> None:
