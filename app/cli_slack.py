@@ -102,6 +102,7 @@ def workspaces(
     from storage.db import make_engine
     from storage.migrate import upgrade
     from storage.store import SqlStore
+    from storage.workspaces import SqlWorkspaces
 
     settings = cli_settings(database_url=db)
     config = _config(settings)
@@ -111,7 +112,8 @@ def workspaces(
     engine = make_engine(settings.database_url)
     upgrade(engine)
     store = SqlStore(engine)
-    for workspace in installation_store(config, store, SystemClock()).workspaces():
+    installations = installation_store(config, SqlWorkspaces(engine), SystemClock())
+    for workspace in installations.workspaces():
         council = store.org_code_for("slack", workspace.team_id) or "(not linked)"
         installed = workspace.installed_at.strftime("%Y-%m-%d")
         typer.echo(f"{workspace.team_id}  {workspace.team_name or ''}  {installed}  {council}")
@@ -146,9 +148,10 @@ async def serve_with_socket_mode(services: Services) -> None:
 
     from adapters.slack.factory import build_slack_channel
     from app.host import create_app
+    from app.wiring import slack_data
 
     settings = services.settings
-    channel = build_slack_channel(settings, services.bot, services.store, services.clock)
+    channel = build_slack_channel(settings, services.bot, slack_data(services), services.clock)
     assert channel is not None
     server = uvicorn.Server(
         uvicorn.Config(

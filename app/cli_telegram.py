@@ -1,9 +1,9 @@
-"""`bites telegram …`: register the webhook and the command menu with Telegram."""
+"""`bites telegram …`: register the webhook and the command menu with Telegram (the Bot
+API calls themselves are in adapters/telegram/registration.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,8 +12,6 @@ from app.cli_common import cli_settings
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from telegram import Bot
-
     from adapters.telegram.adapter import TelegramConfig
 
 telegram_app = typer.Typer(
@@ -36,24 +34,14 @@ def _config() -> tuple[Settings, TelegramConfig]:
     return settings, config
 
 
-def _call(config: TelegramConfig, action: Callable[[Bot], Awaitable[None]]) -> None:
-    """Run one Bot API action; report Telegram's refusal without the token."""
-    from telegram.error import TelegramError
-
-    from adapters.telegram.sender import build_bot
-
-    async def run() -> None:
-        bot = build_bot(config.token, config.api_url)
-        try:
-            await action(bot)
-        finally:
-            await bot.request.shutdown()  # the bot was never initialised (no getMe)
+def _call(action: Callable[[], None]) -> None:
+    """Run one Bot API call; report Telegram's refusal (which never holds the token)."""
+    from adapters.telegram.registration import TelegramRefusedError
 
     try:
-        asyncio.run(run())
-    except TelegramError as error:
-        message = str(error.message).replace(config.token, "<token>")
-        typer.echo(f"Telegram refused: {type(error).__name__}: {message}", err=True)
+        action()
+    except TelegramRefusedError as error:
+        typer.echo(f"Telegram refused: {error}", err=True)
         raise typer.Exit(1) from error
 
 
@@ -65,7 +53,8 @@ def set_webhook(
     ] = None,
 ) -> None:
     """Tell Telegram to post updates to this service, with the secret token."""
-    from adapters.telegram.adapter import WEBHOOK_PATH, configure_webhook
+    from adapters.telegram.adapter import WEBHOOK_PATH
+    from adapters.telegram.registration import set_webhook as register
 
     settings, config = _config()
     if not config.secret_token:
@@ -79,27 +68,25 @@ def set_webhook(
         typer.echo(f"Telegram only posts to https:// addresses, not {target}.", err=True)
         raise typer.Exit(2)
     max_connections = settings.telegram_max_connections
-    _call(config, lambda bot: configure_webhook(bot, target, config.secret_token, max_connections))
+    _call(lambda: register(config, target, max_connections))
     typer.echo(f"Telegram will post updates to {target}.")
 
 
 @telegram_app.command("set-commands")
 def set_commands() -> None:
     """Publish the command menu: start, next, progress, settings, help, stop."""
-    from adapters.telegram.adapter import configure_commands
+    from adapters.telegram.registration import set_commands as register
 
     _settings, config = _config()
-    _call(config, configure_commands)
+    _call(lambda: register(config))
     typer.echo("Command menu set: /start /next /progress /settings /help /stop.")
 
 
 @telegram_app.command("delete-webhook")
 def delete_webhook() -> None:
     """Stop Telegram posting to the webhook (polling also does this when it starts)."""
+    from adapters.telegram.registration import delete_webhook as unregister
+
     _settings, config = _config()
-
-    async def delete(bot: Bot) -> None:
-        await bot.delete_webhook()
-
-    _call(config, delete)
+    _call(lambda: unregister(config))
     typer.echo("Webhook removed.")

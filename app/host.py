@@ -18,6 +18,7 @@ from app.settings import proxy_list
 from app.wiring import (
     Services,
     dashboard_deps,
+    slack_data,
     teams_config,
     teams_configured,
     telegram_config,
@@ -121,7 +122,8 @@ def _add_chat_channels(app: FastAPI, services: Services) -> None:
         # Imported here: slack-bolt loads only when the channel is configured.
         from adapters.slack.factory import build_slack_channel
 
-        slack = build_slack_channel(services.settings, services.bot, services.store, services.clock)
+        data = slack_data(services)
+        slack = build_slack_channel(services.settings, services.bot, data, services.clock)
         if slack is not None:
             app.state.slack = slack  # lets tests and shutdown wait for its background work
             app.include_router(slack.router())

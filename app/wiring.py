@@ -34,11 +34,14 @@ from storage.compose_reads import SqlComposeReads
 from storage.db import make_engine
 from storage.deliveries import SqlDeliveries
 from storage.effect_probes import due_checkups
+from storage.home_facts import SqlHomeFacts
 from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
 from storage.store import SqlStore
+from storage.workspaces import SqlWorkspaces
 
 if TYPE_CHECKING:
+    from adapters.slack.factory import SlackData
     from adapters.teams.config import TeamsConfig
     from adapters.telegram.adapter import TelegramConfig
 
@@ -182,12 +185,21 @@ def _senders(
         # Imported here: the Slack SDKs load only when the channel is configured.
         from adapters.slack.factory import build_slack_sender
 
-        slack = build_slack_sender(settings, store, clock)
+        slack = build_slack_sender(settings, SqlWorkspaces(store.engine), clock)
         if slack is not None:
             senders["slack"] = slack
     if settings.webchat:
         senders[WEB_PLATFORM] = WebChatSender(outbox, clock)
     return senders
+
+
+def slack_data(services: Services) -> SlackData:
+    """The storage behind the Slack channel's ports: councils linked to workspaces, App
+    Home facts, installed workspaces and OAuth states."""
+    from adapters.slack.factory import SlackData
+
+    workspaces = SqlWorkspaces(services.engine)
+    return SlackData(services.store, SqlHomeFacts(services.engine), workspaces, workspaces)
 
 
 def bot_texts(settings: Settings) -> Texts:

@@ -1,4 +1,6 @@
-"""The ports the bot needs, as Protocols; storage and the runtime implement them."""
+"""The ports the bot and the edges need, as Protocols; storage and the runtime implement
+them. The edges (adapters, the dashboard) reach data only through these and the bot's
+services (the import-linter contracts in pyproject.toml keep it so)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from bot.workspaces import WorkspaceInstallation
 from lessons.maturity import MaturityModel
 from scheduler.srs import Memory
 
-if TYPE_CHECKING:  # bot.effects imports the flows, which import these ports
+if TYPE_CHECKING:  # bot.effects and bot.home import the flows, which import these ports
     from bot.effects import FlowEffect
+    from bot.home import HomeFacts
 
 # The largest id the store hands out: ids are INTEGER columns, 32-bit signed on PostgreSQL.
 # A number from outside (a button payload, a dashboard URL) above it names no record.
@@ -199,4 +203,56 @@ class Sender(Protocol):
 
     async def send(self, ref: ConversationRef, messages: Sequence[Outbound]) -> SendResult:
         """Send messages to one conversation, in order; report how it went."""
+        ...
+
+
+class Tenants(Protocol):
+    """Which council a platform's tenant (a Teams tenant, a Slack workspace) is linked to."""
+
+    def org_code_for(self, platform: str, tenant: str) -> str | None:
+        """The council code linked to the tenant, if any."""
+        ...
+
+
+class HomeFactsReader(Protocol):
+    """What an officer's App Home shows, read for a platform user (see `bot.home`)."""
+
+    def home_facts(
+        self, platform: str, user_id: str, now: dt.datetime, since: dt.datetime
+    ) -> HomeFacts | None:
+        """The learner's facts, answers counted from `since` and refreshers due at `now`;
+        None for someone the bot has not met. Reads only: it never creates a learner."""
+        ...
+
+
+class WorkspaceInstallations(Protocol):
+    """Installed chat workspaces (Slack over OAuth), one per workspace id; the token is
+    stored as the adapter sealed it."""
+
+    def save_installation(self, installation: WorkspaceInstallation) -> None:
+        """Insert the workspace's installation, or replace the one it had."""
+        ...
+
+    def installation(self, team_id: str) -> WorkspaceInstallation | None:
+        """The workspace's installation, if it has one."""
+        ...
+
+    def delete_installation(self, team_id: str) -> bool:
+        """Forget the workspace's installation; False if there was none."""
+        ...
+
+    def installations(self) -> list[WorkspaceInstallation]:
+        """Every installation, oldest first."""
+        ...
+
+
+class OAuthStates(Protocol):
+    """One-time OAuth `state` values, shared by every replica so any can finish an install."""
+
+    def add_state(self, state: str, expires_at: dt.datetime, now: dt.datetime) -> None:
+        """Keep a new state until `expires_at`; states expired at `now` are swept."""
+        ...
+
+    def spend_state(self, state: str, now: dt.datetime) -> bool:
+        """True once for a state that was added and has not expired at `now`."""
         ...

@@ -1,5 +1,5 @@
-"""The layer contracts in pyproject.toml hold, and `lint-imports` really catches a wrong
-import (a contract that could not fail would prove nothing)."""
+"""The layer contracts in pyproject.toml hold with no exceptions, and `lint-imports` really
+catches a wrong import (a contract that could not fail would prove nothing)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +38,9 @@ def test_a_wrong_import_breaks_a_contract(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "bot imports neither storage, adapters, dashboard nor app BROKEN" in result.stdout
     assert "bot.flows.probe -> storage.tables" in result.stdout
+
+
+def test_no_contract_has_exceptions() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    assert [c["name"] for c in contracts if c.get("ignore_imports")] == []

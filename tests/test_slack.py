@@ -506,7 +506,8 @@ async def test_continue_on_the_app_home_replies_in_the_dm(rig: Rig) -> None:
 async def test_home_counts_due_refreshers_and_ignores_later_ones(rig: Rig) -> None:
     import datetime as dt
 
-    from adapters.slack.home import HomeSummary, read_home
+    from bot.home import HomeSummary, read_home
+    from storage.home_facts import SqlHomeFacts
     from storage.tables import SrsCard
 
     await onboard(rig)
@@ -518,7 +519,8 @@ async def test_home_counts_due_refreshers_and_ignores_later_ones(rig: Rig) -> No
             ("t1-q2", now + dt.timedelta(days=2)),
         ):
             session.add(SrsCard(learner_id=learner.id, question_id=question, state=2, due=due))
-    summary = read_home(rig.services.store, rig.services.curriculum, "slack", "U1", now)
+    reader = SqlHomeFacts(rig.services.engine)
+    summary = read_home(reader, rig.services.curriculum, "slack", "U1", now)
     assert summary == HomeSummary(
         started=True,
         council="Demo Council",
@@ -529,6 +531,37 @@ async def test_home_counts_due_refreshers_and_ignores_later_ones(rig: Rig) -> No
         refreshers_due=1,
         streak=0,
     )
+
+
+async def test_home_streak_runs_over_a_bank_holiday(rig: Rig, clock: ManualClock) -> None:
+    """Easter Monday (6 April 2026) is a bank holiday in England, like Good Friday: answers
+    on the Thursday before and the Tuesday after are two working days in a row."""
+    import datetime as dt
+
+    await onboard(rig)
+    with Session(rig.services.engine) as session, session.begin():
+        learner = session.exec(select(Learner)).one()
+        assert learner.id is not None
+        for n, day in enumerate((dt.date(2026, 4, 2), dt.date(2026, 4, 7))):
+            answered = dt.datetime.combine(day, dt.time(10), dt.UTC)
+            session.add(
+                AnswerRow(
+                    learner_id=learner.id,
+                    module_id="t1",
+                    question_id=f"easter-{n}",
+                    attempt=1,
+                    option_id="a",
+                    correct=True,
+                    answered_at=answered,
+                )
+            )
+    clock.advance(dt.datetime(2026, 4, 7, 15, tzinfo=dt.UTC) - clock.now())
+    rig.fake.clear()
+    event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}
+    await rig.event(event_envelope(event, "EvHome"))
+    (publish,) = rig.api()
+    lines = publish.params["view"]["blocks"][4]["text"]["text"].split("\n")
+    assert lines[-1] == "*Streak:* 2 working days in a row"
 
 
 async def test_a_failed_signature_logs_no_body(debug_logs: io.StringIO, rig: Rig) -> None:

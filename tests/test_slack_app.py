@@ -18,7 +18,7 @@ from adapters.slack.sender import SlackSender
 from app.cli import app as cli
 from app.host import create_app
 from app.settings import Settings
-from app.wiring import build_services
+from app.wiring import build_services, slack_data
 from lessons.model import Curriculum
 from scheduler.clock import ManualClock
 
@@ -55,7 +55,7 @@ async def test_socket_mode_wiring(
     services = services_with(
         sqlite_url, clock, demo_curriculum, **SLACK, slack_app_token="xapp-1-socket"
     )
-    channel = build_slack_channel(services.settings, services.bot, services.store, clock)
+    channel = build_slack_channel(services.settings, services.bot, slack_data(services), clock)
     assert channel is not None
     handler = channel.socket_mode()
     assert isinstance(handler, AsyncSocketModeHandler)
@@ -64,7 +64,7 @@ async def test_socket_mode_wiring(
     assert handler.client.web_client.base_url == "http://127.0.0.1:9/api/"
     await handler.close_async()  # never connected: nothing to reach
     without = services_with(sqlite_url, clock, demo_curriculum, **SLACK)
-    channel = build_slack_channel(without.settings, without.bot, without.store, clock)
+    channel = build_slack_channel(without.settings, without.bot, slack_data(without), clock)
     assert channel is not None
     try:
         channel.socket_mode()
@@ -161,6 +161,6 @@ async def test_shutdown_finishes_started_work(
         finished.append("turn")
 
     async with app.router.lifespan_context(app):
-        app.state.slack._spawn("U1", turn())
+        app.state.slack.work.spawn("U1", turn())
         assert finished == []
     assert finished == ["turn"]

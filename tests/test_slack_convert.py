@@ -17,10 +17,12 @@ from adapters.slack.convert import (
     message_to_inbound,
     to_mrkdwn,
 )
-from adapters.slack.home import HomeSummary, home_view, working_day_streak
+from adapters.slack.home import home_view
 from adapters.slack.manifest import app_manifest
 from adapters.slack.texts import ENGLISH
+from bot.home import HomeSummary, working_day_streak
 from bot.messages import Choice, ConversationRef, Inbound, Outbound
+from scheduler.pacing import Pacing
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 LONG = (
@@ -184,8 +186,15 @@ def test_dm_text_becomes_inbound_and_everything_else_is_ignored() -> None:
         assert message_to_inbound(ignored, NOW) is None
 
 
+def calendar(nation: str = "england", **leave: dt.date) -> Pacing:
+    """A learner's calendar: Monday to Friday; only the day rules matter to a streak."""
+    days = ("mon", "tue", "wed", "thu", "fri")
+    nine, eight, six = dt.time(9), dt.time(8), dt.time(18)
+    return Pacing("Europe/London", nation, days, nine, eight, six, **leave)
+
+
 def test_streak_counts_working_days_in_a_row() -> None:
-    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    weekdays = calendar()
     monday = dt.date(2026, 3, 9)
     friday, thursday = monday - dt.timedelta(days=3), monday - dt.timedelta(days=4)
     # Thursday and Friday, then the weekend off, then Monday: three.
@@ -197,6 +206,20 @@ def test_streak_counts_working_days_in_a_row() -> None:
     # A Saturday answer counts as a bonus day.
     assert working_day_streak({friday, friday + dt.timedelta(days=1)}, monday, weekdays) == 2
     assert working_day_streak(set(), monday, weekdays) == 0
+
+
+def test_a_bank_holiday_does_not_break_the_streak() -> None:
+    # Easter Monday 2026 (6 April) is a bank holiday in England and Wales, not in Scotland.
+    thursday, tuesday = dt.date(2026, 4, 2), dt.date(2026, 4, 7)
+    # Good Friday and Easter Monday are days off: Thursday then Tuesday is two in a row.
+    assert working_day_streak({thursday, tuesday}, tuesday, calendar("england")) == 2
+    # In Scotland Easter Monday is a working day, and missing it breaks the streak.
+    assert working_day_streak({thursday, tuesday}, tuesday, calendar("scotland")) == 1
+    # Leave is a day off too: a week away between two answers leaves the streak standing.
+    friday, back = dt.date(2026, 4, 10), dt.date(2026, 4, 20)
+    away = calendar(away_from=dt.date(2026, 4, 13), away_until=dt.date(2026, 4, 17))
+    assert working_day_streak({friday, back}, back, away) == 2
+    assert working_day_streak({friday, back}, back, calendar()) == 1
 
 
 def test_home_view_lines() -> None:

@@ -21,7 +21,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlmodel import Session, select
 
 from adapters.slack.config import SlackConfigError
-from adapters.slack.installations import SqlInstallationStore, SqlOAuthStateStore, TokenCipher
+from adapters.slack.installations import InstallationStore, OAuthStateStore, TokenCipher
 from app.host import create_app
 from app.settings import Settings
 from app.wiring import Services, build_services
@@ -31,6 +31,7 @@ from scheduler.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.tables import Learner, SlackInstallation
+from storage.workspaces import SqlWorkspaces
 from tests.support.fake_slack import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -265,7 +266,7 @@ def installation(team: str = "T2", token: str = WESSEX.token) -> Installation:
 async def test_installation_store(db_url: str, clock: ManualClock) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    store = SqlInstallationStore(engine, TokenCipher([KEY]), clock)
+    store = InstallationStore(SqlWorkspaces(engine), TokenCipher([KEY]), clock)
     await store.async_save(installation())
     await store.async_save(installation(token="xoxb-2-reinstalled"))  # replaces, one row
     bot = await store.async_find_bot(enterprise_id=None, team_id="T2")
@@ -280,13 +281,12 @@ async def test_installation_store(db_url: str, clock: ManualClock) -> None:
     assert [w.team_id for w in store.workspaces()] == ["T2"]
     assert store.bot_token("T2") == "xoxb-2-reinstalled"
     # A token sealed with an old key still opens after rotation (new key first).
-    rotated = SqlInstallationStore(engine, TokenCipher([TokenCipher.new_key(), KEY]), clock)
+    keys = TokenCipher([TokenCipher.new_key(), KEY])
+    rotated = InstallationStore(SqlWorkspaces(engine), keys, clock)
     assert rotated.bot_token("T2") == "xoxb-2-reinstalled"
     # With the key lost, the token is unreadable rather than wrong.
-    assert (
-        SqlInstallationStore(engine, TokenCipher([TokenCipher.new_key()]), clock).bot_token("T2")
-        is None
-    )
+    lost = InstallationStore(SqlWorkspaces(engine), TokenCipher([TokenCipher.new_key()]), clock)
+    assert lost.bot_token("T2") is None
     await store.async_delete_all(enterprise_id=None, team_id="T2")
     assert store.bot_token("T2") is None
     assert store.workspaces() == []
@@ -295,7 +295,7 @@ async def test_installation_store(db_url: str, clock: ManualClock) -> None:
 async def test_oauth_states_are_single_use_and_expire(db_url: str, clock: ManualClock) -> None:
     engine = make_engine(db_url)
     upgrade(engine)
-    states = SqlOAuthStateStore(engine, clock)
+    states = OAuthStateStore(SqlWorkspaces(engine), clock)
     state = await states.async_issue()
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", state)
     assert await states.async_consume(state)
@@ -311,7 +311,7 @@ def test_org_wide_installs_are_refused(sqlite_url: str, clock: ManualClock) -> N
 
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    store = SqlInstallationStore(engine, TokenCipher([KEY]), clock)
+    store = InstallationStore(SqlWorkspaces(engine), TokenCipher([KEY]), clock)
     grid = installation()
     grid.is_enterprise_install = True
     with pytest.raises(BoltError):

@@ -15,7 +15,7 @@ from bot.messages import Choice, ConversationRef, Outbound, RateLimits, SendResu
 from scheduler.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.store import SqlStore
+from storage.workspaces import SqlWorkspaces
 from tests.support.fake_slack import FakeSlack, Workspace
 
 TOKEN = "xoxb-1-borsetshire-bot"
@@ -64,7 +64,7 @@ def sender_for(api_url: str, sqlite_url: str, clock: ManualClock) -> SlackSender
     )
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    sender = build_slack_sender(settings, SqlStore(engine), clock)
+    sender = build_slack_sender(settings, SqlWorkspaces(engine), clock)
     assert sender is not None
     return sender
 

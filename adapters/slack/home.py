@@ -1,148 +1,51 @@
 """The App Home tab: an officer's progress at a glance, and a button to continue.
 
-`read_home` gathers the numbers from the database (read-only); `home_view` turns them into
-the Block Kit view for `views.publish`. The streak counts the learner's working days in a
-row with at least one answer (quiz or refresher), ending today or, if nothing is answered
-yet today, yesterday; days off neither break nor pad it.
+The numbers are the bot's (`bot.home`, from facts read through `bot.ports.HomeFactsReader`);
+`home_view` turns them into the Block Kit view, and `AppHome` publishes it with
+`views.publish` when the tab opens and after each answer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.background import BackgroundWork, in_thread
 from adapters.slack.convert import ACTION_PREFIX, escape
 from adapters.slack.texts import SlackTexts
 from bot import payloads
-from bot.decision import Context
-from bot.flows.learning import next_module
-from bot.state import ModuleStatus
-from bot.texts import ENGLISH as BOT_ENGLISH
-from lessons.model import Curriculum
-from storage.store import SqlStore
-from storage.tables import AnswerRow, Identity, Learner, Organisation, ReviewLogRow, SrsCard
-
-DEFAULT_TIMEZONE = "Europe/London"
-STREAK_LOOKBACK_DAYS = 400
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from bot.home import HomeSummary
 
 
-@dataclass(frozen=True)
-class HomeSummary:
-    """What the App Home shows. `started` is False for someone the bot has not met."""
+class AppHome:
+    """Publishes an officer's App Home when the tab opens (and, through `publish`, after
+    each answer)."""
 
-    started: bool
-    council: str | None = None
-    done: int = 0
-    total: int = 0
-    current_title: str | None = None
-    next_title: str | None = None
-    refreshers_due: int = 0
-    streak: int = 0
+    def __init__(
+        self, read_home: Callable[[str], HomeSummary], work: BackgroundWork, texts: SlackTexts
+    ) -> None:
+        self._read_home = read_home
+        self._work = work
+        self._texts = texts
 
+    def register(self, app: AsyncApp) -> None:
+        """Listen for the App Home opening."""
+        app.event("app_home_opened")(self.on_opened)
 
-def working_day_streak(
-    answered_on: Iterable[dt.date], today: dt.date, working_days: tuple[str, ...]
-) -> int:
-    """Working days in a row with an answer, ending today (or yesterday if today has none
-    yet). A day off with an answer counts; a day off without one is skipped."""
-    days = set(answered_on)
-    day = today if today in days else today - dt.timedelta(days=1)
-    streak = 0
-    for _ in range(STREAK_LOOKBACK_DAYS):
-        if day in days:
-            streak += 1
-        elif _WEEKDAYS[day.weekday()] in working_days:
-            break
-        day -= dt.timedelta(days=1)
-    return streak
+    async def on_opened(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The home tab opened (not the messages tab): publish the officer's numbers."""
+        event = body.get("event") or {}
+        if event.get("tab") == "home" and event.get("user"):
+            user = str(event["user"])
+            self._work.spawn(user, self.publish(client, user))
 
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
-def _answer_days(session: Session, learner_id: int, since: dt.datetime) -> list[dt.datetime]:
-    quiz = session.exec(
-        select(AnswerRow.answered_at).where(
-            AnswerRow.learner_id == learner_id, col(AnswerRow.answered_at) >= since
-        )
-    ).all()
-    refreshers = session.exec(
-        select(ReviewLogRow.reviewed_at).where(
-            ReviewLogRow.learner_id == learner_id, col(ReviewLogRow.reviewed_at) >= since
-        )
-    ).all()
-    return [*quiz, *refreshers]
-
-
-def read_home(
-    store: SqlStore, curriculum: Curriculum, platform: str, user_id: str, now: dt.datetime
-) -> HomeSummary:
-    """The App Home numbers for a platform user; `started=False` if the bot has not met
-    them. Reads only: it never creates a learner."""
-    with Session(store.engine) as session:
-        identity = session.exec(
-            select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
-        ).first()
-        learner = session.get(Learner, identity.learner_id) if identity else None
-        if learner is None or learner.id is None:
-            return HomeSummary(started=False)
-        org = session.get(Organisation, learner.org_id) if learner.org_id else None
-        zone = _zone(learner.timezone or (org.timezone if org else None))
-        since = now - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
-        days = {when.astimezone(zone).date() for when in _answer_days(session, learner.id, since)}
-        due = session.exec(
-            select(func.count())
-            .select_from(SrsCard)
-            .where(SrsCard.learner_id == learner.id, col(SrsCard.due) <= now)
-        ).one()
-    working_days = tuple(learner.working_days.split())
-    streak = working_day_streak(days, now.astimezone(zone).date(), working_days)
-    return _progress_summary(store, curriculum, learner, org, now, int(due), streak)
-
-
-def _progress_summary(
-    store: SqlStore,
-    curriculum: Curriculum,
-    learner: Learner,
-    org: Organisation | None,
-    now: dt.datetime,
-    due: int,
-    streak: int,
-) -> HomeSummary:
-    assert learner.id is not None
-    with store.transaction() as tx:
-        progress = tx.progress(learner.id)
-    council_curriculum = curriculum.for_council(org.code if org else None)
-    ctx = Context(curriculum=council_curriculum, texts=BOT_ENGLISH, now=now, progress=progress)
-    modules = council_curriculum.modules
-    done = sum(
-        1
-        for m in modules
-        if (p := progress.get(m.id)) is not None and p.status is ModuleStatus.COMPLETED
-    )
-    current = council_curriculum.module(learner.module_id) if learner.module_id else None
-    upcoming = next_module(ctx, after=current.id if current else None)
-    return HomeSummary(
-        started=True,
-        council=org.name if org else None,
-        done=done,
-        total=len(modules),
-        current_title=current.title if current else None,
-        next_title=upcoming.title if upcoming else None,
-        refreshers_due=due,
-        streak=streak,
-    )
+    async def publish(self, client: AsyncWebClient, user: str) -> None:
+        """Read the officer's numbers (in a thread: database I/O) and publish the view."""
+        summary: HomeSummary = await in_thread(self._read_home, user)
+        await client.views_publish(user_id=user, view=home_view(summary, self._texts))
 
 
 def _text(mrkdwn: str) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""Slack workspace installations and OAuth states, kept in the project's own database.
+"""Slack workspace installations and OAuth states for slack-bolt, kept in the project's own
+database behind the ports `bot.ports.WorkspaceInstallations` and `bot.ports.OAuthStates`
+(implemented in storage/workspaces.py).
 
 Bot tokens are encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256) under the keys in
 CB_SLACK_TOKEN_KEY, so a copy of the database or a backup alone does not let anyone post
@@ -26,12 +28,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import Engine, delete
-from sqlmodel import Session, col, select
 
 from adapters.slack.config import SlackConfigError
-from bot.ports import Clock
-from storage.tables import SlackInstallation, SlackOAuthState
+from bot.ports import Clock, OAuthStates, WorkspaceInstallations
+from bot.workspaces import WorkspaceInstallation
 
 log = logging.getLogger(__name__)
 STATE_LIFETIME = dt.timedelta(minutes=10)
@@ -77,11 +77,14 @@ class WorkspaceInfo:
     installed_at: dt.datetime
 
 
-class SqlInstallationStore(AsyncInstallationStore):
-    """slack-bolt's installation store on our database: one row per workspace."""
+class InstallationStore(AsyncInstallationStore):
+    """slack-bolt's installation store: one installation per workspace, its token sealed
+    with the configured keys before it reaches the database."""
 
-    def __init__(self, engine: Engine, cipher: TokenCipher, clock: Clock) -> None:
-        self._engine = engine
+    def __init__(
+        self, installations: WorkspaceInstallations, cipher: TokenCipher, clock: Clock
+    ) -> None:
+        self._installations = installations
         self._cipher = cipher
         self._clock = clock
 
@@ -98,42 +101,31 @@ class SqlInstallationStore(AsyncInstallationStore):
             raise BoltError("org-wide (Enterprise Grid) installs are not supported")
         if not (installation.bot_token and installation.bot_id and installation.bot_user_id):
             raise BoltError("the installation has no bot token")
-        with Session(self._engine) as session, session.begin():
-            row = session.exec(
-                select(SlackInstallation).where(SlackInstallation.team_id == installation.team_id)
-            ).first() or SlackInstallation(
+        self._installations.save_installation(
+            WorkspaceInstallation(
                 team_id=installation.team_id,
-                bot_id="",
-                bot_user_id="",
-                bot_token="",
+                bot_id=installation.bot_id,
+                bot_user_id=installation.bot_user_id,
+                bot_token=self._cipher.encrypt(installation.bot_token),
                 installed_at=self._clock.now(),
+                enterprise_id=installation.enterprise_id,
+                team_name=installation.team_name,
+                app_id=installation.app_id,
+                bot_scopes=",".join(installation.bot_scopes or []),
+                installer_user_id=installation.user_id,
             )
-            row.enterprise_id = installation.enterprise_id
-            row.team_name = (installation.team_name or "")[:120] or None
-            row.app_id = installation.app_id
-            row.bot_id = installation.bot_id
-            row.bot_user_id = installation.bot_user_id
-            row.bot_token = self._cipher.encrypt(installation.bot_token)
-            row.bot_scopes = ",".join(installation.bot_scopes or [])[:1000]
-            row.installer_user_id = installation.user_id
-            row.installed_at = self._clock.now()
-            session.add(row)
+        )
         log.info("slack workspace installed", extra={"team": installation.team_id})
 
-    def _row(self, team_id: str | None) -> SlackInstallation | None:
-        if not team_id:
-            return None
-        with Session(self._engine) as session:
-            return session.exec(
-                select(SlackInstallation).where(SlackInstallation.team_id == team_id)
-            ).first()
+    def _stored(self, team_id: str | None) -> WorkspaceInstallation | None:
+        return self._installations.installation(team_id) if team_id else None
 
     def bot_token(self, team_id: str | None) -> str | None:
         """The workspace's bot token, or None if it is not installed (or cannot be read)."""
-        row = self._row(team_id)
-        if row is None:
+        stored = self._stored(team_id)
+        if stored is None:
             return None
-        token = self._cipher.decrypt(row.bot_token)
+        token = self._cipher.decrypt(stored.bot_token)
         if token is None:
             log.warning("slack token unreadable with the configured keys", extra={"team": team_id})
         return token
@@ -142,37 +134,32 @@ class SqlInstallationStore(AsyncInstallationStore):
         """Forget a workspace's installation and token; False if there was none."""
         if not team_id:
             return False
-        with Session(self._engine) as session, session.begin():
-            result = session.exec(
-                delete(SlackInstallation).where(col(SlackInstallation.team_id) == team_id)
-            )
-            deleted = bool(result.rowcount)
+        deleted = self._installations.delete_installation(team_id)
         log.info("slack workspace tokens deleted", extra={"team": team_id, "found": deleted})
         return deleted
 
     def workspaces(self) -> list[WorkspaceInfo]:
         """Every installed workspace, oldest first."""
-        with Session(self._engine) as session:
-            rows = session.exec(
-                select(SlackInstallation).order_by(col(SlackInstallation.installed_at))
-            ).all()
-            return [WorkspaceInfo(r.team_id, r.team_name, r.installed_at) for r in rows]
+        return [
+            WorkspaceInfo(w.team_id, w.team_name, w.installed_at)
+            for w in self._installations.installations()
+        ]
 
     def _bot(self, team_id: str | None) -> Bot | None:
-        row = self._row(team_id)
-        token = self._cipher.decrypt(row.bot_token) if row is not None else None
-        if row is None or token is None:
+        stored = self._stored(team_id)
+        token = self._cipher.decrypt(stored.bot_token) if stored is not None else None
+        if stored is None or token is None:
             return None
         return Bot(
-            app_id=row.app_id,
-            enterprise_id=row.enterprise_id,
-            team_id=row.team_id,
-            team_name=row.team_name,
+            app_id=stored.app_id,
+            enterprise_id=stored.enterprise_id,
+            team_id=stored.team_id,
+            team_name=stored.team_name,
             bot_token=token,
-            bot_id=row.bot_id,
-            bot_user_id=row.bot_user_id,
-            bot_scopes=row.bot_scopes,
-            installed_at=row.installed_at.timestamp(),
+            bot_id=stored.bot_id,
+            bot_user_id=stored.bot_user_id,
+            bot_scopes=stored.bot_scopes,
+            installed_at=stored.installed_at.timestamp(),
         )
 
     # ---- slack-bolt's asynchronous interface ----------------------------------------
@@ -232,11 +219,12 @@ class SqlInstallationStore(AsyncInstallationStore):
         await anyio.to_thread.run_sync(self.delete, team_id)
 
 
-class SqlOAuthStateStore(AsyncOAuthStateStore):
-    """One-time OAuth `state` values in the database, so any replica can finish an install."""
+class OAuthStateStore(AsyncOAuthStateStore):
+    """One-time OAuth `state` values, kept where every replica sees them, so any replica
+    can finish an install."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self._engine = engine
+    def __init__(self, states: OAuthStates, clock: Clock) -> None:
+        self._states = states
         self._clock = clock
 
     @property
@@ -248,21 +236,12 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
         """A new state, valid for ten minutes; expired ones are swept at the same time."""
         state = secrets.token_urlsafe(32)
         now = self._clock.now()
-        with Session(self._engine) as session, session.begin():
-            session.exec(delete(SlackOAuthState).where(col(SlackOAuthState.expires_at) <= now))
-            session.add(SlackOAuthState(state=state, expires_at=now + STATE_LIFETIME))
+        self._states.add_state(state, now + STATE_LIFETIME, now)
         return state
 
     def consume(self, state: str) -> bool:
         """True once for a state that was issued and has not expired."""
-        with Session(self._engine) as session, session.begin():
-            result = session.exec(
-                delete(SlackOAuthState).where(
-                    col(SlackOAuthState.state) == state,
-                    col(SlackOAuthState.expires_at) > self._clock.now(),
-                )
-            )
-            return bool(result.rowcount)
+        return self._states.spend_state(state, self._clock.now())
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         """bolt: issue a state for /slack/install."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack.adapter import BOT_SCOPES, COMMAND
+from adapters.slack.bolt_app import BOT_SCOPES
+from adapters.slack.listeners import COMMAND
 
 BOT_EVENTS = ("app_home_opened", "app_uninstalled", "message.im", "tokens_revoked")
 DESCRIPTION = "Short daily lessons in contract and relationship management for council officers."

@@ -41,7 +41,6 @@ from adapters.telegram.convert import (
     PressedButton,
     TelegramTexts,
     UpdateKind,
-    bot_commands,
     keyboard,
     locked_question_html,
     read_update,
@@ -333,23 +332,6 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-async def configure_webhook(
-    bot: Bot, url: str, secret_token: str, max_connections: int = 40
-) -> None:
-    """Tell Telegram where to post updates, with the secret it must send back."""
-    await bot.set_webhook(
-        url=url,
-        secret_token=secret_token,
-        allowed_updates=list(ALLOWED_UPDATES),
-        max_connections=max_connections,
-    )
-
-
-async def configure_commands(bot: Bot, texts: TelegramTexts = ENGLISH) -> None:
-    """Publish the command menu (start, next, progress, settings, help, stop)."""
-    await bot.set_my_commands(bot_commands(texts))
 
 
 def telegram_router(config: TelegramConfig, handle: Handler, clock: Clock) -> APIRouter:
