@@ -14,7 +14,9 @@ import datetime as dt
 
 from bot.decision import Context
 from bot.deliveries import RoundInfo
+from bot.flows.pretest import PRETEST_ITEMS
 from bot.state import ModuleProgress, ModuleStatus
+from lessons.limits import SECONDS_PER_QUESTION
 from lessons.model import Module
 from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
 
@@ -22,6 +24,9 @@ from scheduler.pacing import DAILY_MINUTES, TODAY_WINDOW
 # a round is counted at until the learner's own is known.
 ROUND_QUESTION_SECONDS = 30
 QUESTION_MINUTES = ROUND_QUESTION_SECONDS / 60
+# The pre-test before a module: its questions are not in the module's stated minutes.
+PRETEST_MINUTES = PRETEST_ITEMS * SECONDS_PER_QUESTION / 60
+PACE_MODULES = 5  # the learner's pace is read over their last five modules
 
 
 def lesson_minutes_today(ctx: Context, leaving_out: str | None = None) -> float:
@@ -56,13 +61,47 @@ def _today(record: ModuleProgress, since: dt.datetime) -> bool:
 def round_has_time(info: RoundInfo, ctx: Context, lesson_to_come: float = 0.0) -> bool:
     """May the round ask one more question today? Only if the day's lessons (those taken,
     or else `lesson_to_come`: the minutes of today's lesson not yet begun), the round so
-    far and one more question at the learner's pace stay within `DAILY_MINUTES`."""
+    far and one more question at the learner's pace stay within `DAILY_MINUTES`. Asked
+    before the round's first question too: a day already full gets no round."""
     answered = len(info.answered)
-    if info.first_answer_at is None or answered == 0:
-        return True
-    elapsed = max(0.0, (ctx.now - info.first_answer_at).total_seconds() / 60)
-    # The first answer's own time is not measured: count it at the default pace.
-    spent = elapsed + QUESTION_MINUTES
-    pace = max(QUESTION_MINUTES, spent / answered)
+    spent, pace = answered * QUESTION_MINUTES, QUESTION_MINUTES
+    if info.first_answer_at is not None and answered:
+        elapsed = max(0.0, (ctx.now - info.first_answer_at).total_seconds() / 60)
+        # The first answer's own time is not measured: count it at the default pace.
+        spent = elapsed + QUESTION_MINUTES
+        pace = max(QUESTION_MINUTES, spent / answered)
     lessons = lesson_minutes_today(ctx) or lesson_to_come
     return lessons + spent + pace <= DAILY_MINUTES
+
+
+def day_has_room(ctx: Context) -> bool:
+    """Is there room today for a refresher round to begin? Not when today's modules
+    already take the whole `DAILY_MINUTES`, with one question more."""
+    return lesson_minutes_today(ctx) + QUESTION_MINUTES <= DAILY_MINUTES
+
+
+def learner_pace(ctx: Context) -> float:
+    """How much longer than stated this learner takes over a module: the mean ratio of
+    the minutes they took to the stated minutes over their last `PACE_MODULES` modules
+    finished in one go (a module left and finished another day says nothing about
+    reading speed), never below 1 (a module is never counted shorter than stated)."""
+    ratios = []
+    finished = sorted(
+        (r for r in ctx.progress.values() if r.completed_at is not None),
+        key=lambda record: record.completed_at or record.started_at,
+    )
+    for record in finished:
+        module = ctx.curriculum.module(record.module_id)
+        if module is None or not module.minutes or record.completed_at is None:
+            continue
+        taken = (record.completed_at - record.started_at).total_seconds() / 60
+        if taken <= 2 * module.minutes:
+            ratios.append(max(1.0, taken / module.minutes))
+    recent = ratios[-PACE_MODULES:]
+    return sum(recent) / len(recent) if recent else 1.0
+
+
+def module_minutes(module: Module, ctx: Context) -> float:
+    """The minutes a module not yet begun will take this learner today: its stated
+    minutes at their pace, and the pre-test's questions before it."""
+    return module.minutes * learner_pace(ctx) + PRETEST_MINUTES

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.day_budget import round_has_time
+from bot.day_budget import (
+    PRETEST_MINUTES,
+    day_has_room,
+    learner_pace,
+    module_minutes,
+    round_has_time,
+)
 from bot.decision import Context
 from bot.deliveries import RoundInfo
 from bot.flows.refresher import opening
 from bot.state import ModuleProgress, ModuleStatus
 from bot.texts import ENGLISH
 from lessons.loader import load_curriculum
-from lessons.model import Curriculum
+from lessons.model import Curriculum, Module
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 CTX = Context(Curriculum(()), ENGLISH, NOW)
@@ -54,7 +60,7 @@ def test_a_round_stops_when_the_day_reaches_its_minutes() -> None:
             began,
         )
 
-    # Nothing answered yet: the round always asks its first question.
+    # Nothing answered yet, on a day with room: the round asks its first question.
     assert round_has_time(RoundInfo(1, ("a",), NOW, {}), CTX)
     # Two answers in 2 minutes: 2.5 spent (the first counted at half a minute), 1.25 a question.
     assert round_has_time(info(2, 2), CTX)
@@ -76,3 +82,55 @@ def test_a_round_before_the_days_lesson_leaves_time_for_it() -> None:
     # 2.5 minutes spent and 1.25 more: room beside a 12-minute lesson, not beside 17.
     assert round_has_time(two, CTX, lesson_to_come=12)
     assert not round_has_time(two, CTX, lesson_to_come=17)
+
+
+def _today_with(count: int) -> Context:
+    """A day on which the learner finished the first `count` modules, each as stated."""
+    curriculum = load_curriculum()
+    progress = {}
+    end = NOW
+    for module in curriculum.modules[:count]:
+        start = end - dt.timedelta(minutes=module.minutes)
+        progress[module.id] = ModuleProgress(module.id, ModuleStatus.COMPLETED, 1, start, end)
+        end = start
+    return Context(curriculum, ENGLISH, NOW, progress=progress)
+
+
+def test_a_day_already_full_gets_no_round() -> None:
+    modules = load_curriculum().modules
+    assert modules[0].minutes + 0.5 <= 20 < modules[0].minutes + modules[1].minutes
+    opening_item = RoundInfo(1, ("a", "b"), NOW, {})
+    assert day_has_room(CTX)
+    assert day_has_room(_today_with(1))
+    assert round_has_time(opening_item, _today_with(1))
+    assert not day_has_room(_today_with(2))
+    assert not round_has_time(opening_item, _today_with(2))
+
+
+def test_the_first_answer_counts_before_its_time_is_known() -> None:
+    # One answer, its time not yet recorded: counted at half a minute, like the next one.
+    first = RoundInfo(1, ("a", "b"), NOW, {0: True})
+    assert round_has_time(first, CTX, lesson_to_come=19)
+    assert not round_has_time(first, CTX, lesson_to_come=19.5)
+
+
+def test_a_learners_pace_comes_from_modules_taken_in_one_go() -> None:
+    curriculum = load_curriculum()
+    first, second, third = curriculum.modules[:3]
+
+    def finished(module: Module, minutes: float, day: int) -> ModuleProgress:
+        end = NOW - dt.timedelta(days=day)
+        start = end - dt.timedelta(minutes=minutes)
+        return ModuleProgress(module.id, ModuleStatus.COMPLETED, 1, start, end)
+
+    assert learner_pace(CTX) == 1.0
+    progress = {
+        first.id: finished(first, first.minutes * 1.5, 3),  # slower than stated
+        second.id: finished(second, second.minutes * 0.5, 2),  # faster: counted as stated
+        third.id: finished(third, third.minutes * 5, 1),  # left and finished later
+    }
+    ctx = Context(curriculum, ENGLISH, NOW, progress=progress)
+    assert learner_pace(ctx) == 1.25
+    upcoming = curriculum.modules[3]
+    assert module_minutes(upcoming, ctx) == upcoming.minutes * 1.25 + PRETEST_MINUTES
+    assert PRETEST_MINUTES == 2 * 20 / 60

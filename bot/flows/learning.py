@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import payloads
-from bot.day_budget import lesson_minutes_today, minutes_taken
+from bot.day_budget import lesson_minutes_today, minutes_taken, module_minutes
 from bot.decision import Context, Decision, say, text
 from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
 from bot.flows import pretest
@@ -229,13 +229,12 @@ def _question_reply(
 def _within_today(module: Module, upcoming: Module, ctx: Context) -> bool:
     """May the next module be offered now? Only while the day's modules, it included, stay
     within `DAILY_MINUTES` (see `bot.day_budget`; `/next` still starts it). The next
-    module is counted at the learner's pace: a module that took them a fifth longer than
-    stated makes the next one count a fifth longer too."""
+    module is counted at the learner's pace (`bot.day_budget.module_minutes`): modules
+    that took them a fifth longer than stated make the next one count a fifth longer too."""
     taken = lesson_minutes_today(ctx, leaving_out=module.id)
     record = ctx.progress.get(module.id)
     this = module.minutes if record is None else minutes_taken(module, record, ctx.now)
-    pace = this / module.minutes if module.minutes else 1.0
-    return taken + this + upcoming.minutes * pace <= DAILY_MINUTES
+    return taken + this + module_minutes(upcoming, ctx) <= DAILY_MINUTES
 
 
 def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:

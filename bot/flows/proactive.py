@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from bot import payloads
+from bot.day_budget import day_has_room
 from bot.decision import Context
 from bot.deliveries import ClaimedDelivery, DeliveryKind, RoundInfo, Withheld
 from bot.flows import refresher
@@ -129,6 +130,8 @@ def _round(delivery: ClaimedDelivery, ctx: Context) -> tuple[Outbound, ...] | Wi
     done = ctx.round.answered if ctx.round and ctx.round.delivery_id == delivery.id else {}
     if len(done) >= len(plan.questions):
         return Withheld("skipped", "answered in an earlier round")
+    if not day_has_room(ctx):  # the questions stay due: tomorrow's round brings them
+        return Withheld("skipped", "today's minutes are used")
     info = RoundInfo(
         delivery.id,
         plan.questions,

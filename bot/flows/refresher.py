@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import payloads
-from bot.day_budget import ROUND_QUESTION_SECONDS, round_has_time
+from bot.day_budget import ROUND_QUESTION_SECONDS, module_minutes, round_has_time
 from bot.decision import Context, Decision, say, text
 from bot.deliveries import Guess, ProbeFacts, Review, RoundInfo
 from bot.effect import AnswerCheckup, GuessCheckup
@@ -88,7 +88,11 @@ def answer(state: LearnerState, picked: payloads.RefresherAnswer, ctx: Context) 
         return say(state, text(t.forged_button))
     guess = Choice(payloads.guess_round_payload(info.delivery_id, picked.item), t.guessed_button)
     feedback = Outbound(_feedback(question, option.correct, ctx), (guess,), question.id)
-    after = replace(info, answered={**info.answered, picked.item: option.correct})
+    after = replace(
+        info,
+        answered={**info.answered, picked.item: option.correct},
+        first_answer_at=info.first_answer_at or ctx.now,
+    )
     replies = (feedback, _way_on(state, after, picked.item, ctx))
     probe = info.probes.get(picked.item)
     if probe is not None:  # a learning-effect check-up: recorded, not an FSRS review
@@ -138,7 +142,8 @@ def _lesson_to_come(state: LearnerState, info: RoundInfo, ctx: Context) -> float
     or the next one, unless the round was planned on a refresher day (no new module)."""
     module = ctx.curriculum.module(state.module_id) if state.module_id else None
     if module is None and not info.lesson_held:
-        module = next_module(ctx)
+        upcoming = next_module(ctx)
+        return module_minutes(upcoming, ctx) if upcoming is not None else 0.0
     return float(module.minutes) if module is not None else 0.0
 
 
