@@ -48,6 +48,7 @@ from app.sim.memory import (
     question_trait,
     retrievability,
 )
+from app.sim.platform import NoWaitPacer, Platform, SteadyJitter
 from app.sim.sitting import GUESS_PREFIX, Answer, Asked, Sitting, asked_question, next_step
 from app.simulated import DeliveryWatch, dispatch, next_day_start, plan
 from app.wiring import Services, build_services
@@ -55,9 +56,6 @@ from bot.messages import (
     ConversationRef,
     Inbound,
     Outbound,
-    RateLimits,
-    SendResult,
-    SendStatus,
 )
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
@@ -68,7 +66,6 @@ from storage.tables import Organisation
 PLATFORM = "sim"
 ZONE = zone(DEFAULT_TIMEZONE)
 LEAVE_AT = dt.time(10, 0)  # local time a learner sends /pause on the day they announce it
-THROTTLED = 0.02  # share of sends the platform answers with 429
 
 
 class Simulation:
@@ -283,8 +280,11 @@ class Simulation:
     def _predicted(self, learner: Learner, question_id: str) -> float | None:
         if learner.learner_id is None:
             return None
-        card = facts.stored_card(self.services.engine, learner.learner_id, question_id)
-        return None if card is None else srs.recall(card, self.clock.now())
+        found = facts.stored_card(self.services.engine, learner.learner_id, question_id)
+        if found is None:
+            return None
+        card, scale = found
+        return srs.recall(card, self.clock.now(), scale=scale)
 
     def _trait(self, learner: Learner, question_id: str) -> Trait:
         if question_id not in self._traits:
@@ -327,15 +327,15 @@ def run_simulation(
         services = build_services(settings, clock=clock)
         _scottish_council(services, clock.now())
         _set_policy(services, policy or {})
-        sender = RecordingSender(PLATFORM, clock.now, refuse=_Platform(seed).refuse)
+        sender = RecordingSender(PLATFORM, clock.now, refuse=Platform(seed).refuse)
         services.senders[PLATFORM] = sender
         dispatcher = Dispatcher(
             services.deliveries,
             services.bot.compose,
             services.senders,
             clock,
-            rng=_SteadyJitter(),
-            pacer=_NoWaitPacer(),
+            rng=SteadyJitter(),
+            pacer=NoWaitPacer(),
         )
         services = replace(services, dispatcher=dispatcher)
         sim = Simulation(services, clock, sender, seed)
@@ -351,49 +351,6 @@ def run_simulation(
         services.engine.dispose()
     result["seconds"] = round(time.perf_counter() - began, 1)
     return result
-
-
-class _Platform:
-    """The simulated platform: busy now and then (429, retry after a minute).
-
-    Each conversation draws from its own stream, so which sends are refused does not
-    depend on the order the dispatcher's concurrent sends happen to reach the platform:
-    a seed is a run, on a busy machine too."""
-
-    def __init__(self, seed: int) -> None:
-        self._seed = seed
-        self._streams: dict[str, random.Random] = {}
-
-    def refuse(self, ref: ConversationRef) -> SendResult | None:
-        """A 429 for `THROTTLED` of the sends to each conversation, else None."""
-        stream = self._streams.get(ref.conversation_id)
-        if stream is None:
-            stream = random.Random(f"{self._seed}:platform:{ref.conversation_id}")  # noqa: S311
-            self._streams[ref.conversation_id] = stream
-        if stream.random() < THROTTLED:
-            return SendResult(SendStatus.RETRY, retry_after=60, detail="429", throttled=True)
-        return None
-
-
-class _SteadyJitter(random.Random):
-    """Retry waits without jitter: the dispatcher draws jitter in the order outcomes come
-    back, which a busy machine can change, and a simulated platform needs none."""
-
-    def random(self) -> float:
-        """The middle of the jitter range, every time."""
-        return 0.5
-
-
-class _NoWaitPacer:
-    """The simulated platform has no rate limit: no send waits for a slot, and a 429 does
-    not pause the others in real time (which would make the order of sends, and so the
-    run, depend on the machine's speed)."""
-
-    async def acquire(self, bucket: str, limits: RateLimits) -> None:
-        """No wait."""
-
-    def throttled(self, bucket: str) -> None:
-        """No pause."""
 
 
 def _set_policy(services: Services, policy: Mapping[str, object]) -> None:

@@ -37,6 +37,7 @@ from storage.effect_probes import due_checkups
 from storage.home_facts import SqlHomeFacts
 from storage.migrate import upgrade
 from storage.outbox import SqlOutbox
+from storage.recall_fit import fit_councils
 from storage.store import SqlStore
 from storage.workspaces import SqlWorkspaces
 
@@ -78,7 +79,9 @@ class Services:
         ]
 
     def plan(self) -> int:
-        """Plan today's proactive messages for time zones whose day has begun."""
+        """Fit each council's forgetting curve once a day (storage/recall_fit.py), then
+        plan today's proactive messages for time zones whose day has begun."""
+        fit_councils(self.engine, self.clock.now())
         return plan_today(self.deliveries, self.clock.now())
 
     async def dispatch(self) -> None:

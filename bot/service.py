@@ -145,7 +145,7 @@ class BotService:
                 )
         for record in decision.progress:
             tx.save_progress(state.learner_id, record)
-        retention = org.desired_retention if org else srs.DEFAULT_RETENTION
+        retention = org.scheduling_retention if org else srs.DEFAULT_RETENTION
         for review in reviews:
             grade = srs.grade_for(review.correct)  # "I guessed" may re-rate it later
             memory = tx.memory(state.learner_id, review.question_id, review.at)

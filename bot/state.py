@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
+from scheduler.calibration import scheduling_retention
 from scheduler.pacing import WEEKDAYS as WEEKDAYS  # re-exported for the bot
 from scheduler.planner import RoundRules
 
@@ -77,6 +78,12 @@ class OrgInfo:
     round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules
     round_size_lesson_day: int = RoundRules.size_lesson_day
     backlog_limit: int = RoundRules.backlog_limit
+    recall_scale: float = 1.0  # fitted from the council's answers: scheduler.calibration
+
+    @property
+    def scheduling_retention(self) -> float:
+        """The retention FSRS schedules at, so officers recall at `desired_retention`."""
+        return scheduling_retention(self.desired_retention, self.recall_scale)
 
 
 class ModuleStatus(Enum):

@@ -115,20 +115,28 @@ def review(
     return _from_card(card)
 
 
-def recall(memory: Memory, at: dt.datetime, retention: float = DEFAULT_RETENTION) -> float:
+# FSRS-6's forgetting curve, R(t) = (1 + FACTOR * t / S) ** -DECAY (t in days, S the
+# stability: recall is 90% after S days), with the default parameters' decay.
+DECAY = Scheduler().parameters[20]
+FACTOR = 0.9 ** (-1 / DECAY) - 1
+
+
+def recall(
+    memory: Memory,
+    at: dt.datetime,
+    retention: float = DEFAULT_RETENTION,
+    scale: float = 1.0,
+) -> float:
     """The predicted probability of recalling the answer at `at` (0 to 1).
 
     FSRS's forgetting curve in closed form, as `fsrs.Scheduler.get_card_retrievability`
     computes it (whole elapsed days), without building a Card: the planner ranks every
-    due card of every learner with it."""
+    due card of every learner with it. `scale` is the council's fitted stability scale
+    (`scheduler.calibration`): its officers' memories last `scale` times as long."""
     if memory.last_review is None or memory.stability is None:
         return 0.0
     elapsed_days = max(0, (at - memory.last_review).days)
-    return float((1 + _FACTOR * elapsed_days / memory.stability) ** _DECAY)
-
-
-_DECAY = -Scheduler().parameters[20]
-_FACTOR = 0.9 ** (1 / _DECAY) - 1
+    return float((1 + FACTOR * elapsed_days / (scale * memory.stability)) ** -DECAY)
 
 
 @lru_cache(maxsize=32)

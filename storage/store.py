@@ -331,6 +331,7 @@ def _to_org(row: Organisation) -> OrgInfo:
         row.round_size,
         row.round_size_lesson_day,
         row.backlog_limit,
+        row.recall_scale,
     )
 
 

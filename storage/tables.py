@@ -35,6 +35,11 @@ class Organisation(SQLModel, table=True):
     round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules
     round_size_lesson_day: int = RoundRules.size_lesson_day
     backlog_limit: int = RoundRules.backlog_limit
+    # The council's forgetting curve fitted from its refresher answers (0011): its officers'
+    # memories last `recall_scale` times as long as FSRS predicts (scheduler/calibration.py).
+    recall_scale: float = 1.0
+    recall_reviews: int = 0  # the refresher answers the fit rests on
+    recall_fitted_on: dt.date | None = None
     tier: str | None = Field(default=None, max_length=24)  # county, unitary, …, district
     nao_areas: str = Field(default="1-8", max_length=32)  # areas its self-assessment uses
     channels: str = Field(default="webchat teams slack telegram", max_length=64)

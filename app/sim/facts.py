@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.sim.metrics import CardFact
 from scheduler import srs
-from storage.tables import Delivery, Identity, ModuleProgressRow, SrsCard
+from storage.tables import Delivery, Identity, Learner, ModuleProgressRow, Organisation, SrsCard
 
 ACTIVE_TODAY = "already active today"  # the dispatcher's reason for a withheld lesson nudge
 
@@ -36,15 +36,19 @@ def learner_ids(engine: Engine, platform: str) -> dict[str, int]:
         return {row.user_id: row.learner_id for row in rows}
 
 
-def stored_card(engine: Engine, learner_id: int, question_id: str) -> srs.Memory | None:
-    """A learner's FSRS card for a question, as stored now."""
+def stored_card(
+    engine: Engine, learner_id: int, question_id: str
+) -> tuple[srs.Memory, float] | None:
+    """A learner's FSRS card for a question, as stored now, with their council's fitted
+    stability scale (`scheduler.calibration`)."""
     with Session(engine) as session:
-        row = session.exec(
-            select(SrsCard).where(
-                SrsCard.learner_id == learner_id, SrsCard.question_id == question_id
-            )
+        found = session.exec(
+            select(SrsCard, Organisation.recall_scale)
+            .join(Learner, col(Learner.id) == col(SrsCard.learner_id))
+            .join(Organisation, col(Organisation.id) == col(Learner.org_id))
+            .where(SrsCard.learner_id == learner_id, SrsCard.question_id == question_id)
         ).first()
-    return None if row is None else _memory(row)
+    return None if found is None else (_memory(found[0]), found[1])
 
 
 def end_state(engine: Engine, users: dict[int, str]) -> EndState:

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 from fsrs import Scheduler
 
-# The scheduler's parameters (py-fsrs 6 defaults); decay and factor are shared with
-# scheduler/srs.py, so R here and the scheduler's prediction use one curve.
+from scheduler.srs import DECAY, FACTOR
+
+# The scheduler's parameters (py-fsrs 6 defaults); the forgetting curve's decay and factor
+# are scheduler/srs.py's, so R here and the scheduler's prediction use one curve.
 SCHEDULER_PARAMETERS: tuple[float, ...] = tuple(Scheduler().parameters)
-DECAY = SCHEDULER_PARAMETERS[20]
-FACTOR = 0.9 ** (-1 / DECAY) - 1
 
 # The hidden truth differs from what the scheduler assumes: reading a chat card lays down
 # a weaker first trace than a flashcard review (initial stabilities 20% lower), and
