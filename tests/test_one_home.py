@@ -156,14 +156,12 @@ def _default_literals(tree: ast.Module) -> Iterator[ast.AST]:
 def test_pacing_defaults_are_written_once() -> None:
     """Working hours, learning time, time zone, nation and working days by default come
     from scheduler/pacing.py. Known others, which may only go: the terminal prints UK
-    time; the simulation draws nations and checks bank holidays its own way; Slack's App
-    Home is being moved onto the bot's ports."""
+    time; the simulation draws nations and checks bank holidays its own way."""
     allowed = {
         PACING_HOME,
         "adapters/terminal/adapter.py",
         "app/sim/learners.py",
         "app/sim/metrics.py",
-        "adapters/slack/home.py",
     }
     assert _where(_default_literals) <= allowed
 
@@ -189,9 +187,9 @@ def _day_names_or_holidays(tree: ast.Module) -> Iterator[ast.AST]:
 
 def test_working_days_are_decided_only_by_pacing() -> None:
     """`scheduler.pacing.is_working_day` (working days, bank holidays, leave) is the one
-    definition; the simulation's rule checks are a deliberate second reading, and Slack's
-    App Home streak is being moved onto it."""
-    allowed = {PACING_HOME, "app/sim/metrics.py", "adapters/slack/home.py"}
+    definition (the App Home's streak, "behind" and sending use it); the simulation's
+    rule checks are a deliberate second reading."""
+    allowed = {PACING_HOME, "app/sim/metrics.py"}
     assert _where(_day_names_or_holidays) <= allowed
 
 
