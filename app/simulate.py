@@ -60,7 +60,7 @@ from bot.messages import (
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
 from scheduler.clock import ManualClock
-from scheduler.pacing import DEFAULT_TIMEZONE, zone
+from scheduler.pacing import DEFAULT_TIMEZONE, DEFAULT_WORKING_DAYS, zone
 from storage.tables import Organisation
 
 PLATFORM = "sim"
@@ -137,11 +137,10 @@ class Simulation:
         self._say(learner, "/start")
         self._say(learner, "/start SIMSCOT" if scottish else "/start demo")
         self._say(learner, profile.learning_time)
-        days_text = " ".join(profile.days)
-        if days_text != "mon tue wed thu fri":
+        if profile.days != DEFAULT_WORKING_DAYS:
             self._say(learner, "/settings")
             self._say(learner, "", "settings:days")
-            self._say(learner, days_text)
+            self._say(learner, " ".join(profile.days))
         if profile.leave is not None:
             at = dt.datetime.combine(profile.leave[0], LEAVE_AT, ZONE).astimezone(dt.UTC)
             self._push(at, profile.user_id, "leave")

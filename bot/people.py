@@ -2,11 +2,15 @@
 
 Storage gathers the facts (`TeamFacts`), always scoped by the acting person's council and
 teams; these functions decide who is on track, behind or stuck and which topics the team
-is weakest on. This is the one definition: the chat `/team` command and the web
-dashboard's "Learners behind" page both use it, over the same people (everyone in the
-teams the viewer may see, the viewer included; the whole council for a council admin).
-Working days are counted as the scheduler counts them (`scheduler.pacing.is_working_day`):
-the person's working days, without bank holidays or leave.
+is weakest on. `standing_of` is the one definition of "behind" and "stuck": the chat
+`/team` command, the web dashboard's "Learners behind" page and the standing export all
+use it, over the same people (everyone in the teams the viewer may see, the viewer
+included; the whole council for a council admin), at the same instant.
+
+Each person is judged in their own pacing calendar (`MemberFacts.calendar`): their local
+date, and working days as the scheduler counts them (`scheduler.pacing.is_working_day`:
+their working days, without bank holidays of their nation or leave); "on leave" is
+`scheduler.pacing.on_leave`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from statistics import mean
 
 from lessons.model import Curriculum
 from scheduler import srs
-from scheduler.pacing import Pacing, is_working_day
+from scheduler.pacing import Pacing, is_working_day, local_date, on_leave
 
 # A module in progress with no step forward for this many working days is "stuck".
 STUCK_AFTER_DAYS = 3
@@ -51,15 +55,14 @@ class MemberFacts:
     joined_at: dt.datetime
     onboarded: bool
     paused: bool
-    away_from: dt.date | None
-    away_until: dt.date | None
-    working_days: tuple[str, ...]
+    # Their pacing calendar (`scheduler.pacing.learner_pacing`): time zone, nation for
+    # bank holidays, working days and leave, their own settings else their council's.
+    calendar: Pacing
     completed: int
     last_completed_at: dt.datetime | None
     module_id: str | None
     last_step_at: dt.datetime
     nudged_today: bool = False
-    nation: str = "england"  # for bank holidays: the learner's own, else their council's
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,6 @@ class TeamFacts:
     cards: tuple[CardFacts, ...]
     council_median: float
     retention: float
-    timezone: str
     # Possible misconceptions: (question id, people) who answered it wrong without tapping
     # "I guessed" in the last `MISCONCEPTION_DAYS` days, most people first.
     misconceptions: tuple[tuple[str, int], ...] = ()
@@ -132,53 +134,45 @@ def working_days_since(start: dt.date, today: dt.date, pacing: Pacing) -> int:
     return count
 
 
-def _pacing(member: MemberFacts, tz: dt.tzinfo) -> Pacing:
-    """The member's calendar: only the day rules matter here, so the times are nominal."""
-    return Pacing(
-        timezone=str(tz),
-        nation=member.nation,
-        working_days=member.working_days,
-        learning_time=dt.time(9, 0),
-        work_start=dt.time(8, 0),
-        work_end=dt.time(18, 0),
-        away_from=member.away_from,
-        away_until=member.away_until,
-    )
-
-
 def standing_of(
-    member: MemberFacts, today: dt.date, tz: dt.tzinfo, median: float, module_count: int
+    member: MemberFacts, now: dt.datetime, median: float, module_count: int
 ) -> MemberStanding:
-    """Whether a member is on track, behind, stuck, away or not joined yet."""
+    """Whether a member is on track, behind, stuck, away or not joined yet at `now`, in
+    their own calendar: the one definition.
+
+    Away: stopped (`/stop`) or on leave today. Stuck: part way through a module with no
+    step forward for `STUCK_AFTER_DAYS` working days. Behind: no module finished for
+    `BEHIND_AFTER_DAYS` working days since joining or the last one, or fewer modules
+    finished than the council's median once that many working days in. Someone who has
+    finished every module is on track."""
     if not member.onboarded:
         return MemberStanding(member, Standing.NOT_JOINED)
-    on_leave = member.away_until is not None and (member.away_from or today) <= today <= (
-        member.away_until
-    )
-    if member.paused or on_leave:
+    calendar = member.calendar
+    today = local_date(calendar, now)
+    if member.paused or on_leave(calendar, today):
         return MemberStanding(member, Standing.AWAY)
     if module_count and member.completed >= module_count:
         return MemberStanding(member, Standing.ON_TRACK)
-    days = _pacing(member, tz)
+
+    def since(at: dt.datetime) -> int:
+        return working_days_since(local_date(calendar, at), today, calendar)
+
     if member.module_id is not None:
-        still = working_days_since(member.last_step_at.astimezone(tz).date(), today, days)
+        still = since(member.last_step_at)
         if still >= STUCK_AFTER_DAYS:
             return MemberStanding(member, Standing.STUCK, still)
-    joined = working_days_since(member.joined_at.astimezone(tz).date(), today, days)
-    recent = member.last_completed_at or member.joined_at
-    idle = working_days_since(recent.astimezone(tz).date(), today, days)
+    idle = since(member.last_completed_at or member.joined_at)
+    joined = since(member.joined_at)
     if idle >= BEHIND_AFTER_DAYS or (joined >= BEHIND_AFTER_DAYS and member.completed < median):
         return MemberStanding(member, Standing.BEHIND, idle)
     return MemberStanding(member, Standing.ON_TRACK)
 
 
-def standings(
-    facts: TeamFacts, today: dt.date, tz: dt.tzinfo, module_count: int
-) -> tuple[MemberStanding, ...]:
-    """Every member's standing, in the order storage gave them (by team, then name)."""
+def standings(facts: TeamFacts, now: dt.datetime, module_count: int) -> tuple[MemberStanding, ...]:
+    """Every member's standing at `now`, in the order storage gave them (by team, then
+    name)."""
     return tuple(
-        standing_of(member, today, tz, facts.council_median, module_count)
-        for member in facts.members
+        standing_of(member, now, facts.council_median, module_count) for member in facts.members
     )
 
 

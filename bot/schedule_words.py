@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.state import DEFAULT_WORKING_DAYS, WEEKDAYS
 from bot.texts import Texts
+from scheduler.pacing import DEFAULT_WORKING_DAYS, WEEKDAYS
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h ]?(\d{2}))?\s*(am|pm)?$")
 _DAY_PREFIXES = {d: d for d in WEEKDAYS} | {

@@ -6,7 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
+from scheduler import srs
 from scheduler.calibration import scheduling_retention
+from scheduler.pacing import (
+    DEFAULT_LESSON_CAP,
+    DEFAULT_NATION,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+    hhmm,
+)
 from scheduler.pacing import WEEKDAYS as WEEKDAYS  # re-exported for the bot
 from scheduler.planner import RoundRules
 
@@ -27,9 +36,6 @@ class Awaiting(Enum):
     JOIN_CODE = "join_code"
     LEARNING_TIME = "learning_time"
     WORKING_DAYS = "working_days"
-
-
-DEFAULT_WORKING_DAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,14 @@ class OrgInfo:
     id: int
     code: str
     name: str
-    timezone: str = "Europe/London"
-    nation: str = "england"
-    work_start: str = "08:00"
-    work_end: str = "18:00"
-    desired_retention: float = 0.9
-    lesson_cap: int = 1
-    round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules
+    # Defaults: scheduler.pacing, scheduler.srs and scheduler.planner.RoundRules.
+    timezone: str = DEFAULT_TIMEZONE
+    nation: str = DEFAULT_NATION
+    work_start: str = hhmm(DEFAULT_WORK_START)
+    work_end: str = hhmm(DEFAULT_WORK_END)
+    desired_retention: float = srs.DEFAULT_RETENTION
+    lesson_cap: int = DEFAULT_LESSON_CAP
+    round_size: int = RoundRules.size
     round_size_lesson_day: int = RoundRules.size_lesson_day
     backlog_limit: int = RoundRules.backlog_limit
     recall_scale: float = 1.0  # fitted from the council's answers: scheduler.calibration

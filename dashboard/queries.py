@@ -2,7 +2,8 @@
 
 Every query starts from `people_in_scope`: the learners of the viewer's council that
 `bot.access` lets them see (a council admin: everyone in the council; a manager: the
-members of the teams they manage). Nothing here reads another council's rows.
+members of the teams they manage), as `storage.visibility.visible_to` selects them.
+Nothing here reads another council's rows.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.access import Actor, visible_team_ids
+from bot.access import Actor
 from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
-from scheduler.pacing import zone
 from storage.council_tables import Team
 from storage.tables import Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
-from storage.team_facts import load_team_facts
+from storage.team_facts import council_today, load_team_facts
+from storage.visibility import visible_to
 
 STRONG = 80  # mastery at or above this is "strong"
 FAIR = 50  # at or above this (and below STRONG) is "fair"; below it, "weak"
@@ -100,14 +101,7 @@ class Overdue:
 
 def people_in_scope(session: Session, actor: Actor) -> list[Person]:
     """The learners the actor may see, by name."""
-    query = (
-        select(Learner, Team.name).join(Team, isouter=True).where(Learner.org_id == actor.org_id)
-    )
-    teams = visible_team_ids(actor)
-    if teams is not None:
-        if not teams:
-            return []
-        query = query.where(col(Learner.team_id).in_(teams))
+    query = select(Learner, Team.name).join(Team, isouter=True).where(visible_to(actor))
     rows = session.exec(query.order_by(col(Learner.display_name), col(Learner.id))).all()
     return [
         Person(learner.id or 0, learner.display_name or f"Learner {learner.id}", team or "")
@@ -227,14 +221,12 @@ def _week_of(at: dt.datetime) -> dt.date:
 def overdue(
     engine: Engine, actor: Actor, curriculum: Curriculum, now: dt.datetime
 ) -> list[Overdue]:
-    """Visible learners who are behind or stuck, by the one rule `/team` uses (people who
-    stopped, are on leave or have finished every module never are), most days first."""
+    """Visible learners who are behind or stuck, by the one rule `/team` uses
+    (`bot.people.standing_of`: people who stopped, are on leave or have finished every
+    module never are), most days first."""
     with Session(engine) as session:
         people = {p.learner_id: p for p in people_in_scope(session, actor)}
-        org = session.get(Organisation, actor.org_id)
-        tz = zone(org.timezone if org else None)
-        today = now.astimezone(tz).date()
-        facts = load_team_facts(session, actor, today)
+        facts = load_team_facts(session, actor, council_today(session, actor.org_id, now))
     result = [
         Overdue(
             people[ranked.member.learner_id],
@@ -242,7 +234,7 @@ def overdue(
             ranked.days,
             ranked.member.completed,
         )
-        for ranked in standings(facts, today, tz, len(curriculum.modules))
+        for ranked in standings(facts, now, len(curriculum.modules))
         if ranked.standing in (Standing.BEHIND, Standing.STUCK)
         and ranked.member.learner_id in people
     ]

@@ -5,11 +5,17 @@ holiday in their nation, and not inside their leave. Proactive messages go only 
 their working hours on working days, in their time zone (the learner's, else the
 council's, else Europe/London). Local times are turned into UTC with `zoneinfo`, so
 clock changes (BST) move the UTC instant, never the local time.
+
+This module is the one home of these definitions (working day, on leave, bank holiday,
+local date) and of the pacing defaults; every learner's `Pacing` is built from stored
+settings by `learner_pacing`, which fills in the defaults. Chat, the planner, the team
+report, the dashboard, exports and the simulation all use them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,11 +23,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The pacing defaults, in one place: a learner or council that leaves a setting empty
+# gets these (the refresher round's are `scheduler.planner.RoundRules`, the desired
+# retention `scheduler.srs.DEFAULT_RETENTION`).
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_LEARNING_TIME = dt.time(9, 0)
 DEFAULT_NATION = "england"
+DEFAULT_WORKING_DAYS = ("mon", "tue", "wed", "thu", "fri")
 DEFAULT_WORK_START = dt.time(8, 0)  # a council's working hours unless it sets its own
 DEFAULT_WORK_END = dt.time(18, 0)
+DEFAULT_LESSON_CAP = 1  # proactive lesson nudges per learner per day
 NATIONS = {"england": "ENG", "wales": "WLS", "scotland": "SCT", "northern_ireland": "NIR"}
 LAST_SEND_BEFORE_END = dt.timedelta(minutes=15)
 # What an officer is asked for in one day: modules are offered one after another only
@@ -47,6 +58,41 @@ class Pacing:
     def zone(self) -> ZoneInfo:
         """The learner's time zone."""
         return zone(self.timezone)
+
+
+def learner_pacing(
+    *,
+    working_days: str | Iterable[str] | None = None,
+    timezone: str | None = None,
+    nation: str | None = None,
+    learning_time: str | None = None,
+    work_start: str | None = None,
+    work_end: str | None = None,
+    away_from: dt.date | None = None,
+    away_until: dt.date | None = None,
+) -> Pacing:
+    """A learner's `Pacing` from their stored settings: the one constructor.
+
+    The caller passes the learner's own setting, else their council's (time zone,
+    nation), and the council's working hours; a setting that is still missing (None) or
+    malformed takes its default from this module. Working days may be stored text
+    ("mon tue wed") or a tuple; an empty set stays empty (no working day)."""
+    days = DEFAULT_WORKING_DAYS if working_days is None else working_days
+    return Pacing(
+        timezone=timezone or DEFAULT_TIMEZONE,
+        nation=nation or DEFAULT_NATION,
+        working_days=tuple(days.split() if isinstance(days, str) else days),
+        learning_time=parse_hhmm(learning_time, DEFAULT_LEARNING_TIME),
+        work_start=parse_hhmm(work_start, DEFAULT_WORK_START),
+        work_end=parse_hhmm(work_end, DEFAULT_WORK_END),
+        away_from=away_from,
+        away_until=away_until,
+    )
+
+
+def hhmm(value: dt.time) -> str:
+    """A time as settings store it: 'HH:MM'."""
+    return value.strftime("%H:%M")
 
 
 @lru_cache(maxsize=256)
@@ -80,16 +126,27 @@ def is_bank_holiday(nation: str, day: dt.date) -> bool:
 
 
 def on_leave(pacing: Pacing, day: dt.date) -> bool:
-    """True on a day inside the learner's leave (both ends included)."""
+    """True on a day inside the learner's leave (both ends included; leave with no first
+    day runs from any day up to its last). Leave that starts later is not leave yet."""
     if pacing.away_until is None:
         return False
     start = pacing.away_from or day
     return start <= day <= pacing.away_until
 
 
+def leave_end(pacing: Pacing, day: dt.date) -> dt.date | None:
+    """The last day of the learner's leave when on `day` they are on leave or have leave
+    ahead of them (what `/settings` shows and `/start` can end); else None."""
+    if pacing.away_until is None or pacing.away_until < day:
+        return None
+    return pacing.away_until
+
+
 @lru_cache(maxsize=8192)
 def is_working_day(pacing: Pacing, day: dt.date) -> bool:
-    """May the learner be sent anything on this local date?"""
+    """May the learner be sent anything on this local date? One of their working days,
+    not a bank holiday of their nation, not on leave. The one definition of a working
+    day: sending, and counting working days for "behind" and "stuck", use it."""
     return (
         WEEKDAYS[day.weekday()] in pacing.working_days
         and not is_bank_holiday(pacing.nation, day)

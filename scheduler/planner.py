@@ -35,6 +35,7 @@ from typing import Protocol
 
 from scheduler import srs
 from scheduler.pacing import (
+    DEFAULT_LESSON_CAP,
     LAST_SEND_BEFORE_END,
     Pacing,
     in_working_hours,
@@ -74,7 +75,7 @@ class LearnerPlan:
     nudges_ignored: int
     last_nudge_at: dt.datetime | None
     retention: float = srs.DEFAULT_RETENTION
-    lesson_cap: int = 1
+    lesson_cap: int = DEFAULT_LESSON_CAP
     rounds: RoundRules = field(default_factory=RoundRules)
     in_module: bool = False  # a module in progress (resuming it is not a new module)
     rounds_unanswered: int = 0  # rounds sent since the learner last wrote

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from storage.council_tables import Team
 from storage.tables import Learner
+from storage.visibility import in_council
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,7 @@ class Person:
 
 def people_of(session: Session, org_id: int, team_ids: Collection[int] | None) -> dict[int, Person]:
     """The council's learners by id, only those of `team_ids` when given."""
-    query = select(Learner).where(Learner.org_id == org_id)
-    if team_ids is not None:
-        query = query.where(col(Learner.team_id).in_(list(team_ids)))
+    query = select(Learner).where(in_council(org_id, team_ids))
     teams = {team.id: team.name for team in session.exec(select(Team).where(Team.org_id == org_id))}
     return {
         row.id: Person(row.id, row.display_name, row.email, teams.get(row.team_id or -1))

@@ -16,11 +16,10 @@ from sqlmodel import Session, col, select
 from bot.access import Actor
 from bot.people import standings
 from lessons.model import Curriculum
-from scheduler.pacing import zone
 from storage.csv_cells import csv_line
 from storage.export_people import people_of
-from storage.tables import AnswerRow, EffectProbe, ModuleProgressRow, Organisation
-from storage.team_facts import load_team_facts
+from storage.tables import AnswerRow, EffectProbe, ModuleProgressRow
+from storage.team_facts import council_today, load_team_facts
 
 PROGRESS_COLUMNS = (
     "learner",
@@ -108,12 +107,10 @@ def standing_csv(
     track, behind, stuck, away or not joined, with the working days behind it. The rule
     and the people are those of `/team` and the dashboard (`bot.people`)."""
     with Session(engine) as session:
-        org = session.get(Organisation, org_id)
-        tz = zone(org.timezone if org else None)
-        today = now.astimezone(tz).date()
+        today = council_today(session, org_id, now)
         facts = load_team_facts(session, Actor.command_line(org_id), today)
     yield csv_line(STANDING_COLUMNS)
-    for ranked in standings(facts, today, tz, len(curriculum.modules)):
+    for ranked in standings(facts, now, len(curriculum.modules)):
         member = ranked.member
         yield csv_line(
             (

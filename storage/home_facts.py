@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.home import HomeFacts
-from storage.people import pacing_of_row
+from storage.pacing_rows import pacing_of_row
 from storage.store import SqlTransaction
 from storage.tables import AnswerRow, Identity, Learner, Organisation, ReviewLogRow, SrsCard
 

@@ -13,7 +13,7 @@ from scheduler.planner import manager_nudge
 from storage.audit import record_audit
 from storage.day_plans import write_planned
 from storage.grants import actor_of
-from storage.people import pacing_of_row
+from storage.pacing_rows import pacing_of_row
 from storage.tables import Learner
 from storage.team_facts import nudge_key
 

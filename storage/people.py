@@ -31,21 +31,13 @@ from bot.people import (
     JoinTarget,
     TeamFacts,
 )
-from scheduler.pacing import (
-    DEFAULT_LEARNING_TIME,
-    DEFAULT_NATION,
-    DEFAULT_TIMEZONE,
-    DEFAULT_WORK_END,
-    DEFAULT_WORK_START,
-    Pacing,
-    parse_hhmm,
-)
 from storage.audit import record_audit
 from storage.codes import code_target, new_code
 from storage.council_tables import RoleGrant, Team
 from storage.grants import actor_of
 from storage.tables import Learner, Organisation
 from storage.team_facts import load_team_facts
+from storage.visibility import visible_to
 
 TIERS = ("county", "unitary", "london_borough", "metropolitan", "district")
 
@@ -105,21 +97,6 @@ class PeopleReads:
         sees (and can nudge) that team in chat, not the whole council."""
         held = actor_of(self.session, learner_id, org_id)
         return load_team_facts(self.session, as_manager(held), today)
-
-
-def pacing_of_row(session: Session, row: Learner) -> Pacing:
-    """A learner's pacing from their row and their council's settings."""
-    org = session.get(Organisation, row.org_id) if row.org_id is not None else None
-    return Pacing(
-        timezone=row.timezone or (org.timezone if org else DEFAULT_TIMEZONE),
-        nation=row.nation or (org.nation if org else DEFAULT_NATION),
-        working_days=tuple(row.working_days.split()),
-        learning_time=parse_hhmm(row.learning_time, DEFAULT_LEARNING_TIME),
-        work_start=parse_hhmm(org.work_start if org else None, DEFAULT_WORK_START),
-        work_end=parse_hhmm(org.work_end if org else None, DEFAULT_WORK_END),
-        away_from=row.away_from,
-        away_until=row.away_until,
-    )
 
 
 class SqlPeople:
@@ -193,16 +170,13 @@ class SqlPeople:
 
     def people(self, actor: Actor) -> list[PersonView]:
         """The people the actor may see: the council (admin) or their teams (manager)."""
-        visible = visible_team_ids(actor)
         with self._session() as session:
             query = (
                 select(Learner, Team)
                 .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
-                .where(Learner.org_id == actor.org_id)
+                .where(visible_to(actor))
                 .order_by(col(Learner.display_name), col(Learner.id))
             )
-            if visible is not None:
-                query = query.where(col(Learner.team_id).in_(visible))
             rows = session.exec(query).all()
             return [
                 _person_view(session, learner, team)

@@ -27,7 +27,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.access import Actor, Role, can_manage_council, require
-from bot.state import DEFAULT_WORKING_DAYS, Awaiting, Stage
+from bot.state import Awaiting, Stage
+from scheduler.pacing import DEFAULT_WORKING_DAYS
 from storage.audit import record_audit
 from storage.codes import new_code
 from storage.council_tables import RoleGrant, Team

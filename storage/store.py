@@ -16,7 +16,6 @@ from bot.council_pacing import PACING_FIELDS
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.state import (
-    DEFAULT_WORKING_DAYS,
     AnswerRecord,
     Awaiting,
     LearnerState,
@@ -25,6 +24,7 @@ from bot.state import (
     OrgInfo,
     Stage,
 )
+from scheduler.pacing import DEFAULT_WORKING_DAYS
 from scheduler.srs import Memory
 from storage import learner_rows
 from storage.benchmark import AssessmentReads

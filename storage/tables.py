@@ -11,7 +11,16 @@ import datetime as dt
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from scheduler.pacing import (
+    DEFAULT_LESSON_CAP,
+    DEFAULT_NATION,
+    DEFAULT_TIMEZONE,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+    hhmm,
+)
 from scheduler.planner import RoundRules
+from scheduler.srs import DEFAULT_RETENTION
 from storage.types import utc_column
 
 
@@ -24,12 +33,13 @@ class Organisation(SQLModel, table=True):
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=120)
     join_code: str = Field(max_length=32, unique=True)
-    timezone: str = Field(default="Europe/London", max_length=64)
-    nation: str = Field(default="england", max_length=16)  # for UK bank holidays
-    work_start: str = Field(default="08:00", max_length=5)  # working hours, local time
-    work_end: str = Field(default="18:00", max_length=5)
-    desired_retention: float = 0.9
-    lesson_cap: int = 1  # proactive lesson nudges per learner per day
+    # The pacing defaults: scheduler.pacing (and srs, planner.RoundRules below).
+    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
+    nation: str = Field(default=DEFAULT_NATION, max_length=16)  # for UK bank holidays
+    work_start: str = Field(default=hhmm(DEFAULT_WORK_START), max_length=5)  # local time
+    work_end: str = Field(default=hhmm(DEFAULT_WORK_END), max_length=5)
+    desired_retention: float = DEFAULT_RETENTION
+    lesson_cap: int = DEFAULT_LESSON_CAP  # proactive lesson nudges per learner per day
     # The daily refresher round (0007): its size, its size on a day with a lesson, and the
     # due backlog above which no new module is offered (see docs/learning.md).
     round_size: int = RoundRules.size  # defaults: scheduler.planner.RoundRules

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.access import Actor, visible_team_ids
+from bot.access import Actor
 from bot.people import (
     MAX_MISCONCEPTIONS,
     MISCONCEPTION_DAYS,
@@ -19,35 +19,33 @@ from bot.people import (
     TeamFacts,
     median,
 )
-from scheduler.pacing import DEFAULT_TIMEZONE
+from scheduler.pacing import zone
 from scheduler.srs import DEFAULT_RETENTION, Memory
 from storage.council_tables import Team
+from storage.pacing_rows import pacing_of
 from storage.tables import Delivery, Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
+from storage.visibility import visible_to
 
 
 def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts:
     """Members of the teams the actor manages (the whole council, people in no team too,
     for a council admin), in the actor's council only, with their FSRS cards and the
     council's median of modules done. The same people the dashboard shows
-    (`dashboard.queries.people_in_scope`): a manager in their own team counts in it."""
+    (`storage.visibility.visible_to`): a manager in their own team counts in it. `today`
+    is the viewer's local date (the day a manager's nudge counts for)."""
     org = session.get(Organisation, actor.org_id)
     retention = org.desired_retention if org else DEFAULT_RETENTION
-    timezone = org.timezone if org else DEFAULT_TIMEZONE
-    nation = org.nation if org else "england"
-    teams = visible_team_ids(actor)
     query = (
         select(Learner, Team)
         .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
-        .where(Learner.org_id == actor.org_id)
+        .where(visible_to(actor))
     )
-    if teams is not None:
-        query = query.where(col(Team.id).in_(teams), Team.org_id == actor.org_id)
     rows = session.exec(query).all()
     ids = [learner.id for learner, _team in rows if learner.id is not None]
     done = _completions(session, ids)
     nudged = _nudged(session, ids, today)
     members = sorted(
-        (_member(learner, team, done, nudged, nation) for learner, team in rows),
+        (_member(learner, team, done, nudged, org) for learner, team in rows),
         key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
     )
     return TeamFacts(
@@ -55,9 +53,14 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
         tuple(_cards(session, ids)),
         _council_median(session, actor.org_id),
         retention,
-        timezone,
         _misconceptions(session, ids, today),
     )
+
+
+def council_today(session: Session, org_id: int, now: dt.datetime) -> dt.date:
+    """The council's local date at `now`: the day of a report read outside chat."""
+    org = session.get(Organisation, org_id)
+    return now.astimezone(zone(org.timezone if org else None)).date()
 
 
 def _misconceptions(
@@ -88,7 +91,7 @@ def _member(
     team: Team | None,
     done: dict[int, tuple[int, dt.datetime | None]],
     nudged: set[int],
-    nation: str,
+    org: Organisation | None,
 ) -> MemberFacts:
     assert learner.id is not None
     count, last = done.get(learner.id, (0, None))
@@ -100,15 +103,12 @@ def _member(
         joined_at=learner.created_at,
         onboarded=learner.stage == "active",
         paused=learner.paused,
-        away_from=learner.away_from,
-        away_until=learner.away_until,
-        working_days=tuple(learner.working_days.split()),
+        calendar=pacing_of(learner, org),
         completed=count,
         last_completed_at=last,
         module_id=learner.module_id,
         last_step_at=learner.updated_at,
         nudged_today=learner.id in nudged,
-        nation=learner.nation or nation,
     )
 
 

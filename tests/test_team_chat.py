@@ -9,9 +9,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.access import Actor, Role
+from dashboard.queries import overdue
 from lessons.model import Curriculum, Module
 from scheduler.clock import ManualClock
 from storage.council_tables import AuditLog
+from storage.exports import standing_csv
+from storage.grants import actor_of
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
 from storage.tables import Delivery, Identity, Learner
@@ -184,6 +187,20 @@ def test_team_report_and_nudges(council: Council, demo_curriculum: Curriculum) -
         "- A £700,000 cleaning contract: the supplier keeps missing standards, was given a "
         "fair ch... (KPIs and contract performance notices): 1 person\n"
         "[1] Nudge everyone behind or stuck\n[2] Nudge Bob Brown\n[3] Nudge Cat Clay"
+    ]
+    # The dashboard's Learners behind and the standing export say the same of the team.
+    now, engine = council.clock.now(), council.services.engine
+    with Session(engine) as session:
+        manager = actor_of(session, council.learner_id(mary), council.admin.org_id)
+    assert [
+        (o.person.name, o.stuck, o.days) for o in overdue(engine, manager, demo_curriculum, now)
+    ] == [("Bob Brown", True, 10), ("Cat Clay", False, 10)]
+    rows = list(standing_csv(engine, council.admin.org_id, demo_curriculum, now))
+    assert [row for row in rows if ",Highways," in row] == [
+        f"{council.learner_id(ann)},Ann Able,Highways,on_track,0,2\n",
+        f"{council.learner_id(bob)},Bob Brown,Highways,stuck,10,0\n",
+        f"{council.learner_id(council.person('cat'))},Cat Clay,Highways,behind,10,0\n",
+        f"{council.learner_id(dan)},,Highways,away,0,0\n",
     ]
     assert mary.press("Nudge Bob Brown") == ["Nudge queued for 1 person."]
     mary.say("/team")

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from app.sim.memory import Trace, learner_multiplier
+from scheduler.pacing import Pacing, learner_pacing
 
 TIMES = ("08:30", "12:30", "16:00")
 DAY_SETS = ("mon tue wed thu fri", "mon tue wed thu", "tue wed thu fri")
@@ -45,6 +46,19 @@ class Profile:
     def user_id(self) -> str:
         """The learner's user id on the simulated platform."""
         return f"sim-{self.index}"
+
+    @property
+    def calendar(self) -> Pacing:
+        """Their pacing calendar as the service stores it (the simulated councils keep
+        the default time zone and hours): working days, nation, leave."""
+        away_from, away_until = self.leave if self.leave is not None else (None, None)
+        return learner_pacing(
+            working_days=self.days,
+            nation=self.nation,
+            learning_time=self.learning_time,
+            away_from=away_from,
+            away_until=away_until,
+        )
 
 
 @dataclass

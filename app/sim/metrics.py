@@ -1,8 +1,10 @@
 """What a simulation run measured: the pacing-rule checks and the learning figures. Pure.
 
-The rule checks use plain calendar arithmetic (not the planner's code), so a planner bug
-cannot hide itself. The learning figures combine what the simulation observed (what each
-learner was asked, answered, knew and spent) with the end state of the database.
+The rule checks use plain calendar arithmetic (not the planner's or `scheduler.pacing`'s
+code), so a bug there cannot hide itself: they are the one deliberate second reading of
+the pacing rules. The working days a figure counts are `scheduler.pacing`'s. The learning
+figures combine what the simulation observed (what each learner was asked, answered, knew
+and spent) with the end state of the database.
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ import holidays
 
 from adapters.recording import Sent
 from app.sim.learners import Learner
+from scheduler.pacing import (
+    DEFAULT_LESSON_CAP,
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+    is_working_day,
+)
 
-WORK_START, WORK_END = dt.time(8, 0), dt.time(18, 0)
-LESSON_CAP, ROUND_CAP = 1, 1  # proactive lesson nudges and refresher rounds a day
+# The simulated councils keep the default hours and caps; the checks below test sends
+# against them with their own calendar arithmetic.
+WORK_START, WORK_END = DEFAULT_WORK_START, DEFAULT_WORK_END
+LESSON_CAP, ROUND_CAP = DEFAULT_LESSON_CAP, 1  # proactive lesson nudges and rounds a day
 OVERDUE_AFTER = dt.timedelta(days=3)
 BINS = 10
 _SUBDIV = {"england": "ENG", "scotland": "SCT"}
@@ -111,16 +121,12 @@ def _bank_holidays(nation: str, year: int) -> frozenset[dt.date]:
 
 
 def working_days(learner: Learner, first: dt.date, days: int) -> int:
-    """The learner's working days in the run: their weekdays, less bank holidays and
-    days of leave."""
-    profile = learner.profile
-    count = 0
-    for offset in range(days):
-        day = first + dt.timedelta(days=offset)
-        away = profile.leave is not None and profile.leave[0] <= day <= profile.leave[1]
-        working = day.strftime("%a").lower() in profile.days
-        count += int(working and not away and not _bank_holiday(profile.nation, day))
-    return count
+    """The learner's working days in the run, as the service counts them
+    (`scheduler.pacing.is_working_day`: their weekdays, less bank holidays and leave)."""
+    calendar = learner.profile.calendar
+    return sum(
+        is_working_day(calendar, first + dt.timedelta(days=offset)) for offset in range(days)
+    )
 
 
 def overdue(

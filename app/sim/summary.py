@@ -44,7 +44,7 @@ from app.sim.metrics import (
     working_days,
 )
 from scheduler import srs
-from scheduler.pacing import DEFAULT_TIMEZONE, zone
+from scheduler.pacing import DEFAULT_TIMEZONE, on_leave, zone
 
 ZONE = zone(DEFAULT_TIMEZONE)
 
@@ -83,8 +83,7 @@ def summarise(
 
 
 def _taking_part(learner: Learner, last_day: dt.date) -> bool:
-    leave = learner.profile.leave
-    away = leave is not None and leave[0] <= last_day <= leave[1]
+    away = on_leave(learner.profile.calendar, last_day)
     return not is_quiet(learner.profile, last_day) and not away
 
 

@@ -9,9 +9,11 @@ from bot.decision import Context, Decision, say, text
 from bot.flows.bite_time import bite_time, bite_time_note
 from bot.flows.learning import next_module
 from bot.flows.onboarding import time_choices
+from bot.flows.proactive import pacing_of
 from bot.messages import Choice, literal
 from bot.schedule_words import describe_date, describe_days, parse_date, parse_time
-from bot.state import DEFAULT_WORKING_DAYS, Awaiting, LearnerState, ModuleStatus
+from bot.state import Awaiting, LearnerState, ModuleStatus
+from scheduler.pacing import DEFAULT_WORKING_DAYS, leave_end
 
 DAY_PRESETS: tuple[tuple[str, ...], ...] = (
     DEFAULT_WORKING_DAYS,
@@ -103,9 +105,7 @@ def settings(state: LearnerState, ctx: Context) -> Decision:
 
 def leave_until(state: LearnerState, ctx: Context) -> dt.date | None:
     """The last day of the learner's leave, if they are on leave today or will be."""
-    if state.away_until is not None and state.away_until >= ctx.local_today:
-        return state.away_until
-    return None
+    return leave_end(pacing_of(state, ctx.org), ctx.local_today)
 
 
 def ask_time(state: LearnerState, ctx: Context) -> Decision:

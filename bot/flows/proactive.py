@@ -17,27 +17,20 @@ from bot.flows import refresher
 from bot.flows.learning import next_module
 from bot.messages import Choice, Outbound
 from bot.state import LearnerState, OrgInfo, Stage
-from scheduler.pacing import (
-    DEFAULT_LEARNING_TIME,
-    Pacing,
-    in_working_hours,
-    local_date,
-    on_leave,
-    parse_hhmm,
-)
+from scheduler.pacing import Pacing, in_working_hours, learner_pacing, local_date, on_leave
 from scheduler.planner import QUIET_AFTER, RoundPlan
 
 
 def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
-    """The learner's pacing inputs: their own settings, else their council's."""
-    council = org or OrgInfo(0, "", "")
-    return Pacing(
-        timezone=state.timezone or council.timezone,
-        nation=state.nation or council.nation,
+    """The learner's pacing inputs: their own settings, else their council's (defaults
+    from `scheduler.pacing.learner_pacing`)."""
+    return learner_pacing(
         working_days=state.working_days,
-        learning_time=parse_hhmm(state.learning_time, DEFAULT_LEARNING_TIME),
-        work_start=parse_hhmm(council.work_start, dt.time(8, 0)),
-        work_end=parse_hhmm(council.work_end, dt.time(18, 0)),
+        timezone=state.timezone or (org.timezone if org else None),
+        nation=state.nation or (org.nation if org else None),
+        learning_time=state.learning_time,
+        work_start=org.work_start if org else None,
+        work_end=org.work_end if org else None,
         away_from=state.away_from,
         away_until=state.away_until,
     )

@@ -21,7 +21,6 @@ from bot.people import JoinTarget, MemberFacts, MemberStanding, Standing, standi
 from bot.people import weakest_topics as weakest
 from bot.ports import record_id
 from bot.state import LearnerState
-from scheduler.pacing import zone
 
 if TYPE_CHECKING:  # bot.effects imports the flows
     from bot.effects import FlowEffect
@@ -161,8 +160,7 @@ def _chased(state: LearnerState, ranked: tuple[MemberStanding, ...]) -> list[Mem
 
 def _standings(ctx: Context) -> tuple[MemberStanding, ...]:
     assert ctx.team is not None
-    tz = zone(ctx.team.timezone)
-    return standings(ctx.team, ctx.local_today, tz, len(ctx.curriculum.modules))
+    return standings(ctx.team, ctx.now, len(ctx.curriculum.modules))
 
 
 def _team_lines(team_name: str, members: list[MemberStanding], ctx: Context) -> list[str]:
