@@ -13,7 +13,7 @@ from app.cli_common import cli_settings, migrated_engine
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from storage.benchmark import Distribution, EffectBenchmark
+    from storage.capability import Distribution, EffectBenchmark
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +35,7 @@ def effect(
     from bot.effect import as_dict, summary_text
     from dashboard.effect_view import benchmark_rows
     from lessons.loader import default_pack_paths, load_curriculum
-    from storage.benchmark import effect_benchmark
+    from storage.capability import effect_benchmark
     from storage.effect_report import SqlEffect
 
     settings = cli_settings()

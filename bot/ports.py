@@ -159,7 +159,7 @@ class Transaction(Protocol):
         cards, and the council's median of modules completed."""
         ...
 
-    # Self-assessment and personal data (see storage/benchmark.py, storage/gdpr.py).
+    # Self-assessment and personal data (see storage/capability.py, storage/gdpr.py).
     def assessment_facts(
         self, learner_id: int, org_id: int, model: MaturityModel
     ) -> AssessmentFacts:

@@ -5,7 +5,7 @@ Who sees it is the rule of the other report pages (`sees_people`); what they see
 by `bot.access.visible_team_ids`: a council admin, the whole council; a manager, the people
 of the teams they manage. The numbers come from `storage.effect_report.SqlEffect`, the
 same as `bites effect`. Council admins also see their council's effect beside the
-anonymous benchmark of all councils (`storage.benchmark.effect_benchmark`).
+anonymous benchmark of all councils (`storage.capability.effect_benchmark`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.access import can_see_benchmarks, visible_team_ids
 from dashboard import effect_view
 from dashboard.auth import Viewer
 from dashboard.pages import Pages, sees_people
-from storage.benchmark import effect_benchmark
+from storage.capability import effect_benchmark
 from storage.effect_report import SqlEffect
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.effect import HOLDOUT, REFRESHED, Effect, EffectReport, Share, signed, summary_text
 from dashboard import charts
-from storage.benchmark import Distribution, EffectBenchmark
+from storage.capability import Distribution, EffectBenchmark
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.flows.dashboard import StoreDashboardToken
 from bot.flows.moving import LeaveCouncil
 from bot.flows.team import JoinWithCode, QueueNudges
 from bot.records import EraseLearner, RecordAssessment
-from storage.benchmark import record_assessment
+from storage.capability import record_assessment
 from storage.dashboard import store_dashboard_token
 from storage.effect_probes import (
     answer_checkup,

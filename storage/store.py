@@ -27,7 +27,7 @@ from bot.state import (
 from scheduler.pacing import DEFAULT_WORKING_DAYS
 from scheduler.srs import Memory
 from storage import learner_rows
-from storage.benchmark import AssessmentReads
+from storage.capability import AssessmentReads
 from storage.delivery_reads import DeliveryReads
 from storage.gdpr import PersonalDataReads
 from storage.org_cache import OrgCache

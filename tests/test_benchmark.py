@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from storage.benchmark import Distribution, anonymous_distribution, benchmark
+from storage.capability import Distribution, anonymous_distribution, benchmark
 from storage.council_tables import Assessment
 from storage.db import make_engine
 from storage.migrate import upgrade

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.effect import CHECKUP, HOLDOUT, REFRESHED
-from storage.benchmark import Distribution, anonymous_effect, effect_benchmark
+from storage.capability import Distribution, anonymous_effect, effect_benchmark
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.tables import EffectProbe, Learner, Organisation
