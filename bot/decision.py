@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from bot import payloads
 from bot.access import Actor
 from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
@@ -22,10 +23,12 @@ if TYPE_CHECKING:  # bot.effects imports the flows, which import this module
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a flow may read: loaded by the service before the flow runs.
+    """Everything a flow may read: loaded by the service before the flow runs. Besides
+    the council and the day, only what the flow's route declares (`Needs`) is loaded;
+    the rest keeps its empty default.
 
-    `found_org` is the council for the join code the flow asked about (see
-    `flows.onboarding.join_code_wanted`), already looked up.
+    `found_org` is the council for the join code the route named (`Needs.join_code`),
+    already looked up.
     """
 
     curriculum: Curriculum
@@ -47,11 +50,11 @@ class Context:
     # its hash is ever stored, by the effect that uses it).
     fresh_token: str = ""
     # What the join code found (a council, a team or a roster invite), and a manager's
-    # team facts for /team and nudge buttons (see flows.team.team_wanted).
+    # team facts for /team and nudge buttons.
     found_join: JoinTarget | None = None
     team: TeamFacts | None = None
     # The self-assessment (model, council's areas, the learner's answers) and the learner's
-    # own stored data, loaded only for /assess and /mydata and their buttons.
+    # own stored data, loaded only for the routes that declare them (/assess, /mydata).
     assessment: AssessmentFacts | None = None
     my_data: PersonalData | None = None
 
@@ -59,6 +62,31 @@ class Context:
     def local_today(self) -> dt.date:
         """The learner's local date (UTC date when the service did not say)."""
         return self.today or self.now.date()
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a flow reads beyond the learner, their council and today: each route
+    (`bot.routes`) declares it, and the service loads exactly this into the `Context`
+    before it runs the flow."""
+
+    progress: bool = False  # the learner's module records
+    answers: bool = False  # the current quiz attempt's answers
+    answered: bool = False  # every question ever answered (a repeated answer button)
+    actor: bool = False  # the learner's role grants in their council
+    team: bool = False  # a manager's team facts
+    assessment: bool = False  # the self-assessment's model and answers
+    my_data: bool = False  # what is stored about the learner
+    join_code: str | None = None  # a join code to look up (`found_org`, `found_join`)
+    round: int | None = None  # the refresher round (a delivery id) a button names
+    guess: payloads.Guessed | None = None  # the review or check-up "I guessed" names
+
+    @property
+    def about_a_round(self) -> bool:
+        """Whether the intent is about a refresher round (its answers, "Later", "I
+        guessed" on its items): such messages never count as lesson activity, so a
+        round never withholds the day's lesson."""
+        return self.round is not None
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from bot.messages import Inbound
 
-# Words that work as commands without a slash (Teams and Slack users type them plainly).
-BARE_COMMANDS = frozenset(
-    {"start", "next", "continue", "progress", "help", "settings", "stop", "define", "pause"}
-    | {"dashboard"}  # dashboard sign-in link (issue 8)
-    | {"team"}  # a manager's team report (issue 8)
-    | {"assess", "mydata"}  # self-assessment and personal data (issue 8)
-)
-ALIASES = {"continue": "next", "menu": "help", "resume": "start", "leave": "pause"}
 
+@dataclass(frozen=True)
+class Words:
+    """The commands a message can name (built from the routes, `bot.routes.WORDS`)."""
 
-_TAKES_ARGS = frozenset({"define", "pause"})
+    plain: frozenset[str]  # names that work typed alone, without a slash
+    aliases: Mapping[str, str] = field(default_factory=dict)  # another name -> the command
+    take_args: frozenset[str] = frozenset()  # typed alone, these may be followed by words
 
 
 @dataclass(frozen=True)
@@ -49,8 +47,9 @@ class Empty:
 Intent = Command | Press | Text | Empty
 
 
-def read_intent(inbound: Inbound) -> Intent:
-    """Classify an inbound message."""
+def read_intent(inbound: Inbound, words: Words) -> Intent:
+    """Classify an inbound message: `/name args` is always a command; a plain word is
+    one only if `words` says so (Teams and Slack users type them without a slash)."""
     if inbound.choice_id is not None:
         return Press(inbound.choice_id)
     text = inbound.text.strip()
@@ -59,8 +58,9 @@ def read_intent(inbound: Inbound) -> Intent:
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
         name = head.split("@", 1)[0].lower()  # Telegram sends /next@BotName in groups
-        return Command(ALIASES.get(name, name), args.strip())
+        return Command(words.aliases.get(name, name), args.strip())
     head, _, args = text.partition(" ")
-    if head.lower() in BARE_COMMANDS and (not args or head.lower() in _TAKES_ARGS):
-        return Command(ALIASES.get(head.lower(), head.lower()), args.strip())
+    name = words.aliases.get(head.lower(), head.lower())
+    if head.lower() in words.plain and (not args or name in words.take_args):
+        return Command(name, args.strip())
     return Text(text)

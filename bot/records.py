@@ -1,8 +1,8 @@
 """Read-only views of a learner's stored records that the self-assessment (/assess) and
 personal-data (/mydata) flows decide from, and the effects those flows ask for.
 
-The service loads a view only for the commands and buttons that need it (see
-`flows.assessment.wanted` and `flows.mydata.wanted`).
+The service loads a view only for the commands and buttons whose routes declare it (see
+`bot.routes`).
 """
 
 from __future__ import annotations

@@ -14,10 +14,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot import payloads
 from bot.batch_compose import Composing, compose_one
-from bot.conversation import needs, respond
-from bot.decision import Context, Decision
+from bot.conversation import card_to_read, route
+from bot.decision import Context, Decision, Needs
 from bot.deliveries import (
     ClaimedDelivery,
     Composed,
@@ -25,13 +24,11 @@ from bot.deliveries import (
     ReviewFacts,
     Withheld,
 )
-from bot.flows import assessment, mydata
-from bot.flows.onboarding import join_code_wanted
 from bot.flows.proactive import pacing_of
-from bot.flows.team import team_wanted
-from bot.intents import Intent, Press, read_intent
+from bot.intents import read_intent
 from bot.messages import Inbound, Outbound, without_nul
 from bot.ports import Clock, Store, Transaction
+from bot.routes import WORDS
 from bot.state import LearnerState, OrgInfo
 from bot.texts import ENGLISH, Texts
 from lessons.maturity import MaturityModel
@@ -71,21 +68,22 @@ class BotService:
         started = time.perf_counter()
         now = self._clock.now()
         inbound = without_nul(inbound)
-        intent = read_intent(inbound)
+        intent = read_intent(inbound, WORDS)
         with self._store.transaction() as tx:
             if inbound.message_id is not None and not tx.claim_inbound(
                 inbound.ref.platform, inbound.message_id, now
             ):
                 log.info("duplicate inbound ignored", extra={"platform": inbound.ref.platform})
                 return []
-            picked = picked_of(intent)
             # A quiz answer's FSRS card is read with the learner (one query, not two).
-            card = picked.question_id if isinstance(picked, payloads.Answer) else None
-            state = tx.learner_for(inbound.ref, now, card)
-            join_code = join_code_wanted(state, intent, inbound.org_hint)
-            ctx = self._context(tx, state, join_code, now, intent)
-            decision = respond(state, intent, ctx)
-            if not _about_a_round(picked):
+            state = tx.learner_for(inbound.ref, now, card_to_read(intent))
+            org = tx.org(state.org_id) if state.org_id is not None else None
+            # Each council sees the shared packs plus its own local pack.
+            curriculum = self._curriculum.for_council(org.code if org else None)
+            way = route(state, intent, curriculum, inbound.org_hint)  # the one routing
+            ctx = self._context(tx, state, org, curriculum, way.needs, now)
+            decision = way.flow(state, ctx)
+            if not way.needs.about_a_round:
                 # What "already active today" means for the lesson nudge: anything but a
                 # refresher round, so refreshers never withhold the lesson.
                 decision = replace(decision, state=replace(decision.state, lesson_active_at=now))
@@ -178,17 +176,16 @@ class BotService:
         self,
         tx: Transaction,
         state: LearnerState,
-        join_code: str | None,
+        org: OrgInfo | None,
+        curriculum: Curriculum,
+        needs: Needs,
         now: dt.datetime,
-        intent: Intent,
     ) -> Context:
-        org = tx.org(state.org_id) if state.org_id is not None else None
-        found = tx.join_target(join_code) if join_code else None
-        pressed = isinstance(intent, Press)
-        picked = picked_of(intent)
-        # Each council sees the shared packs plus its own local pack.
-        curriculum = self._curriculum.for_council(org.code if org else None)
-        wanted = needs(state, intent, curriculum)  # what the flow it goes to reads
+        """The `Context` for a flow: the learner's council and day, and what the route
+        declared it reads (`Needs`), nothing more."""
+        learner = state.learner_id
+        found = tx.join_target(needs.join_code) if needs.join_code else None
+        today = local_date(pacing_of(state, org), now)
         return Context(
             curriculum=curriculum,
             texts=self._texts,
@@ -196,64 +193,41 @@ class BotService:
             org=org,
             found_org=tx.org(found.org_id) if found else None,
             found_join=found,
-            progress=tx.progress(state.learner_id) if wanted.progress else {},
+            progress=tx.progress(learner) if needs.progress else {},
             answers=(
-                tx.answers(state.learner_id, state.module_id, state.attempt)
-                if state.module_id and wanted.answers
+                tx.answers(learner, state.module_id, state.attempt)
+                if state.module_id and needs.answers
                 else {}
             ),
-            # Only a button press can repeat an earlier answer; skip the query otherwise.
-            answered_questions=(
-                tx.answered_questions(state.learner_id)
-                if pressed and wanted.answered
-                else frozenset()
-            ),
-            today=local_date(pacing_of(state, org), now),
-            actor=tx.actor(state.learner_id, org.id) if org and wanted.roles else None,
+            answered_questions=tx.answered_questions(learner) if needs.answered else frozenset(),
+            today=today,
+            actor=tx.actor(learner, org.id) if org and needs.actor else None,
             fresh_token=secrets.token_urlsafe(24),
-            team=(
-                tx.team_facts(state.learner_id, org.id, now, local_date(pacing_of(state, org), now))
-                if org and team_wanted(intent)
-                else None
-            ),
+            team=tx.team_facts(learner, org.id, now, today) if org and needs.team else None,
             assessment=(
-                tx.assessment_facts(state.learner_id, org.id, self._maturity)
-                if org and self._maturity and assessment.wanted(intent)
+                tx.assessment_facts(learner, org.id, self._maturity)
+                if org and self._maturity and needs.assessment
                 else None
             ),
-            my_data=tx.personal_data(state.learner_id) if mydata.wanted(intent) else None,
-            **self._round_context(tx, state.learner_id, picked),
+            my_data=tx.personal_data(learner) if needs.my_data else None,
+            **self._round_context(tx, learner, needs),
         )
 
     @staticmethod
-    def _round_context(
-        tx: Transaction, learner_id: int, picked: payloads.Payload | None
-    ) -> dict[str, Any]:
-        """The round (and the review) a round button or "I guessed" names."""
-        round_id = getattr(picked, "delivery_id", None)
-        if not isinstance(picked, payloads.RefresherAnswer | payloads.Later | payloads.Guessed):
-            return {}
-        info = tx.round(learner_id, round_id) if round_id is not None else None
-        if not isinstance(picked, payloads.Guessed):
+    def _round_context(tx: Transaction, learner_id: int, needs: Needs) -> dict[str, Any]:
+        """The round a round button names, and the review (or check-up) "I guessed"
+        names: on a round's item, or without a round the latest quiz review."""
+        info = tx.round(learner_id, needs.round) if needs.round is not None else None
+        pressed = needs.guess
+        if pressed is None:
             return {"round": info}
-        question = picked.question_id
-        if round_id is not None:
-            inside = info is not None and 0 <= picked.item < len(info.questions)
-            probe = info.probes.get(picked.item) if info is not None else None
+        question = pressed.question_id
+        if needs.round is not None:
+            inside = info is not None and 0 <= pressed.item < len(info.questions)
+            probe = info.probes.get(pressed.item) if info is not None else None
             if probe is not None:  # a learning-effect check-up, not a review
                 return {"round": info, "probe": tx.probe(learner_id, probe)}
-            question = info.questions[picked.item] if info is not None and inside else None
-        item = picked.item if round_id is not None else None
-        facts = tx.review_facts(learner_id, question, round_id, item) if question else None
+            question = info.questions[pressed.item] if info is not None and inside else None
+        item = pressed.item if needs.round is not None else None
+        facts = tx.review_facts(learner_id, question, needs.round, item) if question else None
         return {"round": info, "guess": facts}
-
-
-def picked_of(intent: object) -> payloads.Payload | None:
-    """The payload of a pressed button, if the intent is one."""
-    return payloads.read_payload(intent.payload) if isinstance(intent, Press) else None
-
-
-def _about_a_round(picked: payloads.Payload | None) -> bool:
-    if isinstance(picked, payloads.Guessed):
-        return picked.delivery_id is not None
-    return isinstance(picked, payloads.RefresherAnswer | payloads.Later)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bot.intents import read_intent
 from bot.messages import ConversationRef, Inbound
 from bot.payloads import read_payload
+from bot.routes import WORDS
 from lessons.gift import import_gift, questions_to_markdown
 from lessons.loader import validate_packs
 from lessons.model import Curriculum
@@ -85,7 +86,7 @@ BRACES = st.text(alphabet=st.sampled_from(list("{}%#-. council.name_ifelsendorxy
 @given(text=st.text(max_size=300), choice=st.none() | st.text(max_size=80))
 def test_any_message_reads_as_an_intent(text: str, choice: str | None) -> None:
     inbound = Inbound(ConversationRef("test", "c", "u"), AT, text=text, choice_id=choice)
-    read_intent(inbound)
+    read_intent(inbound, WORDS)
     read_payload(choice or text)
 
 

@@ -118,6 +118,20 @@ def ask_days(state: LearnerState, ctx: Context) -> Decision:
     return say(state, text(ctx.texts.ask_days, *_day_choices(ctx)), awaiting=Awaiting.WORKING_DAYS)
 
 
+def pick_time(state: LearnerState, chosen: str, ctx: Context) -> Decision:
+    """A learning-time button: saved while the bot asks for a time, stale otherwise."""
+    if state.awaiting is not Awaiting.LEARNING_TIME:
+        return say(state, text(ctx.texts.stale_button))
+    return save_time(state, chosen, ctx)
+
+
+def pick_days(state: LearnerState, days: tuple[str, ...], ctx: Context) -> Decision:
+    """A working-days button: saved while the bot asks for days, stale otherwise."""
+    if state.awaiting is not Awaiting.WORKING_DAYS:
+        return say(state, text(ctx.texts.stale_button))
+    return save_days(state, days, ctx)
+
+
 def save_time(state: LearnerState, raw: str | None, ctx: Context) -> Decision:
     """Store a learning time given by button (HH:MM) or typed text."""
     chosen = parse_time(raw) if raw is not None else None

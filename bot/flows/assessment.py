@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 from bot import payloads
 from bot.decision import Context, Decision, say, text
-from bot.intents import Command, Press
 from bot.messages import Choice, Outbound
 from bot.records import AssessmentFacts, RecordAssessment
 from bot.state import LearnerState
 from lessons.maturity import LEVEL_NAMES, level_name
 
-COMMAND = "assess"
 START = "sa:go"
 RETAKE = "sa:again"
 SHOWN_MODULES = 6  # the path lists this many modules, then "and N more"
@@ -38,13 +36,6 @@ class Pick:
     area: int
     level: int
     target: int | None = None
-
-
-def wanted(intent: object) -> bool:
-    """Whether the service must load the assessment facts for this intent."""
-    if isinstance(intent, Command):
-        return intent.name == COMMAND
-    return isinstance(intent, Press) and intent.payload.startswith("sa:")
 
 
 def read_press(raw: str) -> Pick | str | None:

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 
 from bot import payloads
 from bot.day_budget import lesson_minutes_today, minutes_taken, module_minutes
-from bot.decision import Context, Decision, say, text
+from bot.decision import Context, Decision, Needs, say, text
 from bot.effect import AnswerPretest, CompleteMeasure, StartMeasure
 from bot.flows import pretest
 from bot.flows.rendering import council_values, option_order
+from bot.intents import Intent
 from bot.messages import Choice, Outbound
 from bot.reading import reading_list
 from bot.state import AnswerRecord, LearnerState, ModuleProgress, ModuleStatus
-from lessons.model import Module, Question
+from lessons.model import Curriculum, Module, Question
 from lessons.render import render_text
 from scheduler.pacing import DAILY_MINUTES
 
@@ -37,6 +38,21 @@ def next_step(state: LearnerState, ctx: Context) -> Decision:
     return _show_item(state, module, ctx)
 
 
+def next_needs(state: LearnerState, _intent: Intent, curriculum: Curriculum) -> Needs:
+    """What `next_step` reads: nothing more inside a module (the answer path stays
+    short); the learner's module records when it starts the next module."""
+    return Needs() if _inside_module(state, curriculum) else Needs(progress=True)
+
+
+def _inside_module(state: LearnerState, curriculum: Curriculum) -> bool:
+    """Whether `next_step` shows an item of the module in progress."""
+    module = curriculum.module(state.module_id) if state.module_id else None
+    if module is None:
+        return False
+    pending = state.pending_question is not None and module.question(state.pending_question)
+    return bool(pending) or state.cursor < len(module.cards) + len(module.questions)
+
+
 def next_module(ctx: Context, after: str | None = None) -> Module | None:
     """The first module in delivery order the learner has not completed, optionally
     looking only past the module `after`."""
@@ -46,6 +62,18 @@ def next_module(ctx: Context, after: str | None = None) -> Module | None:
         if record is None or record.status is not ModuleStatus.COMPLETED:
             return module
     return None
+
+
+def answer_needs(state: LearnerState, picked: payloads.Answer, curriculum: Curriculum) -> Needs:
+    """What `answer` reads: every answer ever given for a button that is not the pending
+    question's ("already answered"); the attempt's answers and the module records only
+    for the quiz's last answer, which scores it."""
+    found = curriculum.find_question(picked.question_id)
+    if found is None or found[0].id != state.module_id or found[1].id != state.pending_question:
+        return Needs(answered=True)
+    module = found[0]
+    last = state.cursor + 1 >= len(module.cards) + len(module.questions)
+    return Needs(progress=last, answers=last)
 
 
 def answer(state: LearnerState, picked: payloads.Answer, ctx: Context) -> Decision:

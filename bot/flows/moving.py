@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot import payloads
-from bot.decision import Context, Decision, say, text
+from bot.decision import Context, Decision, Needs, say, text
+from bot.flows.account import resume
 from bot.flows.team import join_effects, switch_team
+from bot.intents import Command, Intent
 from bot.messages import Choice, literal
 from bot.schedule_words import describe_days
 from bot.state import LearnerState
+from lessons.model import Curriculum
 
 if TYPE_CHECKING:  # bot.effects imports the flows
     from bot.effects import FlowEffect
@@ -30,6 +33,19 @@ class LeaveCouncil:
     """Effect: the learner leaves their council's team before joining another council."""
 
     org_id: int
+
+
+def start_needs(_state: LearnerState, intent: Intent, _curriculum: Curriculum) -> Needs:
+    """What `/start` reads: the council (and team) its code names, if it has one."""
+    code = intent.args.split()[0] if isinstance(intent, Command) and intent.args else None
+    return Needs(join_code=code)
+
+
+def start(state: LearnerState, args: str, ctx: Context) -> Decision:
+    """`/start` from a learner who is set up: resume, or move with the code given."""
+    code = args.split()[0] if args else None
+    moved = start_with_code(state, code, ctx) if code else None
+    return moved or resume(state, ctx)
 
 
 def start_with_code(state: LearnerState, code: str, ctx: Context) -> Decision | None:

@@ -8,13 +8,11 @@ storage/gdpr.py).
 
 from __future__ import annotations
 
-from bot.decision import Context, Decision, say, text
-from bot.intents import Command, Press
+from bot.decision import Context, Decision, Needs, say, text
 from bot.messages import Choice, Outbound
 from bot.records import EraseLearner, PersonalData
 from bot.state import LearnerState
 
-COMMAND = "mydata"
 DOWNLOAD = "md:download"
 ERASE = "md:erase"
 ERASE_YES = "md:erase:yes"
@@ -23,11 +21,14 @@ PRESSES = frozenset({DOWNLOAD, ERASE, ERASE_YES, ERASE_NO})
 PART_CHARS = 3500  # under Telegram's 4,096 and Teams' and Slack's limits, with the heading
 
 
-def wanted(intent: object) -> bool:
-    """Whether the service must load the learner's personal data for this intent."""
-    if isinstance(intent, Command):
-        return intent.name == COMMAND
-    return isinstance(intent, Press) and intent.payload == DOWNLOAD
+def read_press(raw: str) -> str | None:
+    """One of /mydata's buttons; None if the payload is not one."""
+    return raw if raw in PRESSES else None
+
+
+def press_needs(payload: str) -> Needs:
+    """What `press` reads: the personal data for the download only."""
+    return Needs(my_data=payload == DOWNLOAD)
 
 
 def show(state: LearnerState, ctx: Context) -> Decision:

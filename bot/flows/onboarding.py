@@ -1,8 +1,8 @@
 """First contact: welcome, choose a council, choose a learning time.
 
-Commands that make sense before joining (/help, /define, /stop, /mydata) are answered by
-`bot.conversation`; any other command says joining comes first and asks the current
-onboarding question again.
+Commands registered to work before joining (`bot.routes`: /help, /define, /mydata) go to
+their own flows; /stop is answered here, and any other command says joining comes first
+and asks the current onboarding question again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot import payloads
 from bot.decision import Context, Decision, say, text
 from bot.flows.bite_time import bite_time_note
 from bot.flows.team import join_effects
-from bot.intents import BARE_COMMANDS, Command, Intent, Press, Text
+from bot.intents import Command, Intent, Press, Text
 from bot.messages import Choice, Outbound, literal
 from bot.schedule_words import describe_days, parse_time
 from bot.state import Awaiting, LearnerState, Stage
@@ -45,15 +45,16 @@ def time_choices() -> tuple[Choice, ...]:
     return tuple(Choice(payloads.time_payload(t), t) for t in TIME_CHOICES)
 
 
-def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
-    """Move a learner who has not finished onboarding one step on."""
+def handle(state: LearnerState, intent: Intent, ctx: Context, known: bool = True) -> Decision:
+    """Move a learner who has not finished onboarding one step on; `known` says whether
+    a command is one the bot has (it then waits for joining) or not."""
     t = ctx.texts
     if isinstance(intent, Command) and intent.name == "stop":
         return say(state, text(t.stop_before_joining))
     if state.stage is Stage.NEW and ctx.found_org is not None:
         return _start(state, intent, ctx)  # the channel names the council: join at once
     if isinstance(intent, Command) and intent.name != "start":
-        return _set_up_first(state, intent, ctx)
+        return _set_up_first(state, intent, ctx, known)
     if state.stage is Stage.NEW or (isinstance(intent, Command) and intent.name == "start"):
         return _start(state, intent, ctx)
     if state.stage is Stage.CHOOSING_COUNCIL:
@@ -68,11 +69,11 @@ def handle(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     return _choose_time(state, intent, ctx)
 
 
-def _set_up_first(state: LearnerState, command: Command, ctx: Context) -> Decision:
+def _set_up_first(state: LearnerState, command: Command, ctx: Context, known: bool) -> Decision:
     """A command that needs a council: say so, then ask this stage's question again."""
     t = ctx.texts
     name = literal(command.name)
-    if command.name in BARE_COMMANDS:
+    if known:
         first = text(t.set_up_first.format(name=name))
     else:
         first = text(t.unknown_command.format(name=name))

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from bot.access import can_see_team_report
 from bot.decision import Context, Decision, say, text
-from bot.intents import Command, Intent, Press
 from bot.messages import Choice
 from bot.people import JoinTarget, MemberFacts, MemberStanding, Standing, standings
 from bot.people import weakest_topics as weakest
@@ -67,13 +66,6 @@ def read_nudge(raw: str) -> NudgeTarget | None:
     if (match := _NUDGE_ONE.match(raw)) and (learner_id := record_id(match.group(1))):
         return NudgeTarget(learner_id)
     return None
-
-
-def team_wanted(intent: Intent | object) -> bool:
-    """Whether handling this intent needs the manager's team facts loaded."""
-    if isinstance(intent, Command):
-        return intent.name == "team"
-    return isinstance(intent, Press) and read_nudge(intent.payload) is not None
 
 
 def join_effects(found: JoinTarget | None) -> tuple[JoinWithCode, ...]:
