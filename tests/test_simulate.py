@@ -12,7 +12,7 @@ import pytest
 from app import simulated
 from app.simulate import run_simulation
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services, outbox
 from tests.test_cli import run
 
@@ -26,6 +26,7 @@ KEYS = {
     "mean_predicted_recall",
     "overdue_share",
     "true_mean_recall",
+    "true_mean_recall_refreshed",
     "predicted_recall_calibration",
     "predicted_recall_bins",
     "items_known",
@@ -72,6 +73,7 @@ def test_learners_learn_and_forget_and_the_figures_say_so(fortnight: dict[str, o
     summary = fortnight
     assert 0 < summary["learners_taking_part"] <= 40  # type: ignore[operator]
     assert 0.5 < summary["true_mean_recall"] < 1  # type: ignore[operator]
+    assert 0.5 < summary["true_mean_recall_refreshed"] < 1  # type: ignore[operator]
     assert summary["items_known"] > 5  # type: ignore[operator]
     assert 0 <= summary["overdue_share"] < 1  # type: ignore[operator]
     assert summary["modules_done_mean"] >= 1  # type: ignore[operator]

@@ -11,7 +11,9 @@ leave), whom the engine should be serving:
   (`refreshers_due_not_sent` is the count). The learning-effect measure's held-out points
   are kept back from refreshers on purpose, so they count in neither.
 - `true_mean_recall`: the hidden memory at the end, over every question they have met;
-  `items_known`: the sum of it per learner, mean over learners.
+  `true_mean_recall_refreshed`: the same without the learning-effect measure's held-out
+  points, which are never refreshed by design (one a module); `items_known`: the sum of it
+  per learner, mean over learners.
 - `predicted_recall_calibration`: RMSE between FSRS's predicted recall (the stored card
   just before each refresher answer) and whether the learner recalled, in 10 bins by
   prediction, weighted by count; the bins are in `predicted_recall_bins`.
@@ -73,7 +75,7 @@ def summarise(
         "mean_predicted_recall": _round(mean(recalls)),
         "learners_taking_part": len(taking_part),
         "overdue_share": _round(late / total if total else None),
-        **_knowledge(learners, taking_part, end),
+        **_knowledge(learners, taking_part, end, _held_out(state)),
         "predicted_recall_calibration": rmse,
         "predicted_recall_bins": bins,
         "lesson_nudges_withheld_by_refreshers": _withheld(state, seen),
@@ -88,17 +90,35 @@ def _taking_part(learner: Learner, last_day: dt.date) -> bool:
 
 
 def _knowledge(
-    learners: dict[str, Learner], taking_part: set[str], end: dt.datetime
+    learners: dict[str, Learner],
+    taking_part: set[str],
+    end: dt.datetime,
+    held_out: set[tuple[str, str]],
 ) -> dict[str, float | None]:
     per_learner = [
-        [retrievability(trace, end) for trace in learners[user].memory.values()]
+        [
+            (question, retrievability(trace, end))
+            for question, trace in learners[user].memory.items()
+        ]
         for user in sorted(taking_part)
     ]
-    every = [r for recalls in per_learner for r in recalls]
+    every = [r for recalls in per_learner for _q, r in recalls]
+    refreshed = [
+        r
+        for user, recalls in zip(sorted(taking_part), per_learner, strict=True)
+        for question, r in recalls
+        if (user, question) not in held_out
+    ]
     return {
         "true_mean_recall": _round(mean(every)),
-        "items_known": _round(mean([sum(recalls) for recalls in per_learner]), 1),
+        "true_mean_recall_refreshed": _round(mean(refreshed)),
+        "items_known": _round(mean([sum(r for _q, r in recalls) for recalls in per_learner]), 1),
     }
+
+
+def _held_out(state: EndState) -> set[tuple[str, str]]:
+    """The learning-effect measure's held-out points: (user id, question id)."""
+    return {(card.user_id, card.question_id) for card in state.cards if card.held_out}
 
 
 def _withheld(state: EndState, seen: Observations) -> int:
