@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from app.wiring import Services
     from bot.council_pacing import Problem
     from bot.messages import Outbound
-    from scheduler.clock import ManualClock
+    from runtime.clock import ManualClock
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -159,7 +159,7 @@ def _opening(services: Services, user: str) -> Callable[[], list[Outbound]] | No
 
 
 def _simulated_clock(start: str | None) -> ManualClock:
-    from scheduler.clock import ManualClock
+    from runtime.clock import ManualClock
 
     if start is None:
         return ManualClock(dt.datetime.now(dt.UTC).replace(second=0, microsecond=0))
@@ -251,7 +251,7 @@ def council_add(
 ) -> None:
     """Create a council, or show the existing one with that code (an existing council
     keeps its name and join code: a different --name or --join-code is refused, saying so)."""
-    from scheduler.clock import SystemClock
+    from runtime.clock import SystemClock
     from storage.store import SqlStore
 
     engine = migrated_engine(db)

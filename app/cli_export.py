@@ -62,7 +62,7 @@ def export_csv(
 ) -> None:
     """Print a council's module progress (or, with --answers, its quiz answers; with
     --standing, who is on track, behind or stuck) as CSV."""
-    from scheduler.clock import SystemClock
+    from runtime.clock import SystemClock
     from storage.exports import answers_csv, progress_csv, standing_csv
 
     settings, engine, org_id = _council(db, council)

@@ -98,7 +98,7 @@ def workspaces(
 ) -> None:
     """List the workspaces that installed the app, and the council each is linked to."""
     from adapters.slack.factory import installation_store
-    from scheduler.clock import SystemClock
+    from runtime.clock import SystemClock
     from storage.db import make_engine
     from storage.migrate import upgrade
     from storage.store import SqlStore

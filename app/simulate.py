@@ -57,9 +57,9 @@ from bot.messages import (
     Inbound,
     Outbound,
 )
+from runtime.clock import ManualClock
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
-from scheduler.clock import ManualClock
 from scheduler.pacing import DEFAULT_TIMEZONE, DEFAULT_WORKING_DAYS, zone
 from storage.tables import Organisation
 

@@ -21,7 +21,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from app.wiring import Services
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from scheduler.pacing import zone
 from storage.tables import Delivery
 

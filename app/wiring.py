@@ -22,11 +22,11 @@ from dashboard.pages import DashboardDeps
 from lessons.loader import default_pack_paths, load_curriculum
 from lessons.maturity import builtin_maturity
 from lessons.model import Curriculum
+from runtime.clock import SystemClock
 from runtime.dispatcher import Dispatcher
 from runtime.metrics import build_registry
 from runtime.shared_pacer import pacer_for
 from runtime.ticker import Job
-from scheduler.clock import SystemClock
 from scheduler.planner import plan_today
 from storage.address_events import prune_address_events
 from storage.campaigns import SqlCampaigns

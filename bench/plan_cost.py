@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from app.settings import Settings
 from app.wiring import build_services
 from bench.seed import seed_learners
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from scheduler.planner import plan_day
 
 MONDAY = dt.datetime(2026, 3, 2, 0, 5, tzinfo=dt.UTC)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from app.logs import configure_logging
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 
 # Monday 2 March 2026, 09:00 UTC: a working day, no bank holiday.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from app.host import create_app
 from app.settings import SettingsError, load_settings
 from app.wiring import Services
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import Learner
 from tests.support.chat import make_services
 

@@ -17,7 +17,7 @@ from sqlalchemy import event
 
 from app.simulated import advance
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 
 # Statements per step, besides SQLite's BEGIN IMMEDIATE:

@@ -18,7 +18,7 @@ from lessons.maturity import (
     parse_areas,
 )
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import Assessment
 from storage.tables import Organisation
 from tests.support.chat import ChatUser, make_services

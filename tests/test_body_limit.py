@@ -14,7 +14,7 @@ from app.settings import Settings
 from app.wiring import build_services
 from dashboard.content import MAX_ZIP_BYTES
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 
 CHUNK = 64 * 1024
 UPLOAD = "/dashboard/content/upload"

@@ -18,7 +18,7 @@ from app.host import create_app
 from app.simulated import tick
 from app.wiring import Services
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import make_services
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

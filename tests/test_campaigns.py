@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from bot.access import Actor, Role
 from bot.flows.campaigns import current_round, latest_start, next_start, parse_rule
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from scheduler.planner import RoundPlan
 from storage.campaigns import CampaignSpec, SqlCampaigns
 from storage.council_tables import AuditLog

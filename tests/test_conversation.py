@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import AnswerRow, Learner, ModuleProgressRow
 from tests.support.chat import ChatUser, make_services
 

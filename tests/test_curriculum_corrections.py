@@ -15,7 +15,7 @@ import pytest
 
 from lessons.loader import builtin_pack_path, load_curriculum, load_pack
 from lessons.model import Curriculum, Question
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 
 

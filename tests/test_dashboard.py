@@ -21,7 +21,7 @@ from app.wiring import Services
 from bot.flows.dashboard import hash_token
 from lessons.loader import builtin_pack_path
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import AuditLog, DashboardSession, DashboardToken, RoleGrant, Team
 from storage.tables import Learner, ModuleProgressRow, Organisation
 from tests.support.chat import ChatUser, make_services

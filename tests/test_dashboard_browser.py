@@ -19,7 +19,7 @@ import uvicorn
 
 from app.host import create_app
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import make_services
 from tests.test_dashboard import LINK, World, build_world, pack_zip
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.host import create_app
 from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import RoleGrant
 from storage.tables import EffectProbe, Learner, Organisation
 from tests.support.chat import make_services

@@ -20,10 +20,10 @@ from app.wiring import Services
 from bot.deliveries import ClaimedDelivery, Composed, DeliveryKind, PlannedDelivery
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from lessons.model import Curriculum
+from runtime.clock import ManualClock
 from runtime.dispatcher import Dispatcher
 from runtime.leases import Leases
 from runtime.metrics import render
-from scheduler.clock import ManualClock
 from storage.tables import Delivery, Identity, Learner, Organisation
 from tests.support.chat import make_services, outbox
 

@@ -27,7 +27,7 @@ from bot.effect import (
 )
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import EffectProbe, ReviewLogRow, SrsCard
 from tests.support.chat import ChatUser, make_services, outbox
 

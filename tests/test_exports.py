@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from adapters.lrs import post_statements
 from app.cli import app
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import AuditLog
 from storage.db import make_engine
 from storage.exports import answers_csv, progress_csv

@@ -9,7 +9,7 @@ import pytest
 
 from bot.texts import ENGLISH as T
 from lessons.model import Curriculum, Module
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.transcript import Officer, Reply, bot, officer, press, verify_dialog
 
 CONTINUE, NEXT_QUESTION, GUESSED = T.continue_button, T.next_question_button, T.guessed_button

@@ -7,7 +7,7 @@ from bot.flows.onboarding import TIME_CHOICES
 from bot.state import Stage
 from bot.texts import ENGLISH as T
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.memory_store import MemoryStore
 from tests.support.transcript import Reply, bot, officer, press, verify_dialog
 

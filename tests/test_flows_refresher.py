@@ -9,7 +9,7 @@ import pytest
 
 from bot.texts import ENGLISH as T
 from lessons.model import Curriculum, Module
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.transcript import Officer, Reply, bot, officer, press, verify_dialog
 
 GUESSED, LATER = T.guessed_button, T.later_button

@@ -8,7 +8,7 @@ import pytest
 from bot.flows.onboarding import TIME_CHOICES
 from bot.texts import ENGLISH as T
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.memory_store import MemoryStore
 from tests.support.transcript import Officer, Reply, bot, officer, press, verify_dialog
 

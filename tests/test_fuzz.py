@@ -20,7 +20,7 @@ from lessons.loader import validate_packs
 from lessons.model import Curriculum
 from lessons.parse import parse_addition, parse_module
 from lessons.render import RenderError, council_context, render_text
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.roster import parse_roster
 from tests.support.chat import ChatUser, make_services
 

@@ -17,7 +17,7 @@ from bot.flows.mydata import PART_CHARS, download
 from bot.records import PersonalData
 from bot.texts import ENGLISH
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import Assessment, AuditLog
 from storage.gdpr import count_rows, erase_by_admin
 from storage.tables import (

@@ -15,7 +15,7 @@ from app.host import create_app
 from app.settings import Settings
 from app.wiring import Services
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.tables import AnswerRow, Learner
 from tests.support.chat import make_services

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.access import Actor
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.people import SqlPeople
 from storage.tables import Learner
 from tests.support.chat import ChatUser, make_services

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lessons.loader import builtin_pack_path, load_curriculum, validate_packs
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 
 LOCAL_MANIFEST = """id: borsetshire

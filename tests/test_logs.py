@@ -8,7 +8,7 @@ import logging
 
 from app.logs import JsonFormatter
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 
 

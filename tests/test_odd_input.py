@@ -13,7 +13,7 @@ from app.host import create_app
 from bot.payloads import read_payload
 from bot.ports import MAX_RECORD_ID, record_id
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 from tests.test_dashboard import (  # noqa: F401  (client and world are fixtures)
     World,

@@ -13,9 +13,9 @@ from bench.fake_platform import FakeSender, Faults, start, stats_of
 from bot.messages import RateLimits
 from lessons.model import Curriculum
 from runtime import pacer as pacer_module
+from runtime.clock import ManualClock
 from runtime.pacer import LocalPacer, Pace, WindowGuard
 from runtime.shared_pacer import PostgresPacer
-from scheduler.clock import ManualClock
 from storage.tables import Delivery
 from tests.support.chat import make_services
 from tests.test_dispatcher import MONDAY_0930, add_learners, lesson

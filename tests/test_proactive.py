@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.simulated import advance
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import Learner, Organisation, ReviewLogRow, SrsCard
 from tests.support.chat import ChatUser, make_services, outbox
 

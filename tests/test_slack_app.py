@@ -20,7 +20,7 @@ from app.host import create_app
 from app.settings import Settings
 from app.wiring import build_services, slack_data
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 
 SLACK = {
     "slack_signing_secret": "s",

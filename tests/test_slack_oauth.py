@@ -27,7 +27,7 @@ from app.settings import Settings
 from app.wiring import Services, build_services
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.tables import Learner, SlackInstallation

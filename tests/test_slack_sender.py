@@ -12,7 +12,7 @@ from adapters.slack.factory import build_slack_sender
 from adapters.slack.sender import SlackSender
 from app.settings import Settings
 from bot.messages import Choice, ConversationRef, Outbound, RateLimits, SendResult, SendStatus
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.workspaces import SqlWorkspaces

@@ -17,7 +17,7 @@ import storage.tables  # noqa: F401
 from bot.messages import ConversationRef
 from bot.state import AnswerRecord, ModuleProgress, ModuleStatus, Stage
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, is_current, upgrade
 from storage.store import SqlStore

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.access import Actor, Role
 from dashboard.queries import overdue
 from lessons.model import Curriculum, Module
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.council_tables import AuditLog
 from storage.exports import standing_csv
 from storage.grants import actor_of

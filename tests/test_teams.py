@@ -24,7 +24,7 @@ from app.settings import Settings
 from app.wiring import Services, build_services
 from bot.messages import Choice, ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import AnswerRow, Identity, Learner, ProcessedInbound
 from tests.support.fake_connector import FakeConnector
 

@@ -17,7 +17,7 @@ from app.host import create_app
 from app.settings import Settings
 from app.wiring import Services, build_services
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from storage.tables import AnswerRow, Identity, Learner
 from tests.support.fake_telegram import (
     BLOCKED,

@@ -23,7 +23,7 @@ from app.settings import Settings
 from app.wiring import build_services
 from bot.messages import Inbound, Outbound
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import make_services
 from tests.support.fake_telegram import FLOOD, ApiCall, Failure, FakeTelegram, text_update
 

@@ -12,7 +12,7 @@ from adapters.terminal.adapter import GREETING, GREETING_BACK, run_terminal
 from app.cli import _opening
 from app.wiring import Services
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from tests.support.chat import make_services
 
 DEFINE = "I don't have a definition of KPI yet. Try a term such as KPI or service credit.\n\n"

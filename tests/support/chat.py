@@ -15,7 +15,7 @@ from app.settings import Settings
 from app.wiring import Services, build_services
 from bot.messages import ConversationRef, Inbound, Outbound
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 
 _ids = itertools.count(1)
 

@@ -19,7 +19,7 @@ from bot.messages import ConversationRef, Inbound, Outbound
 from bot.service import BotService
 from bot.state import LearnerState
 from lessons.model import Curriculum
-from scheduler.clock import ManualClock
+from runtime.clock import ManualClock
 from scheduler.planner import RoundPlan
 from tests.support.memory_store import MemoryStore
 
