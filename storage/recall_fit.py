@@ -2,8 +2,9 @@
 
 The rule (what is fitted, how, and what it changes) is `scheduler.calibration`; this
 module only reads the council's recent refresher answers from the review log and writes
-the fitted scale on the council, through the ORM so every process's council cache is
-cleared (storage/org_cache.py).
+the fitted scale on the council: through the ORM when the scale changes, so every
+process's council cache is cleared (storage/org_cache.py), and with a plain UPDATE of the
+day and the count when it does not, so the caches stay warm.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -37,10 +38,19 @@ def fit_councils(engine: Engine, now: dt.datetime) -> int:
         for council in councils:
             assert council.id is not None
             fit = calibration.fit_scale(_outcomes(session, council.id, now))
-            council.recall_scale = fit.scale
-            council.recall_reviews = fit.reviews
-            council.recall_fitted_on = today
-            session.add(council)
+            if fit.scale != council.recall_scale:
+                # Through the ORM: the flush clears every process's council cache.
+                council.recall_scale = fit.scale
+                council.recall_reviews = fit.reviews
+                council.recall_fitted_on = today
+                session.add(council)
+            else:  # the bot's view of the council is unchanged: keep the caches warm
+                session.execute(
+                    update(Organisation)
+                    .where(col(Organisation.id) == council.id)
+                    .values(recall_reviews=fit.reviews, recall_fitted_on=today)
+                )
+                session.expire(council)
             fitted += 1
     return fitted
 
