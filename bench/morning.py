@@ -119,12 +119,12 @@ def run(config: Morning, postgres: str) -> MorningReport:
             start_wall = workers.go()
             deadline = time.monotonic() + config.deadline_s
             stats = asyncio.run(wait_for(fake_url, sends, deadline))
-            dispatch_cpu_s = workers.stop()
+            dispatch_cpu_s, sent = workers.stop()
         finally:
             drop_scratch(url)
     fake.kill()
     timings = {"seed_s": seed_s, "plan_s": plan_s, "dispatch_cpu_s": dispatch_cpu_s}
-    return report(config.learners, config.limits, sends, stats, start_wall, timings)
+    return report(config.learners, config.limits, sends, (stats, sent), start_wall, timings)
 
 
 def main() -> None:
@@ -138,7 +138,8 @@ def main() -> None:
     config = Morning(learners=args.learners, processes=args.processes, senders=args.senders)
     load = os.getloadavg()[0]
     result = run(config, args.postgres)
-    print(json.dumps({**asdict(result), "load_at_start": load, "load_at_end": os.getloadavg()[0]}))
+    loads = {"load_at_start": load, "load_at_end": os.getloadavg()[0]}
+    print(json.dumps({**asdict(result), "limits_kept": result.limits_kept, **loads}))
 
 
 if __name__ == "__main__":

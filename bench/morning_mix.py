@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bench.platform_fakes import Limits
@@ -64,7 +64,7 @@ class Send:
     due_s: float
 
 
-def limit_key(platform: str, conversation: str, extra: dict[str, str]) -> str:
+def limit_key(platform: str, conversation: str, extra: Mapping[str, str]) -> str:
     """The limit a send counts against at the fakes (and the real platforms)."""
     if platform == "teams":
         return extra["tenant_id"]
@@ -90,6 +90,23 @@ def ideal_lateness(sends: Iterable[Send], limits: Limits) -> list[float]:
     the k-th send of a limit at rate r is k/r seconds late."""
     counts = Counter((s.platform, s.limit_key) for s in sends)
     return [k / rate(p, limits) for (p, _key), n in counts.items() for k in range(n)]
+
+
+def busiest_second(instants: Iterable[tuple[str, str, float]]) -> dict[str, int]:
+    """Per platform, the most of (platform, limit, instant) sends in any one second of
+    one limit."""
+    by_limit: dict[tuple[str, str], list[float]] = {}
+    for platform, key, at in instants:
+        by_limit.setdefault((platform, key), []).append(at)
+    busiest: dict[str, int] = {}
+    for (platform, _key), times in by_limit.items():
+        times.sort()
+        first = 0
+        for last, at in enumerate(times):
+            while at - times[first] >= 1:
+                first += 1
+            busiest[platform] = max(busiest.get(platform, 0), last - first + 1)
+    return busiest
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.morning_mix import Send, ideal_lateness, percentile, physical_limit
+from bench.morning_mix import (
+    Send,
+    busiest_second,
+    ideal_lateness,
+    percentile,
+    physical_limit,
+)
 from bench.platform_fakes import Limits, PlatformStats
 
 
@@ -16,7 +22,8 @@ class PlatformReport:
     sends: int
     accepted: int
     refused_429: int
-    busiest_second: int  # sends that arrived in any one second of one limit
+    busiest_second: int  # sends that arrived in any one second of one limit, at the fake
+    busiest_second_sent: int  # … that the senders set off in any one second of one limit
     limit: int
     lost: int
     duplicates: int
@@ -46,19 +53,23 @@ class MorningReport:
 
     @property
     def limits_kept(self) -> bool:
-        """No limit saw more sends arrive in one second than it allows."""
-        return all(p.busiest_second <= p.limit for p in self.platforms.values())
+        """The dispatchers together never set off more sends in one second of a limit
+        than it allows."""
+        return all(p.busiest_second_sent <= p.limit for p in self.platforms.values())
 
 
 def report(
     learners: int,
     limits: Limits,
     sends: list[Send],
-    stats: dict[str, PlatformStats],
+    seen: tuple[dict[str, PlatformStats], list[tuple[str, str, float]]],
     start_wall: float,
     timings: dict[str, float],
 ) -> MorningReport:
-    """Put the fakes' counts against the morning's sends."""
+    """Put what the fakes counted, and what the senders set off (`seen`), against the
+    morning's sends."""
+    stats, sent = seen
+    busiest_sent = busiest_second(sent)
     physical_s, binding = physical_limit(sends, limits)
     lateness = [
         stats[s.platform].first_at[s.conversation] - (start_wall + s.due_s)
@@ -67,7 +78,10 @@ def report(
     ]
     last = max((s.last_at for s in stats.values() if s.accepted), default=start_wall)
     wall_s = last - start_wall
-    platforms = {name: _platform(name, sends, platform) for name, platform in stats.items()}
+    platforms = {
+        name: _platform(name, sends, platform, busiest_sent.get(name, 0))
+        for name, platform in stats.items()
+    }
     return MorningReport(
         learners=learners,
         sends=len(sends),
@@ -89,7 +103,9 @@ def report(
     )
 
 
-def _platform(name: str, sends: list[Send], stats: PlatformStats) -> PlatformReport:
+def _platform(
+    name: str, sends: list[Send], stats: PlatformStats, busiest_sent: int
+) -> PlatformReport:
     wanted = {s.conversation for s in sends if s.platform == name}
     accepted = sum(stats.accepted.values())
     return PlatformReport(
@@ -97,6 +113,7 @@ def _platform(name: str, sends: list[Send], stats: PlatformStats) -> PlatformRep
         accepted=accepted,
         refused_429=stats.refused_429,
         busiest_second=stats.busiest_second,
+        busiest_second_sent=busiest_sent,
         limit=stats.limit,
         lost=len(wanted - set(stats.accepted)),
         duplicates=accepted - len(stats.accepted),

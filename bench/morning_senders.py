@@ -9,6 +9,7 @@ one shared aiohttp session, so a run measures the dispatcher and the shared limi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import aiohttp
@@ -21,6 +22,7 @@ from adapters.slack.sender import SlackSender
 from adapters.teams.config import TeamsConfig
 from adapters.teams.sender import TeamsSender
 from adapters.telegram.sender import TelegramSender, build_bot
+from bench.morning_mix import limit_key
 from bench.platform_fakes import TELEGRAM_TOKEN
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 from bot.ports import Sender
@@ -90,6 +92,40 @@ class LightSender:
                 if reply.status >= 300:
                     return SendResult(SendStatus.RETRY, detail=str(reply.status))
         return SendResult(SendStatus.SENT)
+
+
+class TimedSender:
+    """A sender that notes, for each message, the wall-clock instant it set off and the
+    limit it counts against: what the dispatcher let go, whatever the fakes' own timing."""
+
+    def __init__(self, inner: Sender, log: list[tuple[str, str, float]]) -> None:
+        self._inner = inner
+        self._log = log
+
+    @property
+    def platform(self) -> str:
+        """The inner sender's platform."""
+        return self._inner.platform
+
+    @property
+    def limits(self) -> RateLimits:
+        """The inner sender's limits."""
+        return self._inner.limits
+
+    def limit_key(self, ref: ConversationRef) -> str:
+        """The inner sender's limit key."""
+        return self._inner.limit_key(ref)
+
+    async def send(self, ref: ConversationRef, messages: Sequence[Outbound]) -> SendResult:
+        """Note the instant, then send."""
+        key = bucket_of(self.platform, ref)
+        self._log.extend((self.platform, key, time.time()) for _ in messages)
+        return await self._inner.send(ref, messages)
+
+
+def bucket_of(platform: str, ref: ConversationRef) -> str:
+    """The limit a send counts against at the fakes (as `bench.morning_mix.limit_key`)."""
+    return limit_key(platform, ref.conversation_id, ref.extra)
 
 
 def light_senders(fake_url: str, session: aiohttp.ClientSession) -> dict[str, Sender]:

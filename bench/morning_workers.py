@@ -21,7 +21,7 @@ import aiohttp
 
 from app.settings import Settings
 from app.wiring import build_services
-from bench.morning_senders import light_senders, real_senders
+from bench.morning_senders import TimedSender, light_senders, real_senders
 
 MIDNIGHT = dt.datetime(2026, 3, 2, 0, 5, tzinfo=dt.UTC)  # a Monday; planning runs at 00:05
 NINE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # 09:00 in London (GMT in March)
@@ -41,7 +41,8 @@ class MorningClock:
 @dataclass(frozen=True)
 class _Signals:
     ready: Any  # a queue: each process puts its pid once built
-    done: Any  # a queue: each process puts the CPU seconds it used from 09:00 on
+    done: Any  # a queue: each process puts the CPU seconds it used from 09:00 on, and
+    # the (platform, limit, wall-clock instant) of every message its senders set off
     go: Any  # an event: 09:00 has been fixed
     start_wall: Any  # a shared double: the wall-clock instant of 09:00
     stop: Any  # an event: the morning is over
@@ -55,7 +56,8 @@ def _work(url: str, fake_url: str, senders: str, signals: _Signals) -> None:
         )
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=128))
         made = light_senders(fake_url, session) if senders == "light" else real_senders(fake_url)
-        services.senders.update(made)
+        sent: list[tuple[str, str, float]] = []
+        services.senders.update({name: TimedSender(s, sent) for name, s in made.items()})
         signals.ready.put(multiprocessing.current_process().pid)
         signals.go.wait()  # nothing runs on this loop yet
         clock.start_wall = signals.start_wall.value
@@ -69,7 +71,7 @@ def _work(url: str, fake_url: str, senders: str, signals: _Signals) -> None:
                 await close()
         await session.close()
         services.engine.dispose()
-        signals.done.put(time.process_time() - cpu)
+        signals.done.put((time.process_time() - cpu, sent))
 
     asyncio.run(main())
 
@@ -89,17 +91,20 @@ class Workers:
         self._signals.go.set()
         return float(self._signals.start_wall.value)
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, list[tuple[str, str, float]]]:
         """End the processes and wait for them; return the CPU seconds they used from
-        09:00 on, all together."""
+        09:00 on, all together, and every message their senders set off (see `_Signals`)."""
         self._signals.stop.set()
-        cpu = sum(self._signals.done.get(timeout=120) for _ in self._processes)
+        cpu, sent = 0.0, list[tuple[str, str, float]]()
+        for _ in self._processes:
+            used, instants = self._signals.done.get(timeout=120)
+            cpu, sent = cpu + used, sent + instants
         for process in self._processes:
             process.join(60)
             if process.is_alive():
                 process.kill()
                 process.join()
-        return float(cpu)
+        return cpu, sent
 
 
 def start_workers(count: int, url: str, fake_url: str, senders: str) -> Workers:
