@@ -35,7 +35,13 @@ from bench.dispatch_workers import drop_scratch, scratch_database
 from bench.morning_mix import Send, identity_for, limit_key
 from bench.morning_report import MorningReport, report
 from bench.morning_workers import MIDNIGHT, NINE, MorningClock, start_workers
-from bench.platform_fakes import Limits, PlatformStats, serve_in_process, stats_of
+from bench.platform_fakes import (
+    Limits,
+    PlatformStats,
+    accepted_count,
+    serve_in_process,
+    stats_of,
+)
 from bench.seed import seed_learners
 from scheduler.planner import plan_day
 
@@ -98,14 +104,11 @@ def morning_sends(url: str) -> list[Send]:
 async def wait_for(fake_url: str, sends: list[Send], deadline: float) -> dict[str, PlatformStats]:
     """Poll the fakes until every send arrived (or time is up), then a moment more so
     late duplicates show."""
-    wanted = {(s.platform, s.conversation) for s in sends}
-    while True:
-        stats = await stats_of(fake_url)
-        arrived = {(p, c) for p, s in stats.items() for c in s.accepted}
-        if wanted <= arrived or time.monotonic() > deadline:
-            await asyncio.sleep(1.0)
-            return await stats_of(fake_url)
+    # Conversations are distinct across platforms, and only the morning's are sent to.
+    while await accepted_count(fake_url) < len(sends) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)
+    return await stats_of(fake_url)
 
 
 def run(config: Morning, postgres: str) -> MorningReport:

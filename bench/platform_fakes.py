@@ -144,7 +144,10 @@ class PlatformFakes:
         return web.json_response({"ok": True, "channel": channel, "ts": ts})
 
     async def report(self, request: web.Request) -> web.Response:
-        """GET /stats."""
+        """GET /stats (everything), or /stats?count=1: how many conversations each
+        platform has accepted a send for (cheap enough to poll during a run)."""
+        if request.query.get("count"):
+            return web.json_response({n: len(s.accepted) for n, s in self.stats.items()})
         return web.json_response({name: asdict(s) for name, s in self.stats.items()})
 
     def app(self) -> web.Application:
@@ -192,6 +195,12 @@ def serve_in_process(limits: Limits) -> tuple[BaseProcess, str]:
     )
     process.start()
     return process, str(receive.recv())
+
+
+async def accepted_count(url: str) -> int:
+    """How many conversations the fakes have accepted a send for, all platforms together."""
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/stats?count=1") as reply:
+        return sum((await reply.json()).values())
 
 
 async def stats_of(url: str) -> dict[str, PlatformStats]:
