@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
@@ -15,13 +16,27 @@ from storage.tables import Identity, Learner, Organisation, SrsCard
 
 TIMES = ("08:30", "12:30", "16:00")
 CHUNK = 5000
+# A learner's identity: platform, user id, conversation id and the reference's extra (JSON).
+IdentityOf = Callable[[int], tuple[str, str, str, str]]
+
+
+def bench_identity(learner_id: int) -> tuple[str, str, str, str]:
+    """The default: every learner on the dispatch benchmarks' fake platform."""
+    return "bench", f"u{learner_id}", f"c{learner_id}", "{}"
 
 
 def seed_learners(
-    engine: Engine, count: int, cards_each: int, at: dt.datetime, seed: int = 1
+    engine: Engine,
+    count: int,
+    cards_each: int,
+    at: dt.datetime,
+    seed: int = 1,
+    times: Sequence[str] = TIMES,
+    identity: IdentityOf = bench_identity,
 ) -> None:
     """Add `count` active learners of the demo council, each with `cards_each` FSRS cards
-    due at random over the next week."""
+    due at random over the next week, a learning time drawn from `times` and one identity
+    (`identity` of their id)."""
     rng = random.Random(seed)
     with engine.begin() as connection:
         org_id = connection.execute(
@@ -31,14 +46,14 @@ def seed_learners(
         start = (first or 0) + 1
         for low in range(start, start + count, CHUNK):
             ids = range(low, min(low + CHUNK, start + count))
-            connection.execute(insert(Learner), _learner_rows(ids, org_id, rng, at))
-            connection.execute(insert(Identity), _identity_rows(ids, at))
+            connection.execute(insert(Learner), _learner_rows(ids, org_id, rng, at, times))
+            connection.execute(insert(Identity), _identity_rows(ids, at, identity))
             if cards_each:
                 connection.execute(insert(SrsCard), _card_rows(ids, cards_each, rng, at))
 
 
 def _learner_rows(
-    ids: range, org_id: int | None, rng: random.Random, at: dt.datetime
+    ids: range, org_id: int | None, rng: random.Random, at: dt.datetime, times: Sequence[str]
 ) -> list[dict[str, object]]:
     return [
         {
@@ -47,7 +62,7 @@ def _learner_rows(
             "stage": "active",
             "awaiting": "nothing",
             "paused": False,
-            "learning_time": rng.choice(TIMES),
+            "learning_time": rng.choice(times),
             "working_days": "mon tue wed thu fri",
             "cursor": 0,
             "attempt": 0,
@@ -59,18 +74,21 @@ def _learner_rows(
     ]
 
 
-def _identity_rows(ids: range, at: dt.datetime) -> list[dict[str, object]]:
-    return [
-        {
-            "learner_id": i,
-            "platform": "bench",
-            "user_id": f"u{i}",
-            "conversation_id": f"c{i}",
-            "extra": "{}",
-            "created_at": at,
-        }
-        for i in ids
-    ]
+def _identity_rows(ids: range, at: dt.datetime, identity: IdentityOf) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for i in ids:
+        platform, user_id, conversation_id, extra = identity(i)
+        rows.append(
+            {
+                "learner_id": i,
+                "platform": platform,
+                "user_id": user_id,
+                "conversation_id": conversation_id,
+                "extra": extra,
+                "created_at": at,
+            }
+        )
+    return rows
 
 
 def _card_rows(

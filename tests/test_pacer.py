@@ -15,7 +15,7 @@ from lessons.model import Curriculum
 from runtime import pacer as pacer_module
 from runtime.clock import ManualClock
 from runtime.pacer import LocalPacer, Pace, WindowGuard
-from runtime.shared_pacer import PostgresPacer
+from runtime.shared_pacer import ClockOffset, PostgresPacer
 from storage.tables import Delivery
 from tests.support.chat import make_services
 from tests.test_dispatcher import MONDAY_0930, add_learners, lesson
@@ -70,6 +70,32 @@ def test_the_window_guard_holds_a_send_until_the_oldest_leaves_the_window(
         return times
 
     assert asyncio.run(run()) == pytest.approx([0.0, 0.0, 0.0, pacer_module.WINDOW_SECONDS])
+
+
+def test_the_clocks_difference_comes_from_the_quickest_round_trip() -> None:
+    offset = ClockOffset()
+    # The database read its clock (100.0) somewhere in a local round trip from 0 to 1.
+    assert offset.update(100.0, before=0.0, after=1.0) == 99.5
+    assert offset.update(200.0, before=100.0, after=100.01) == pytest.approx(99.995)
+    # A slow round trip (a busy host) tells less than the quick one did.
+    assert offset.update(302.0, before=200.0, after=202.0) == pytest.approx(99.995)
+
+
+def test_a_sender_woken_past_its_slot_gives_it_up_and_takes_the_next(
+    fake_time: FakeTime,
+) -> None:
+    blocks = [[0.0], [0.3]]
+
+    async def reserve(bucket: str, pace: Pace) -> list[float]:
+        return blocks.pop(0)
+
+    pacer = PostgresPacer(engine=None)  # type: ignore[arg-type]
+    pacer._reserve = reserve  # type: ignore[method-assign]
+    fake_time.now = 0.2  # the slot's moment passed while the process was kept waiting
+    asyncio.run(
+        pacer.acquire("telegram:bot", RateLimits(per_second=30, conversation_gap_seconds=1))
+    )
+    assert (blocks, fake_time.now) == ([], 0.3)
 
 
 @pytest.mark.postgres
