@@ -101,7 +101,8 @@ def learner_pace(ctx: Context) -> float:
     return sum(recent) / len(recent) if recent else 1.0
 
 
-def module_minutes(module: Module, ctx: Context) -> float:
+def module_minutes(module: Module, ctx: Context, pace: float = 1.0) -> float:
     """The minutes a module not yet begun will take this learner today: its stated
-    minutes at their pace, and the pre-test's questions before it."""
-    return module.minutes * learner_pace(ctx) + PRETEST_MINUTES
+    minutes at their pace (or at `pace`, the pace of the module they have just taken, if
+    slower), and the pre-test's questions before it."""
+    return module.minutes * max(pace, learner_pace(ctx)) + PRETEST_MINUTES

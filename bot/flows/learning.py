@@ -257,12 +257,14 @@ def _question_reply(
 def _within_today(module: Module, upcoming: Module, ctx: Context) -> bool:
     """May the next module be offered now? Only while the day's modules, it included, stay
     within `DAILY_MINUTES` (see `bot.day_budget`; `/next` still starts it). The next
-    module is counted at the learner's pace (`bot.day_budget.module_minutes`): modules
-    that took them a fifth longer than stated make the next one count a fifth longer too."""
+    module is counted at the learner's pace (`bot.day_budget.module_minutes`): a module
+    that took them a fifth longer than stated (this one, or their recent ones) makes the
+    next one count a fifth longer too, with its pre-test."""
     taken = lesson_minutes_today(ctx, leaving_out=module.id)
     record = ctx.progress.get(module.id)
     this = module.minutes if record is None else minutes_taken(module, record, ctx.now)
-    return taken + this + module_minutes(upcoming, ctx) <= DAILY_MINUTES
+    pace = this / module.minutes if module.minutes else 1.0
+    return taken + this + module_minutes(upcoming, ctx, pace) <= DAILY_MINUTES
 
 
 def _complete(state: LearnerState, module: Module, last: AnswerRecord, ctx: Context) -> Decision:
