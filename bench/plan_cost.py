@@ -6,18 +6,22 @@ For each database it seeds N active learners with 3 FSRS cards each, then, for e
 `--repeats` successive days, times (a) a bare SELECT of the rows the planner reads (its
 statements' columns and filters, unpaged, fetched with the same driver) and (b) the real
 planning run for that local day (read, plan, insert deliveries, record the run). It prints
-min / median / max of both and of their ratio (goal: at most 3x). Results are in
-docs/benchmarks.md.
+min / median / max of both and of their ratio (goal: at most 3x), in wall time and in CPU
+time (this process's, plus its PostgreSQL server processes' when the server runs on this
+machine). Results are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
@@ -30,6 +34,7 @@ from scheduler.clock import ManualClock
 from scheduler.planner import plan_day
 
 MONDAY = dt.datetime(2026, 3, 2, 0, 5, tzinfo=dt.UTC)
+APPLICATION = "cb_plan_cost"  # names this benchmark's PostgreSQL connections
 # The rows the planner reads, with the statements' columns and filters, read in one go
 # without pages: its learners, their due cards, the rounds sent since each learner last
 # wrote, waiting check-ups and running campaigns.
@@ -85,28 +90,54 @@ def _bind(engine: Engine, at: dt.datetime) -> object:
 
 def measure(url: str, learners: int, repeats: int) -> dict[str, list[float]]:
     """Seed, then time a bare read and a planning run for each of `repeats` days, one
-    after the other (so both meet the same load); seconds and ratios."""
+    after the other (so both meet the same load): wall seconds, CPU seconds of this
+    process and of its PostgreSQL server processes, and the ratios."""
     clock = ManualClock(MONDAY)
     services = build_services(
         Settings(database_url=url, scheduler=False, webchat=False), clock=clock
     )
-    seed_learners(services.engine, learners, 3, MONDAY)
-    found: dict[str, list[float]] = {"bare": [], "plan": [], "ratio": []}
+    engine = services.engine
+    seed_learners(engine, learners, 3, MONDAY)
+    found: dict[str, list[float]] = {
+        name: [] for name in ("bare", "plan", "ratio", "bare_cpu", "plan_cpu", "cpu_ratio")
+    }
     for day in range(repeats):
         now = MONDAY + dt.timedelta(days=day)
         end = now + dt.timedelta(days=1)
-        started = time.perf_counter()
-        bare_select(services.engine, now.date(), end)
-        bare = time.perf_counter() - started
-        started = time.perf_counter()
+        cpu, started = cpu_seconds(engine), time.perf_counter()
+        bare_select(engine, now.date(), end)
+        bare, bare_cpu = time.perf_counter() - started, cpu_seconds(engine) - cpu
+        cpu, started = cpu_seconds(engine), time.perf_counter()
         result = services.deliveries.plan_day("Europe/London", now.date(), end, now, plan_day)
-        plan = time.perf_counter() - started
+        plan, plan_cpu = time.perf_counter() - started, cpu_seconds(engine) - cpu
         assert result is not None and result.learners == learners
-        found["bare"].append(bare)
-        found["plan"].append(plan)
-        found["ratio"].append(plan / bare)
-    services.engine.dispose()
+        for name, value in (("bare", bare), ("plan", plan), ("ratio", plan / bare)):
+            found[name].append(value)
+        found["bare_cpu"].append(bare_cpu)
+        found["plan_cpu"].append(plan_cpu)
+        found["cpu_ratio"].append(plan_cpu / bare_cpu)
+    engine.dispose()
     return found
+
+
+def cpu_seconds(engine: Engine) -> float:
+    """CPU time used so far by this process and, when PostgreSQL runs on this machine, by
+    the server processes of this engine's connections: on a shared machine the wall time
+    moves with other work, the CPU time much less."""
+    used = time.process_time()
+    if engine.dialect.name == "sqlite":
+        return used
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": APPLICATION},
+        ).scalars()
+        for pid in pids:
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists():  # a server on another machine is not counted
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
 def spread(values: list[float]) -> str:
@@ -114,14 +145,20 @@ def spread(values: list[float]) -> str:
     return " / ".join(f"{v:.2f}" for v in (min(values), statistics.median(values), max(values)))
 
 
-def _postgres_schema_url(base: str) -> tuple[str, str]:
+@contextmanager
+def _postgres_schema(base: str) -> Iterator[str]:
+    """A URL whose search_path is a scratch schema, dropped afterwards."""
     schema = "cb_bench_" + secrets.token_hex(4)
     engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), schema
+    query = {"options": f"-csearch_path={schema}", "application_name": APPLICATION}
+    try:
+        yield make_url(base).update_query_dict(query).render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def main() -> None:
@@ -132,16 +169,21 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL (a scratch schema is made)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        targets = [("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")]
-        if args.postgres:
-            targets.append(("postgresql", _postgres_schema_url(args.postgres)[0]))
-        for name, url in targets:
-            found = measure(url, args.learners, args.repeats)
-            print(
-                f"{name}: {args.learners} learners, min / median / max of {args.repeats}: "
-                f"bare SELECT {spread(found['bare'])} s, plan one day {spread(found['plan'])} s, "
-                f"ratio {spread(found['ratio'])}x"
-            )
+        report("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", args.learners, args.repeats)
+    if args.postgres:
+        with _postgres_schema(args.postgres) as url:
+            report("postgresql", url, args.learners, args.repeats)
+
+
+def report(name: str, url: str, learners: int, repeats: int) -> None:
+    """Measure one database and print its line."""
+    found = measure(url, learners, repeats)
+    print(
+        f"{name}: {learners} learners, min / median / max of {repeats}: "
+        f"bare SELECT {spread(found['bare'])} s, plan one day {spread(found['plan'])} s, "
+        f"ratio {spread(found['ratio'])}x; CPU: bare {spread(found['bare_cpu'])} s, "
+        f"plan {spread(found['plan_cpu'])} s, ratio {spread(found['cpu_ratio'])}x"
+    )
 
 
 if __name__ == "__main__":
