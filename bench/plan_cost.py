@@ -178,6 +178,13 @@ def main() -> None:
 def report(name: str, url: str, learners: int, repeats: int) -> None:
     """Measure one database and print its line."""
     found = measure(url, learners, repeats)
+    for day in range(repeats):
+        print(
+            f"  {name} day {day + 1}: bare SELECT {found['bare'][day]:.2f} s, "
+            f"plan {found['plan'][day]:.2f} s, ratio {found['ratio'][day]:.2f}x; "
+            f"CPU {found['bare_cpu'][day]:.2f} s, {found['plan_cpu'][day]:.2f} s, "
+            f"ratio {found['cpu_ratio'][day]:.2f}x"
+        )
     print(
         f"{name}: {learners} learners, min / median / max of {repeats}: "
         f"bare SELECT {spread(found['bare'])} s, plan one day {spread(found['plan'])} s, "

@@ -84,9 +84,10 @@ def main() -> None:
                     with services.engine.connect() as connection:
                         if connection.execute(text("SELECT count(*) FROM plan_run")).scalar():
                             planned_peak = _peak_rss_mb(process.pid)
-                drained = _metric(port, "cb_delivery_queue_depth").endswith(" 0.0")
-                if planned_peak is not None and drained:
-                    break
+                if planned_peak is not None:  # the server is up by then
+                    drained = _metric(port, "cb_delivery_queue_depth").endswith(" 0.0")
+                    if drained:
+                        break
             planned = "not planned" if planned_peak is None else f"{planned_peak:.0f} MB"
             print(
                 f"{args.learners} learners: peak RSS when planned {planned}, "

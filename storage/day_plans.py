@@ -129,7 +129,7 @@ class DayPlanning:
             for learner in learners:
                 key = learner.learner_id
                 planned = plan(
-                    learner, day, cards.get(key, []), waiting.get(key, []), checkups.get(key, [])
+                    learner, day, cards.get(key, ()), waiting.get(key, ()), checkups.get(key, ())
                 )
                 sink.write(planned)
                 count += len(planned)
