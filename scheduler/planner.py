@@ -3,7 +3,7 @@ deliveries out, no database, no clock.
 
 Storage reads the facts (a learner's pacing, their due FSRS cards, the campaign questions
 waiting for them, how many rounds went unanswered) and writes what this module returns
-through one writer (`storage.day_plans.write_planned`). The rules (docs/learning.md says why):
+through one writer (`storage.plan_writes.write_planned`). The rules (docs/learning.md says why):
 
 - **The lesson nudge** at the learner's usual time on each working day, while fewer than
   `QUIET_AFTER` nudges in a row went unanswered; then one gentler nudge `GENTLE_AFTER`
@@ -31,6 +31,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _json_text
 from typing import Protocol
 
 from scheduler import srs
@@ -121,17 +122,16 @@ class RoundPlan:
     probes: tuple[tuple[int, str], ...] = ()  # (probe id, variant id): check-ups it asks
 
     def to_json(self) -> str:
-        """The payload text."""
-        return json.dumps(
-            {
-                "q": list(self.questions),
-                "c": [list(pair) for pair in self.campaign],
-                "backlog": self.backlog,
-                "held": self.lesson_held,
-                "limit": self.backlog_limit,
-                "p": [list(pair) for pair in self.probes],
-            },
-            separators=(",", ":"),
+        """The payload text: the compact JSON `json.dumps(..., separators=(",", ":"))`
+        gives, written directly (planning writes one for most learners every day, and
+        `json.dumps` builds an encoder each call)."""
+        questions = ",".join(map(_json_text, self.questions))
+        campaign = ",".join(f"[{int(c)},{_json_text(q)}]" for c, q in self.campaign)
+        probes = ",".join(f"[{int(p)},{_json_text(v)}]" for p, v in self.probes)
+        held = "true" if self.lesson_held else "false"
+        return (
+            f'{{"q":[{questions}],"c":[{campaign}],"backlog":{int(self.backlog)},'
+            f'"held":{held},"limit":{int(self.backlog_limit)},"p":[{probes}]}}'
         )
 
     @classmethod

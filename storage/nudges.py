@@ -11,9 +11,9 @@ from bot.access import team_ids_managed
 from bot.flows.team import QueueNudges
 from scheduler.planner import manager_nudge
 from storage.audit import record_audit
-from storage.day_plans import write_planned
 from storage.grants import actor_of
 from storage.pacing_rows import pacing_of_row
+from storage.plan_writes import write_planned
 from storage.tables import Learner
 from storage.team_facts import nudge_key
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from scheduler import srs
 from scheduler.pacing import Pacing
@@ -180,3 +181,29 @@ def test_a_managers_nudge_is_now_in_hours_else_at_the_next_working_start() -> No
     friday_evening = utc(MONDAY + dt.timedelta(days=4), 19)
     nudge = manager_nudge(7, pacing, friday_evening, "k")
     assert nudge is not None and nudge.due_at == utc(MONDAY + dt.timedelta(days=7), 8)
+
+
+def test_a_rounds_payload_is_its_compact_json() -> None:
+    plans = [
+        RoundPlan(()),
+        RoundPlan(("q01", "q02"), backlog=41, lesson_held=True, backlog_limit=40),
+        RoundPlan(
+            ('say "no"', "café\\n", "q\u2019s"),
+            ((3, 'say "no"'), (12, "café\\n")),
+            2,
+            False,
+            5,
+            ((7, "v1"), (8, "v\u00e9")),
+        ),
+    ]
+    for plan in plans:
+        expected = {
+            "q": list(plan.questions),
+            "c": [list(pair) for pair in plan.campaign],
+            "backlog": plan.backlog,
+            "held": plan.lesson_held,
+            "limit": plan.backlog_limit,
+            "p": [list(pair) for pair in plan.probes],
+        }
+        assert plan.to_json() == json.dumps(expected, separators=(",", ":"))
+        assert RoundPlan.from_json(plan.to_json()) == plan
