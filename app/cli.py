@@ -351,7 +351,9 @@ def council_set(
         f"({org.round_size_lesson_day} on a lesson day), new modules while at most "
         f"{org.backlog_limit} refreshers are due"
     )
-    if org.recall_scale != 1.0:  # fitted daily from its answers: docs/learning.md
+    from scheduler.calibration import DEFAULT_SCALE
+
+    if org.recall_scale != DEFAULT_SCALE:  # fitted daily from its answers: docs/learning.md
         typer.echo(
             f"Its officers' memories last {org.recall_scale:.2f} times what FSRS predicts, "
             f"so refreshers are scheduled at retention {org.scheduling_retention}"

@@ -87,14 +87,15 @@ def learner_pace(ctx: Context) -> float:
     reading speed), never below 1 (a module is never counted shorter than stated)."""
     ratios = []
     finished = sorted(
-        (r for r in ctx.progress.values() if r.completed_at is not None),
-        key=lambda record: record.completed_at or record.started_at,
+        (r.completed_at, r.started_at, r.module_id)
+        for r in ctx.progress.values()
+        if r.completed_at is not None
     )
-    for record in finished:
-        module = ctx.curriculum.module(record.module_id)
-        if module is None or not module.minutes or record.completed_at is None:
+    for completed_at, started_at, module_id in finished:
+        module = ctx.curriculum.module(module_id)
+        if module is None or not module.minutes:
             continue
-        taken = (record.completed_at - record.started_at).total_seconds() / 60
+        taken = (completed_at - started_at).total_seconds() / 60
         if taken <= 2 * module.minutes:
             ratios.append(max(1.0, taken / module.minutes))
     recent = ratios[-PACE_MODULES:]

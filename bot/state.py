@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from scheduler import srs
-from scheduler.calibration import scheduling_retention
+from scheduler.calibration import DEFAULT_SCALE, scheduling_retention
 from scheduler.pacing import (
     DEFAULT_LESSON_CAP,
     DEFAULT_NATION,
@@ -85,7 +85,7 @@ class OrgInfo:
     round_size: int = RoundRules.size
     round_size_lesson_day: int = RoundRules.size_lesson_day
     backlog_limit: int = RoundRules.backlog_limit
-    recall_scale: float = 1.0  # fitted from the council's answers: scheduler.calibration
+    recall_scale: float = DEFAULT_SCALE  # fitted from the council's answers: scheduler.calibration
 
     @property
     def scheduling_retention(self) -> float:

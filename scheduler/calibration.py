@@ -16,7 +16,8 @@ close to the defaults. An answer the officer marked "I guessed" counts as not re
 The scale changes when refreshers come, not what the council asked for: the scheduler
 is given the retention at which FSRS's own intervals are k times as long
 (`scheduling_retention`), so the officers' true recall at each refresher is the desired
-retention. Predicted recall shown to people uses the scale too (`srs.recall(..., scale)`).
+retention. The predicted recall on team reports and the heat map is still FSRS's own
+(unscaled): it ranks topics, and the scale moves every topic of a council alike.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from scheduler.srs import DECAY, FACTOR
 
+DEFAULT_SCALE = 1.0  # FSRS's defaults, unchanged: a council before its first fit
 MIN_REVIEWS = 100  # fewer refresher answers than this: keep the defaults (k = 1)
 PRIOR_SD = 0.5  # the prior's standard deviation of log k: k within about 0.4 to 2.7
 SCALE_BOUNDS = (0.25, 4.0)
@@ -52,10 +54,10 @@ class Fit:
 
 
 def fit_scale(outcomes: Iterable[Outcome]) -> Fit:
-    """The stability scale that best explains the answers (1.0 with too few of them)."""
+    """The stability scale that best explains the answers (the default with too few)."""
     usable = [o for o in outcomes if o.stability > 0 and o.elapsed_days >= 0]
     if len(usable) < MIN_REVIEWS:
-        return Fit(1.0, len(usable))
+        return Fit(DEFAULT_SCALE, len(usable))
     low, high = (math.log(bound) for bound in SCALE_BOUNDS)
     # The log-posterior is concave in log k for this curve: golden-section search finds
     # its maximum to well under 1% in 40 steps.
@@ -89,7 +91,7 @@ def scheduling_retention(desired: float, scale: float) -> float:
     """The retention to give FSRS so that its intervals are `scale` times as long as at
     `desired`: then officers whose memories last `scale` times as long as FSRS predicts
     recall at `desired` when a refresher comes. Kept within `RETENTION_BOUNDS`."""
-    if scale == 1.0:
+    if scale == DEFAULT_SCALE:
         return desired
     stretched = scale * (desired ** (-1 / DECAY) - 1)
     retention = (1 + stretched) ** -DECAY

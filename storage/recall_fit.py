@@ -50,7 +50,6 @@ def fit_councils(engine: Engine, now: dt.datetime) -> int:
                     .where(col(Organisation.id) == council.id)
                     .values(recall_reviews=fit.reviews, recall_fitted_on=today)
                 )
-                session.expire(council)
             fitted += 1
     return fitted
 

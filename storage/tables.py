@@ -20,6 +20,7 @@ from scheduler.pacing import (
     hhmm,
 )
 from scheduler.planner import RoundRules
+from scheduler.calibration import DEFAULT_SCALE
 from scheduler.srs import DEFAULT_RETENTION
 from storage.types import utc_column
 
@@ -47,7 +48,7 @@ class Organisation(SQLModel, table=True):
     backlog_limit: int = RoundRules.backlog_limit
     # The council's forgetting curve fitted from its refresher answers (0011): its officers'
     # memories last `recall_scale` times as long as FSRS predicts (scheduler/calibration.py).
-    recall_scale: float = 1.0
+    recall_scale: float = DEFAULT_SCALE
     recall_reviews: int = 0  # the refresher answers the fit rests on
     recall_fitted_on: dt.date | None = None
     tier: str | None = Field(default=None, max_length=24)  # county, unitary, …, district

@@ -38,10 +38,18 @@ def test_few_answers_keep_the_defaults() -> None:
     assert fit_scale(answers).reviews == MIN_REVIEWS - 1
 
 
-def test_the_prior_keeps_a_small_council_near_the_defaults() -> None:
-    # All wrong: the data alone would push the scale to its floor; the prior holds it.
-    wrong = [Outcome(1.0, 10.0, False)] * MIN_REVIEWS
-    assert 0.25 <= fit_scale(wrong).scale < 1.0
+def test_the_prior_keeps_a_small_council_nearer_the_defaults() -> None:
+    # Answers recalled exactly as often as officers with k = 0.5 would: with many of them
+    # the fit finds 0.5; with few, the prior pulls it towards 1 (the defaults).
+    truth = (1 + FACTOR * 20.0 / (0.5 * 10.0)) ** -DECAY
+
+    def answers(n: int) -> list[Outcome]:
+        right = round(truth * n)
+        return [Outcome(20.0, 10.0, True)] * right + [Outcome(20.0, 10.0, False)] * (n - right)
+
+    many, few = fit_scale(answers(10_000)).scale, fit_scale(answers(MIN_REVIEWS)).scale
+    assert abs(many - 0.5) < 0.01
+    assert 0.55 < few < 0.8
 
 
 def test_the_scheduler_is_given_the_retention_that_keeps_the_councils_promise() -> None:
