@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from scheduler.calibration import DEFAULT_SCALE
 from scheduler.pacing import (
     DEFAULT_LESSON_CAP,
     DEFAULT_NATION,
@@ -20,7 +21,6 @@ from scheduler.pacing import (
     hhmm,
 )
 from scheduler.planner import RoundRules
-from scheduler.calibration import DEFAULT_SCALE
 from scheduler.srs import DEFAULT_RETENTION
 from storage.types import utc_column
 
