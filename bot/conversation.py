@@ -14,6 +14,7 @@ from bot.flows import learning, onboarding
 from bot.flows.account import save_days, save_time
 from bot.intents import Command, Empty, Intent, Press, Text
 from bot.messages import Choice
+from bot.ports import NOTHING_ALONG, ReadAlong
 from bot.routes import BUTTON_FAMILIES, COMMANDS, Route, bind, payload_route
 from bot.schedule_words import parse_days
 from bot.state import Awaiting, LearnerState, Stage
@@ -39,13 +40,22 @@ def route(
     return Route(_empty)
 
 
-def card_to_read(intent: Intent) -> str | None:
-    """The question whose FSRS card a quiz answer will review: the store reads it with
-    the learner, in the same query (worked out before the learner is loaded)."""
+def read_along(intent: Intent) -> ReadAlong:
+    """What the store reads with the learner, in the same query (worked out before the
+    learner is loaded): a quiz answer's FSRS card; a round button's round, with the card
+    of the item answered."""
     if not isinstance(intent, Press):
-        return None
+        return NOTHING_ALONG
     picked = payloads.read_payload(intent.payload)
-    return picked.question_id if isinstance(picked, payloads.Answer) else None
+    if isinstance(picked, payloads.Answer):
+        return ReadAlong(card_question=picked.question_id)
+    if isinstance(picked, payloads.RefresherAnswer):
+        return ReadAlong(round_id=picked.delivery_id, round_item=picked.item)
+    if isinstance(picked, payloads.Later) or (
+        isinstance(picked, payloads.Guessed) and picked.delivery_id is not None
+    ):
+        return ReadAlong(round_id=picked.delivery_id)
+    return NOTHING_ALONG
 
 
 def _command(

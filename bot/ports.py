@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bot.access import Actor
@@ -36,6 +37,20 @@ def record_id(digits: str) -> int | None:
     return value if 0 < value <= MAX_RECORD_ID else None
 
 
+@dataclass(frozen=True)
+class ReadAlong:
+    """What the store reads in the same query as the learner, worked out from the
+    message before it is routed (`bot.conversation.read_along`): a quiz answer's FSRS
+    card, or the refresher round a button names, with the card of the item answered."""
+
+    card_question: str | None = None  # a quiz answer's question
+    round_id: int | None = None  # the round's delivery
+    round_item: int | None = None  # the round item answered
+
+
+NOTHING_ALONG = ReadAlong()
+
+
 class Clock(Protocol):
     """The one source of 'now'; always timezone-aware UTC."""
 
@@ -52,11 +67,11 @@ class Transaction(Protocol):
         ...
 
     def learner_for(
-        self, ref: ConversationRef, at: dt.datetime, card_question: str | None = None
+        self, ref: ConversationRef, at: dt.datetime, along: ReadAlong = NOTHING_ALONG
     ) -> LearnerState:
         """The learner behind a platform identity, created if new, locked for update,
-        and marked seen at `at`; with `card_question`, their FSRS card for that question
-        is read along (so `memory` needs no query of its own)."""
+        and marked seen at `at`; what `along` names is read with them (so `memory` and
+        `round` need no query of their own)."""
         ...
 
     def save_learner(self, state: LearnerState, at: dt.datetime) -> None:

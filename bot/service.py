@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.batch_compose import Composing, compose_one
-from bot.conversation import card_to_read, route
+from bot.conversation import read_along, route
 from bot.decision import Context, Decision, Needs
 from bot.deliveries import (
     ClaimedDelivery,
@@ -75,8 +75,9 @@ class BotService:
             ):
                 log.info("duplicate inbound ignored", extra={"platform": inbound.ref.platform})
                 return []
-            # A quiz answer's FSRS card is read with the learner (one query, not two).
-            state = tx.learner_for(inbound.ref, now, card_to_read(intent))
+            # A quiz answer's FSRS card, or a round button's round, is read with the
+            # learner (one query, not two or four).
+            state = tx.learner_for(inbound.ref, now, read_along(intent))
             org = tx.org(state.org_id) if state.org_id is not None else None
             # Each council sees the shared packs plus its own local pack.
             curriculum = self._curriculum.for_council(org.code if org else None)

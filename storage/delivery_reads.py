@@ -18,6 +18,7 @@ from bot.messages import ConversationRef
 from scheduler.planner import RoundPlan
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage.effects import apply_effect
+from storage.learner_rows import RoundRow
 from storage.tables import (
     Delivery,
     EffectProbe,
@@ -37,6 +38,8 @@ class DeliveryReads:
     session: Session
     # FSRS cards read with the learner (None: known not to exist), by (learner, question).
     _cards: dict[tuple[int, str], Memory | None]
+    # Rounds read with the learner (None: not theirs), by delivery id.
+    _rounds: dict[int, RoundRow | None]
 
     def reach(self, learner_id: int) -> ConversationRef | None:
         """The reachable identity the learner last wrote from."""
@@ -52,22 +55,21 @@ class DeliveryReads:
         )
 
     def round(self, learner_id: int, delivery_id: int) -> RoundInfo | None:
-        """A refresher round (or a one-question refresher) sent to this learner."""
-        row = self.session.get(Delivery, delivery_id)
-        if row is None or row.learner_id != learner_id or row.id is None:
+        """A refresher round (or a one-question refresher) sent to this learner: as
+        `learner_for` read it with the learner when it was asked to, else read now."""
+        if delivery_id in self._rounds:
+            sent = self._rounds[delivery_id]
+        else:
+            sent = self._read_round(learner_id, delivery_id)
+        if sent is None:
             return None
-        if row.kind == "refresher" and row.ref:  # planned before rounds existed
-            answered = {} if row.answered_at is None else {0: True}
-            return RoundInfo(row.id, (row.ref,), row.sent_at, answered)
-        if row.kind != "round":
+        if sent.kind == "refresher" and sent.ref:  # planned before rounds existed
+            answered = {} if sent.answered_at is None else {0: True}
+            return RoundInfo(sent.delivery_id, (sent.ref,), sent.sent_at, answered)
+        if sent.kind != "round":
             return None
-        plan = RoundPlan.from_json(row.payload)
-        reviews = self.session.exec(
-            select(ReviewLogRow.round_item, ReviewLogRow.rating, ReviewLogRow.reviewed_at).where(
-                ReviewLogRow.round_id == row.id
-            )
-        ).all()
-        answered = {item: rating > 1 for item, rating, _at in reviews if item is not None}
+        plan = RoundPlan.from_json(sent.payload)
+        answered = {item: rating > 1 for item, rating, _at in sent.reviews if item is not None}
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
         checked = (
             self.session.exec(
@@ -81,19 +83,32 @@ class DeliveryReads:
         )
         done = {probe_id: bool(correct) for probe_id, correct, _at in checked}
         # When the learner began answering: the round's first review or check-up answer.
-        answer_times = [at for _i, _r, at in reviews] + [at for _p, _c, at in checked if at]
+        answer_times = [at for _i, _r, at in sent.reviews] + [at for _p, _c, at in checked if at]
         first = min(answer_times, default=None)
         answered.update({item: done[pid] for item, pid in probes.items() if pid in done})
         return RoundInfo(
-            row.id,
+            sent.delivery_id,
             plan.questions,
-            row.sent_at,
+            sent.sent_at,
             answered,
             plan.backlog,
             plan.lesson_held,
             plan.backlog_limit,
             probes,
             first,
+        )
+
+    def _read_round(self, learner_id: int, delivery_id: int) -> RoundRow | None:
+        row = self.session.get(Delivery, delivery_id)
+        if row is None or row.learner_id != learner_id or row.id is None:
+            return None
+        reviews = self.session.exec(
+            select(ReviewLogRow.round_item, ReviewLogRow.rating, ReviewLogRow.reviewed_at).where(
+                ReviewLogRow.round_id == row.id
+            )
+        ).all()
+        return RoundRow(
+            row.id, row.kind, row.ref, row.payload, row.sent_at, row.answered_at, tuple(reviews)
         )
 
     def answered_since(
@@ -212,13 +227,14 @@ class DeliveryReads:
                 card_before=memory_to_json(before),
             )
         )
-        answered = review.delivery_id or review.round_id
-        if answered is not None:  # the first answer marks the delivery answered
+        if review.delivery_id is not None:  # a one-question refresher: now answered
             self.session.execute(
                 update(_DELIVERY)
-                .where(_DELIVERY.c.id == answered, _DELIVERY.c.answered_at.is_(None))
+                .where(_DELIVERY.c.id == review.delivery_id, _DELIVERY.c.answered_at.is_(None))
                 .values(answered_at=review.at)
             )
+        # A round's answers are its reviews and check-ups (`round_id`): nothing more to
+        # write (the data export reads when it was first answered from them).
 
 
 def _memory_of(row: SrsCard) -> Memory:

@@ -42,6 +42,7 @@ from storage.tables import (
     WebChatOutbox,
 )
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # before any identity was seen
 WEBCHAT = "web"  # adapters.webchat.convert.PLATFORM (storage does not import adapters)
 # Deleted in this order, children before parents (review logs point at deliveries and
 # cards; everything points at the learner).
@@ -105,13 +106,13 @@ def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
             "joined": _iso(learner.created_at),
             "last_seen": _iso(learner.last_seen_at),
         },
-        "chat_accounts": _rows(session, Identity, lid, _identity),
+        "chat_accounts": _chat_accounts(session, learner),
         "modules": _rows(session, ModuleProgressRow, lid, _progress),
         "answers": _rows(session, AnswerRow, lid, _answer),
         "refresher_cards": _rows(session, SrsCard, lid, _card),
         "reviews": _rows(session, ReviewLogRow, lid, _review),
         "learning_effect_checks": _rows(session, EffectProbe, lid, _probe),
-        "messages": _rows(session, Delivery, lid, _delivery),
+        "messages": _messages(session, lid),
         "self_assessment": _rows(session, Assessment, lid, _assessment),
         "roles": _rows(session, RoleGrant, lid, lambda r: {"role": r.role, "team": r.team_id}),
         "web_chat": _web_chat(session, lid),
@@ -251,13 +252,52 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _identity(row: Identity) -> dict[str, Any]:
+def _chat_accounts(session: Session, learner: Learner) -> list[dict[str, Any]]:
+    """The learner's chat accounts. An identity's `last_seen_at` is written when the
+    learner moves to it (storage/learner_rows.py), so the one they wrote from last was
+    last seen when the learner was."""
+    rows = session.exec(
+        select(Identity).where(Identity.learner_id == learner.id).order_by(col(Identity.id))
+    ).all()
+    latest = max(rows, key=lambda row: (row.last_seen_at or _EPOCH, row.id or 0), default=None)
+    accounts = []
+    for row in rows:
+        seen = row.last_seen_at
+        if row is latest and seen is not None and learner.last_seen_at is not None:
+            seen = max(seen, learner.last_seen_at)
+        accounts.append(_identity(row, seen))
+    return accounts
+
+
+def _identity(row: Identity, seen: dt.datetime | None) -> dict[str, Any]:
     account: dict[str, Any] = {"platform": row.platform, "user_id": row.user_id}
     if row.platform == WEBCHAT:
         # The web chat's id is the browser's login cookie: a copy holding it would let
         # anyone who sees the copy chat as this person. Name the account, not the key.
         account["user_id"] = None
-    return account | {"joined": _iso(row.created_at), "last_seen": _iso(row.last_seen_at)}
+    return account | {"joined": _iso(row.created_at), "last_seen": _iso(seen)}
+
+
+def _messages(session: Session, learner_id: int) -> list[dict[str, Any]]:
+    """The messages planned or sent to the learner. A round's first answer is its first
+    review or check-up answer (nothing else records it)."""
+    first: dict[int, dt.datetime] = {}
+    answers = (
+        select(ReviewLogRow.round_id, func.min(ReviewLogRow.reviewed_at))
+        .where(ReviewLogRow.learner_id == learner_id, col(ReviewLogRow.round_id).is_not(None))
+        .group_by(col(ReviewLogRow.round_id)),
+        select(EffectProbe.round_id, func.min(EffectProbe.answered_at))
+        .where(EffectProbe.learner_id == learner_id, col(EffectProbe.round_id).is_not(None))
+        .group_by(col(EffectProbe.round_id)),
+    )
+    for query in answers:
+        for found, at in session.exec(query).all():
+            if found is not None and at is not None:
+                first[found] = min(first.get(found, at), at)
+    rows = session.exec(
+        select(Delivery).where(Delivery.learner_id == learner_id).order_by(col(Delivery.id))
+    ).all()
+    return [_delivery(row, first.get(row.id or 0)) for row in rows]
 
 
 def _progress(row: ModuleProgressRow) -> dict[str, Any]:
@@ -316,14 +356,14 @@ def _probe(row: EffectProbe) -> dict[str, Any]:
     }
 
 
-def _delivery(row: Delivery) -> dict[str, Any]:
+def _delivery(row: Delivery, round_answered: dt.datetime | None) -> dict[str, Any]:
     return {
         "kind": row.kind,
         "about": row.ref,
         "due": _iso(row.due_at),
         "status": row.status,
         "sent": _iso(row.sent_at),
-        "answered": _iso(row.answered_at),
+        "answered": _iso(row.answered_at or round_answered),
     }
 
 

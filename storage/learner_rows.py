@@ -1,10 +1,11 @@
 """The answer path's reads and writes, as single SQL Core statements.
 
-An inbound message is the bot's hot path: each quiz answer and "Next" press runs here.
-So each step is one statement: the message id claimed with an insert that ignores a
-duplicate (no savepoint), the learner read with their identity (and, for an answer, the
-question's FSRS card) in one join, and the learner written back with one UPDATE of only
-the columns that changed. `tests/test_answer_statements.py` counts them.
+An inbound message is the bot's hot path: each quiz answer, round answer and "Next" press
+runs here. So each step is one statement: the message id claimed with an insert that
+ignores a duplicate (no savepoint), the learner read with their identity (and, for a quiz
+answer, the question's FSRS card; for a round button, the round with its reviews so far
+and the answered item's card) in one join, and the learner written back with one UPDATE
+of only the columns that changed. `tests/test_answer_statements.py` counts them.
 """
 
 from __future__ import annotations
@@ -12,26 +13,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeGuard
 
-from sqlalchemy import Table, and_, exists, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.messages import ConversationRef
+from bot.ports import ReadAlong
 from bot.state import Awaiting, LearnerState, Stage
+from scheduler.planner import RoundPlan
 from scheduler.srs import Memory
-from storage.tables import Identity, Learner, ProcessedInbound, SrsCard
-
-# How stale an identity's `last_seen_at` may get before a message writes it again, when
-# nothing else about the identity changed and no other identity of the learner's was seen
-# more recently (so `reach` picks the same identity either way). The learner's own
-# `last_seen_at` is written on every message.
-IDENTITY_SEEN_EVERY = dt.timedelta(hours=1)
+from storage.tables import Delivery, Identity, Learner, ProcessedInbound, ReviewLogRow, SrsCard
 
 _LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 _IDENTITY: Table = Identity.__table__  # type: ignore[attr-defined]
 _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+_LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
+_ROUND_CARD = _CARD.alias("round_card")
+MAX_ROUND_ITEMS = 64  # more items than any round holds: a larger item names no question
 
 # LearnerState fields the bot writes back, as learner columns (`nation`, `last_nudge_at`
 # belong to others; `last_seen_at` and `nudges_ignored` are the "seen" touch).
@@ -62,20 +75,47 @@ def claim_inbound(session: Session, platform: str, message_id: str, at: dt.datet
 
 
 @dataclass(frozen=True)
+class RoundRow:
+    """A round's delivery as read with the learner, with its reviews so far."""
+
+    delivery_id: int
+    kind: str  # "round", or "refresher" for one planned before rounds existed
+    ref: str | None
+    payload: str
+    sent_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    reviews: tuple[tuple[int | None, int, dt.datetime], ...]  # (item, rating, reviewed at)
+
+    def question(self, item: int) -> str | None:
+        """The question of an item (a one-question refresher's is its `ref`)."""
+        if self.kind != "round":
+            return self.ref if item == 0 else None
+        questions = RoundPlan.from_json(self.payload).questions
+        return questions[item] if 0 <= item < len(questions) else None
+
+
+@dataclass(frozen=True)
 class Loaded:
-    """A learner as read, with the identity they wrote from and, if asked, one card."""
+    """A learner as read, with the identity they wrote from and what `ReadAlong` asked
+    for: a card (None: it does not exist) and a round (None: not this learner's)."""
 
     state: LearnerState  # as stored, before this message touched it
     identity_id: int
-    identity_stale: bool  # the identity needs writing (see `identity_write`)
+    identity_stale: bool  # the identity needs writing (see `load`)
     card: Memory | None
+    round: RoundRow | None = None
+    round_card: Memory | None = None
 
 
-def load(
-    session: Session, ref: ConversationRef, at: dt.datetime, card_question: str | None
-) -> Loaded | None:
+def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | None:
     """The learner behind an identity (locked for update on PostgreSQL) in one SELECT;
-    None if the identity is new."""
+    None if the identity is new.
+
+    The identity is written again only when `reach` would otherwise pick another one or
+    it changed (conversation, details, reachability): so a learner on one platform costs
+    no identity write per message. Its own `last_seen_at` is therefore when the learner
+    last moved to it; the learner's `last_seen_at`, written on every message, says when
+    they last wrote (the data export puts the two together)."""
     mine, other = _IDENTITY.c, _IDENTITY.alias("other").c
     # Another identity of the learner's that `reach` would put first (a NULL counts as
     # first: PostgreSQL sorts NULLs first in DESC order), so this one must be written.
@@ -94,30 +134,94 @@ def load(
     query = select(*columns).select_from(
         _IDENTITY.join(_LEARNER, _LEARNER.c.id == _IDENTITY.c.learner_id)
     )
-    if card_question is not None:
+    if along.card_question is not None:
         columns = [_CARD.c[name].label(f"card_{name}") for name in _CARD_FIELDS]
-        on = and_(_CARD.c.learner_id == _LEARNER.c.id, _CARD.c.question_id == card_question)
+        on = and_(_CARD.c.learner_id == _LEARNER.c.id, _CARD.c.question_id == along.card_question)
         query = query.add_columns(*columns).outerjoin(_CARD, on)
+    if along.round_id is not None:
+        query = _with_round(session, query, along.round_id, along.round_item)
     query = query.where(_IDENTITY.c.platform == ref.platform, _IDENTITY.c.user_id == ref.user_id)
-    row = session.execute(query.with_for_update(of=_LEARNER)).mappings().first()
-    if row is None:
+    rows = session.execute(query.with_for_update(of=_LEARNER)).mappings().all()
+    if not rows:
         return None
-    seen = row["identity_seen"]
+    row = rows[0]  # a round's reviews make more rows, each with the learner's columns
     stale = (
         row["conversation_id"] != ref.conversation_id
         or row["extra"] != json.dumps(ref.extra, sort_keys=True)
         or row["unreachable_at"] is not None
         or bool(row["ahead"])
-        or seen is None
-        or at - seen >= IDENTITY_SEEN_EVERY
+        or row["identity_seen"] is None
     )
-    card = None
-    if card_question is not None and row["card_id"] is not None:
-        card = Memory(*(row[f"card_{name}"] for name in _CARD_FIELDS))
-    return Loaded(state_of(row), row["identity_id"], stale, card)
+    card = _memory(row, "card_") if along.card_question is not None else None
+    if along.round_id is None or row["round_id"] is None:
+        return Loaded(state_of(row), row["identity_id"], stale, card)
+    reviews = tuple(
+        (r["review_item"], r["review_rating"], r["review_at"])
+        for r in rows
+        if r["review_at"] is not None
+    )
+    sent = RoundRow(
+        row["round_id"],
+        row["round_kind"],
+        row["round_ref"],
+        row["round_payload"],
+        row["round_sent_at"],
+        row["round_answered_at"],
+        reviews,
+    )
+    round_card = _memory(row, "round_card_") if _names_an_item(along.round_item) else None
+    return Loaded(state_of(row), row["identity_id"], stale, card, sent, round_card)
 
 
 _CARD_FIELDS = ("id", "state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def _memory(row: Any, prefix: str) -> Memory | None:
+    if row[f"{prefix}id"] is None:
+        return None
+    return Memory(*(row[f"{prefix}{name}"] for name in _CARD_FIELDS))
+
+
+def _with_round(
+    session: Session, query: Select[Any], round_id: int, item: int | None
+) -> Select[Any]:
+    """The learner's query joined with a round's delivery (only if it is theirs), its
+    reviews (one row each) and, for an answered item, that item's FSRS card: the item's
+    question is read from the round's payload in SQL, so no query waits for another."""
+    d = _DELIVERY.c
+    query = query.add_columns(
+        d.id.label("round_id"),
+        d.kind.label("round_kind"),
+        d.ref.label("round_ref"),
+        d.payload.label("round_payload"),
+        d.sent_at.label("round_sent_at"),
+        d.answered_at.label("round_answered_at"),
+        _LOG.c.round_item.label("review_item"),
+        _LOG.c.rating.label("review_rating"),
+        _LOG.c.reviewed_at.label("review_at"),
+    )
+    query = query.outerjoin(
+        _DELIVERY, and_(d.id == round_id, d.learner_id == _LEARNER.c.id)
+    ).outerjoin(_LOG, _LOG.c.round_id == d.id)
+    if not _names_an_item(item):
+        return query
+    question = case((d.kind == "round", _round_question(session, d.payload, item)), else_=d.ref)
+    card = _ROUND_CARD.c
+    return query.add_columns(
+        *(card[name].label(f"round_card_{name}") for name in _CARD_FIELDS)
+    ).outerjoin(_ROUND_CARD, and_(card.learner_id == _LEARNER.c.id, card.question_id == question))
+
+
+def _names_an_item(item: int | None) -> TypeGuard[int]:
+    return item is not None and 0 <= item < MAX_ROUND_ITEMS
+
+
+def _round_question(session: Session, payload: Any, item: int) -> ColumnElement[Any]:
+    """The question id at `item` of a round's payload (`RoundPlan.to_json`: "q" holds
+    the question ids), in this database's JSON functions."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.jsonb_extract_path_text(cast(payload, postgresql.JSONB), "q", str(item))
+    return func.json_extract(payload, f"$.q[{item}]")
 
 
 def touch_identity(

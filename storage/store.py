@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from bot.council_pacing import PACING_FIELDS
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
+from bot.ports import NOTHING_ALONG, ReadAlong
 from bot.state import (
     AnswerRecord,
     Awaiting,
@@ -30,6 +31,7 @@ from storage import learner_rows
 from storage.capability import AssessmentReads
 from storage.delivery_reads import DeliveryReads
 from storage.gdpr import PersonalDataReads
+from storage.learner_rows import RoundRow
 from storage.org_cache import OrgCache
 from storage.people import PeopleReads
 from storage.tables import (
@@ -132,6 +134,7 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._orgs = orgs or OrgCache(ttl=0)
         self._loaded: dict[int, LearnerState] = {}  # learners as read, before this message
         self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
+        self._rounds: dict[int, RoundRow | None] = {}  # rounds read with them, by id
         self._effects_applied = False
 
     def learner(self, learner_id: int) -> LearnerState | None:
@@ -144,30 +147,41 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         return learner_rows.claim_inbound(self.session, platform, message_id, at)
 
     def learner_for(
-        self, ref: ConversationRef, at: dt.datetime, card_question: str | None = None
+        self, ref: ConversationRef, at: dt.datetime, along: ReadAlong = NOTHING_ALONG
     ) -> LearnerState:
         """The learner for a platform identity, created on first contact, locked for
-        update; with `card_question`, their FSRS card for it is read in the same query."""
-        loaded = learner_rows.load(self.session, ref, at, card_question)
+        update; what `along` names (a card, a round) is read in the same query."""
+        loaded = learner_rows.load(self.session, ref, along)
         if loaded is None:
             try:
                 with self.session.begin_nested():
                     state = self._create_learner(ref, at)
                 self._loaded[state.learner_id] = state
-                if card_question is not None:
-                    self._cards[(state.learner_id, card_question)] = None
+                if along.card_question is not None:
+                    self._cards[(state.learner_id, along.card_question)] = None
+                if along.round_id is not None:
+                    self._rounds[along.round_id] = None  # a new learner has no rounds
                 return state
             except IntegrityError:
                 # Two first messages at once: the other transaction created this learner
                 # and has committed (PostgreSQL waited for it), so read theirs.
-                loaded = learner_rows.load(self.session, ref, at, card_question)
+                loaded = learner_rows.load(self.session, ref, along)
                 assert loaded is not None
         state = loaded.state
         if loaded.identity_stale:
             learner_rows.touch_identity(self.session, loaded.identity_id, ref, at)
         self._loaded[state.learner_id] = state
-        if card_question is not None:
-            self._cards[(state.learner_id, card_question)] = loaded.card
+        if along.card_question is not None:
+            self._cards[(state.learner_id, along.card_question)] = loaded.card
+        if along.round_id is not None:
+            self._rounds[along.round_id] = loaded.round
+            question = (
+                loaded.round.question(along.round_item)
+                if loaded.round is not None and along.round_item is not None
+                else None
+            )
+            if question is not None:
+                self._cards[(state.learner_id, question)] = loaded.round_card
         # Writing to us proves the learner can be reached: saved with the state.
         return replace(state, last_seen_at=at, nudges_ignored=0)
 

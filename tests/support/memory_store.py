@@ -24,6 +24,7 @@ from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.people import JoinTarget, TeamFacts
+from bot.ports import NOTHING_ALONG, ReadAlong
 from bot.records import AssessmentFacts, EraseLearner, PersonalData
 from bot.state import (
     AnswerRecord,
@@ -139,7 +140,7 @@ class MemoryTransaction:
         return True
 
     def learner_for(
-        self, ref: ConversationRef, at: dt.datetime, card_question: str | None = None
+        self, ref: ConversationRef, at: dt.datetime, along: ReadAlong = NOTHING_ALONG
     ) -> LearnerState:
         """The learner behind an identity, created on first contact, seen at `at`."""
         learner_id = self.tables.identities.get((ref.platform, ref.user_id))
