@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeGuard
 
@@ -155,25 +156,30 @@ def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | N
     card = _memory(row, "card_") if along.card_question is not None else None
     if along.round_id is None or row["round_id"] is None:
         return Loaded(state_of(row), row["identity_id"], stale, card)
+    round_card = _memory(row, "round_card_") if _names_an_item(along.round_item) else None
+    return Loaded(state_of(row), row["identity_id"], stale, card, _round_row(rows), round_card)
+
+
+_CARD_FIELDS = ("id", "state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def _round_row(rows: Sequence[Any]) -> RoundRow:
+    """The round read with the learner: its columns on every row, one row per review."""
+    first = rows[0]
     reviews = tuple(
         (r["review_item"], r["review_rating"], r["review_at"])
         for r in rows
         if r["review_at"] is not None
     )
-    sent = RoundRow(
-        row["round_id"],
-        row["round_kind"],
-        row["round_ref"],
-        row["round_payload"],
-        row["round_sent_at"],
-        row["round_answered_at"],
+    return RoundRow(
+        first["round_id"],
+        first["round_kind"],
+        first["round_ref"],
+        first["round_payload"],
+        first["round_sent_at"],
+        first["round_answered_at"],
         reviews,
     )
-    round_card = _memory(row, "round_card_") if _names_an_item(along.round_item) else None
-    return Loaded(state_of(row), row["identity_id"], stale, card, sent, round_card)
-
-
-_CARD_FIELDS = ("id", "state", "step", "stability", "difficulty", "due", "last_review")
 
 
 def _memory(row: Any, prefix: str) -> Memory | None:
