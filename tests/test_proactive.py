@@ -11,7 +11,14 @@ from sqlmodel import Session, select
 from app.simulated import advance
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
-from storage.tables import Learner, Organisation, ReviewLogRow, SrsCard
+from storage.tables import (
+    Delivery,
+    Learner,
+    ModuleProgressRow,
+    Organisation,
+    ReviewLogRow,
+    SrsCard,
+)
 from tests.support.chat import ChatUser, make_services, outbox
 
 NUDGE_1 = (
@@ -308,3 +315,38 @@ def test_the_next_module_is_offered_at_the_learners_own_pace(
         replies = user.press(label)
     assert ("[1] Next module" in replies[-1]) is offered
     assert ("comes with tomorrow's bite" in replies[1]) is not offered
+
+
+def test_a_round_on_a_day_already_full_waits_for_the_next_day(user: ChatUser) -> None:
+    take_module_one(user)
+    wait(user, days=1, hours=3, minutes=31)  # Tuesday 12:31: the lesson nudge has come
+    assert user.arrived() == [NUDGE_2]
+    # Two modules taken slowly over lunch: 24 minutes by the day's count (bot.day_budget).
+    with Session(user.services.engine) as session:
+        learner_id = session.exec(select(Learner.id)).one()
+        for module, start in (
+            ("t2-kpis-and-performance-notices", 31),
+            ("t3-changing-a-contract", 45),
+        ):
+            session.add(
+                ModuleProgressRow(
+                    learner_id=learner_id,
+                    module_id=module,
+                    status="completed",
+                    attempt=1,
+                    started_at=utc(2026, 3, 3, 12, start),
+                    completed_at=utc(2026, 3, 3, 12, start) + dt.timedelta(minutes=13),
+                    score=4,
+                    total=4,
+                )
+            )
+        session.commit()
+    wait(user, hours=2)  # past the round's 13:30
+    assert user.arrived() == []
+    with Session(user.services.engine) as session:
+        tuesday = session.exec(select(Delivery).where(Delivery.kind == "round")).one()
+    assert (tuesday.status, tuesday.last_error) == ("skipped", "today's minutes are used")
+    wait(user, days=1)  # Wednesday: the questions Tuesday's round held lead the next one
+    arrived = user.arrived()
+    assert [text.split("\n")[0] for text in arrived] == [ROUND_OF_THREE]
+    assert "The NAO good practice framework has eight areas." in arrived[0]
