@@ -192,13 +192,28 @@ class SqlDeliveries(DayPlanning):
     ) -> list[tuple[str, int]]:
         """Extend the leases of a live dispatcher's claims; return the (token, id) pairs it
         still holds (rows finished or taken over by another dispatcher are not among them)."""
-        statement = (
-            update(Delivery)
-            .where(col(Delivery.claimed_by).in_(tokens), col(Delivery.status) == "sending")
-            .values(lease_until=now + lease)
-            .returning(col(Delivery.claimed_by), col(Delivery.id))
+        held = (
+            sql_select(_DELIVERY.c.id)
+            .where(_DELIVERY.c.claimed_by.in_(tokens), _DELIVERY.c.status == "sending")
+            .order_by(_DELIVERY.c.id)
+            .with_for_update()
         )
         with self._session() as session:
+            # Rows locked in id order first, as `record` writes them: two transactions
+            # taking the same rows in different orders deadlock on PostgreSQL.
+            ids = list(session.execute(held).scalars())
+            if not ids:
+                return []
+            statement = (
+                update(Delivery)
+                .where(
+                    col(Delivery.id).in_(ids),
+                    col(Delivery.claimed_by).in_(tokens),
+                    col(Delivery.status) == "sending",
+                )
+                .values(lease_until=now + lease)
+                .returning(col(Delivery.claimed_by), col(Delivery.id))
+            )
             return [(str(r[0]), int(r[1])) for r in session.execute(statement).all()]
 
     def record(self, outcomes: Sequence[Outcome]) -> set[int]:
@@ -209,7 +224,9 @@ class SqlDeliveries(DayPlanning):
             return set()
         with self._session() as session:
             connection = session.connection()
-            connection.execute(_RECORD, [_record_params(o) for o in outcomes])
+            # In id order, as `renew` locks them (see there).
+            ordered = sorted(outcomes, key=lambda o: o.delivery.id)
+            connection.execute(_RECORD, [_record_params(o) for o in ordered])
             # Which were written: a row now carries this claim's token and the outcome's
             # status only if this claim wrote it (tokens are fresh per claim).
             by_id = {o.delivery.id: o for o in outcomes}
