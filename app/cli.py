@@ -99,8 +99,9 @@ def chat(
         str | None, typer.Option("--db", help="Database URL (default: the embedded database).")
     ] = None,
     user: Annotated[str, typer.Option("--user", help="Your user id in the terminal.")] = "local",
-    org: Annotated[
-        str | None, typer.Option("--org", help="Join the council with this join code on /start.")
+    council: Annotated[
+        str | None,
+        typer.Option("--council", "--org", help="Join the council with this join code on /start."),
     ] = None,
     simulated_clock: Annotated[
         bool,
@@ -130,7 +131,7 @@ def chat(
         user,
         sys.stdin,
         sys.stdout,
-        org_hint=org,
+        council_hint=council,
         interactive=sys.stdin.isatty(),
         wait=_waiter(services, clock, user) if clock else None,
         opening=_opening(services, user),
@@ -256,18 +257,18 @@ def council_add(
 
     engine = migrated_engine(db)
     store = SqlStore(engine)
-    org = store.ensure_org(code, name, join_code, SystemClock().now())
+    council = store.ensure_council(code, name, join_code, SystemClock().now())
     # An existing council keeps its own join code: show the one that works.
     stored = store.join_code_of(code) or join_code
-    typer.echo(f"Council {org.code}: {org.name}. Officers join with /start {stored}")
+    typer.echo(f"Council {council.code}: {council.name}. Officers join with /start {stored}")
     differences = []
     if stored.casefold() != join_code.strip().casefold():
         differences.append(f"its join code is {stored}, not {join_code}")
-    if org.name != name:
-        differences.append(f"its name is {org.name!r}, not {name!r}")
+    if council.name != name:
+        differences.append(f"its name is {council.name!r}, not {name!r}")
     if differences:
         typer.echo(
-            f"Council {org.code} already exists and was not changed: {'; '.join(differences)}.",
+            f"Council {council.code} already exists and was not changed: {'; '.join(differences)}.",
             err=True,
         )
         raise typer.Exit(1)
@@ -340,23 +341,23 @@ def council_set(
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(2)
     engine = migrated_engine(db)
-    org = SqlStore(engine).set_org_pacing(code, **dict(checked.values))
-    if org is None:
+    council = SqlStore(engine).set_council_pacing(code, **dict(checked.values))
+    if council is None:
         typer.echo(f"No council with the code {code!r}. Add it with: bites council add", err=True)
         raise typer.Exit(1)
     typer.echo(
-        f"Council {org.code}: {org.timezone}, {org.nation}, working hours "
-        f"{org.work_start}-{org.work_end}, desired retention {org.desired_retention}, "
-        f"{org.lesson_cap} lesson nudge(s) a day, refresher rounds of {org.round_size} "
-        f"({org.round_size_lesson_day} on a lesson day), new modules while at most "
-        f"{org.backlog_limit} refreshers are due"
+        f"Council {council.code}: {council.timezone}, {council.nation}, working hours "
+        f"{council.work_start}-{council.work_end}, desired retention {council.desired_retention}, "
+        f"{council.lesson_cap} lesson nudge(s) a day, refresher rounds of {council.round_size} "
+        f"({council.round_size_lesson_day} on a lesson day), new modules while at most "
+        f"{council.backlog_limit} refreshers are due"
     )
     from scheduler.calibration import DEFAULT_SCALE
 
-    if org.recall_scale != DEFAULT_SCALE:  # fitted daily from its answers: docs/learning.md
+    if council.recall_scale != DEFAULT_SCALE:  # fitted daily from its answers: docs/learning.md
         typer.echo(
-            f"Its officers' memories last {org.recall_scale:.2f} times what FSRS predicts, "
-            f"so refreshers are scheduled at retention {org.scheduling_retention}"
+            f"Its officers' memories last {council.recall_scale:.2f} times what FSRS predicts, "
+            f"so refreshers are scheduled at retention {council.scheduling_retention}"
         )
 
 

@@ -45,7 +45,7 @@ def effect(
     if result is None:
         typer.echo(f"No council with the code {council!r}.", err=True)
         raise typer.Exit(1)
-    across = effect_benchmark(engine, _org_id(engine, council))
+    across = effect_benchmark(engine, _council_id(engine, council))
     if as_json:
         payload = {
             "council": as_dict(result.council),
@@ -71,13 +71,13 @@ def effect(
         typer.echo(f"- {label}: {text}.")
 
 
-def _org_id(engine: Engine, code: str) -> int:
+def _council_id(engine: Engine, code: str) -> int:
     from sqlmodel import Session, select
 
-    from storage.tables import Organisation
+    from storage.tables import Council
 
     with Session(engine) as session:
-        found = session.exec(select(Organisation.id).where(Organisation.code == code)).one()
+        found = session.exec(select(Council.id).where(Council.code == code)).one()
     return found or 0
 
 

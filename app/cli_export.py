@@ -65,22 +65,22 @@ def export_csv(
     from runtime.clock import SystemClock
     from storage.exports import answers_csv, progress_csv, standing_csv
 
-    settings, engine, org_id = _council(db, council)
+    settings, engine, council_id = _council(db, council)
     if answers and standing:
         typer.echo("Choose --answers or --standing, not both.", err=True)
         raise typer.Exit(2)
     if standing:
-        lines = standing_csv(engine, org_id, _curriculum(settings), SystemClock().now())
+        lines = standing_csv(engine, council_id, _curriculum(settings), SystemClock().now())
     elif answers:
-        lines = answers_csv(engine, org_id)
+        lines = answers_csv(engine, council_id)
     else:
-        lines = progress_csv(engine, org_id, _curriculum(settings))
+        lines = progress_csv(engine, council_id, _curriculum(settings))
     rows = -1  # the header is not a row
     for line in lines:
         sys.stdout.write(line)
         rows += 1
     kind = "standing" if standing else "answers" if answers else "progress"
-    _audit(engine, org_id, f"export.{kind}_csv", council, rows)
+    _audit(engine, council_id, f"export.{kind}_csv", council, rows)
 
 
 @export_app.command("xapi")
@@ -88,11 +88,11 @@ def export_xapi(council: Council, since: Since = None, db: Db = None) -> None:
     """Print a council's records as xAPI 1.0.3 statements, one JSON object per line."""
     from storage.xapi import json_lines
 
-    settings, engine, org_id = _council(db, council)
-    statements = _statements(settings, engine, org_id, _since(since))
+    settings, engine, council_id = _council(db, council)
+    statements = _statements(settings, engine, council_id, _since(since))
     for line in json_lines(statements):
         sys.stdout.write(line)
-    _audit(engine, org_id, "export.xapi", council, len(statements))
+    _audit(engine, council_id, "export.xapi", council, len(statements))
 
 
 @export_app.command("lrs")
@@ -102,13 +102,13 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
     from adapters.lrs import LrsError, post_statements
     from storage.xapi import XAPI_VERSION
 
-    settings, engine, org_id = _council(db, council)
+    settings, engine, council_id = _council(db, council)
     if not settings.lrs_endpoint or not settings.lrs_username or settings.lrs_password is None:
         typer.echo(
             "Set CB_LRS_ENDPOINT, CB_LRS_USERNAME and CB_LRS_PASSWORD to send to an LRS.", err=True
         )
         raise typer.Exit(2)
-    statements = _statements(settings, engine, org_id, _since(since))
+    statements = _statements(settings, engine, council_id, _since(since))
     try:
         sent = post_statements(
             settings.lrs_endpoint,
@@ -118,10 +118,10 @@ def export_lrs(council: Council, since: Since = None, db: Db = None) -> None:
             XAPI_VERSION,
         )
     except LrsError as error:
-        _audit(engine, org_id, "export.lrs_failed", council, 0)
+        _audit(engine, council_id, "export.lrs_failed", council, 0)
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
-    _audit(engine, org_id, "export.lrs", council, sent)
+    _audit(engine, council_id, "export.lrs", council, sent)
     typer.echo(f"Sent {sent} statements to the LRS.")
 
 
@@ -131,12 +131,12 @@ def export_effect(council: Council, db: Db = None) -> None:
     answered or not (docs/learning.md)."""
     from storage.exports import probes_csv
 
-    _settings, engine, org_id = _council(db, council)
+    _settings, engine, council_id = _council(db, council)
     rows = -1  # the header is not a row
-    for line in probes_csv(engine, org_id):
+    for line in probes_csv(engine, council_id):
         sys.stdout.write(line)
         rows += 1
-    _audit(engine, org_id, "export.effect_csv", council, rows)
+    _audit(engine, council_id, "export.effect_csv", council, rows)
 
 
 @learner_app.command("erase")
@@ -149,13 +149,13 @@ def learner_erase(
     """Erase a leaver: delete everything stored about one learner of a council."""
     from storage.gdpr import erase_by_admin
 
-    _settings, engine, org_id = _council(db, council)
+    _settings, engine, council_id = _council(db, council)
     if not yes and not typer.confirm(
         f"Erase everything about learner {learner} of {council}? This cannot be undone."
     ):
         raise typer.Exit(1)
     try:
-        actor = Actor.command_line(org_id)
+        actor = Actor.command_line(council_id)
         counts = erase_by_admin(engine, actor, learner, dt.datetime.now(dt.UTC))
     except LookupError:
         typer.echo(f"There is no learner {learner} in the council {council}.", err=True)
@@ -175,25 +175,25 @@ def xapi_options(settings: Settings) -> XapiOptions:
 def _council(db: str | None, code: str) -> tuple[Settings, Engine, int]:
     from sqlmodel import Session, select
 
-    from storage.tables import Organisation
+    from storage.tables import Council
 
     settings = cli_settings(database_url=db)
     engine = migrated_engine(db)
     with Session(engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if org is None or org.id is None:
+        council = session.exec(select(Council).where(Council.code == code)).first()
+    if council is None or council.id is None:
         typer.echo(f"There is no council with the code {code}.", err=True)
         raise typer.Exit(1)
-    return settings, engine, org.id
+    return settings, engine, council.id
 
 
 def _statements(
-    settings: Settings, engine: Engine, org_id: int, since: dt.datetime | None
+    settings: Settings, engine: Engine, council_id: int, since: dt.datetime | None
 ) -> list[dict[str, object]]:
     from storage.xapi import xapi_statements
 
     curriculum = _curriculum(settings)
-    return xapi_statements(engine, org_id, xapi_options(settings), curriculum, since)
+    return xapi_statements(engine, council_id, xapi_options(settings), curriculum, since)
 
 
 def _curriculum(settings: Settings) -> Curriculum:
@@ -213,8 +213,8 @@ def _since(raw: str | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _audit(engine: Engine, org_id: int, action: str, council: str, rows: int) -> None:
+def _audit(engine: Engine, council_id: int, action: str, council: str, rows: int) -> None:
     from storage.audit import audit
 
     now = dt.datetime.now(dt.UTC)
-    audit(engine, Actor.command_line(org_id), action, f"council:{council}", now, rows=rows)
+    audit(engine, Actor.command_line(council_id), action, f"council:{council}", now, rows=rows)

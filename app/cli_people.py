@@ -53,11 +53,11 @@ def register_people(app: typer.Typer, council_app: typer.Typer) -> None:
 def _admin(engine: Engine, council: str) -> Actor:
     from storage.people import SqlPeople
 
-    org_id = SqlPeople(engine).org_id(council)
-    if org_id is None:
+    council_id = SqlPeople(engine).council_id(council)
+    if council_id is None:
         _fail(f"No council with the code {council!r}. Add it with: bites council add")
-    assert org_id is not None
-    return Actor.command_line(org_id)
+    assert council_id is not None
+    return Actor.command_line(council_id)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -82,7 +82,7 @@ def council_tier(
     engine = migrated_engine(db)
     admin = _admin(engine, code)
     try:
-        SqlPeople(engine).set_tier(admin, admin.org_id, tier, _now())
+        SqlPeople(engine).set_tier(admin, admin.council_id, tier, _now())
     except ValueError as error:
         _fail(str(error), 2)
     typer.echo(f"Council {code}: tier {tier}")

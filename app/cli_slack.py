@@ -114,7 +114,7 @@ def workspaces(
     store = SqlStore(engine)
     installations = installation_store(config, SqlWorkspaces(engine), SystemClock())
     for workspace in installations.workspaces():
-        council = store.org_code_for("slack", workspace.team_id) or "(not linked)"
+        council = store.council_code_for("slack", workspace.team_id) or "(not linked)"
         installed = workspace.installed_at.strftime("%Y-%m-%d")
         typer.echo(f"{workspace.team_id}  {workspace.team_name or ''}  {installed}  {council}")
 

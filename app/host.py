@@ -106,7 +106,7 @@ def _add_chat_channels(app: FastAPI, services: Services) -> None:
         teams = TeamsChannel(
             teams_config(services.settings),
             services.bot.handle,
-            lambda tenant: services.store.org_code_for("teams", tenant),
+            lambda tenant: services.store.council_code_for("teams", tenant),
             services.clock,
         )
         app.include_router(teams.router())

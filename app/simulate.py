@@ -61,7 +61,7 @@ from runtime.clock import ManualClock
 from runtime.dispatcher import Dispatcher
 from scheduler import srs
 from scheduler.pacing import DEFAULT_TIMEZONE, DEFAULT_WORKING_DAYS, zone
-from storage.tables import Organisation
+from storage.tables import Council
 
 PLATFORM = "sim"
 ZONE = zone(DEFAULT_TIMEZONE)
@@ -356,16 +356,16 @@ def _set_policy(services: Services, policy: Mapping[str, object]) -> None:
     """Give every council the pacing settings being compared (round sizes, backlog limit,
     desired retention), as `bites council set` would."""
     for code in ("demo", "sim-scot"):
-        if policy and services.store.set_org_pacing(code, **policy) is None:
+        if policy and services.store.set_council_pacing(code, **policy) is None:
             raise ValueError(f"no council {code} to set the policy on")
 
 
 def _scottish_council(services: Services, at: dt.datetime) -> None:
-    services.store.ensure_org("sim-scot", "Simulated Scottish Council", "SIMSCOT", at)
+    services.store.ensure_council("sim-scot", "Simulated Scottish Council", "SIMSCOT", at)
     with Session(services.engine) as session, session.begin():
-        org = session.exec(select(Organisation).where(Organisation.code == "sim-scot")).one()
-        org.nation = "scotland"
-        session.add(org)
+        council = session.exec(select(Council).where(Council.code == "sim-scot")).one()
+        council.nation = "scotland"
+        session.add(council)
 
 
 def summarise(

@@ -112,7 +112,7 @@ def build_services(
     upgrade(engine)
     store = SqlStore(engine)
     if settings.demo_council:
-        store.ensure_org(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
+        store.ensure_council(DEMO_CODE, DEMO_NAME, DEMO_CODE, clock.now())
     curriculum = curriculum or configured_curriculum(settings)
     bot = BotService(
         curriculum,

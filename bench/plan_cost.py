@@ -42,7 +42,7 @@ BARE = """
 SELECT l.id, l.nation, o.nation, l.working_days, l.learning_time, o.work_start, o.work_end,
        l.away_from, l.away_until, l.nudges_ignored, l.last_nudge_at, o.lesson_cap,
        o.round_size, o.round_size_lesson_day, o.backlog_limit, o.desired_retention, l.module_id
-FROM learner l LEFT JOIN organisation o ON l.org_id = o.id
+FROM learner l LEFT JOIN council o ON l.council_id = o.id
 WHERE l.stage = 'active' AND NOT l.paused
   AND coalesce(l.timezone, o.timezone, 'Europe/London') = 'Europe/London'
 ORDER BY l.id
@@ -50,14 +50,14 @@ ORDER BY l.id
 BARE_CARDS = """
 SELECT c.learner_id, c.question_id, c.id, c.state, c.step, c.stability, c.difficulty, c.due,
        c.last_review
-FROM srs_card c JOIN learner l ON c.learner_id = l.id LEFT JOIN organisation o ON l.org_id = o.id
+FROM srs_card c JOIN learner l ON c.learner_id = l.id LEFT JOIN council o ON l.council_id = o.id
 WHERE c.due < :end AND NOT c.held_out AND l.stage = 'active' AND NOT l.paused
   AND coalesce(l.timezone, o.timezone, 'Europe/London') = 'Europe/London'
 """
 BARE_FACTS = (
     """
 SELECT d.learner_id, count(*), max(d.sent_at)
-FROM delivery d JOIN learner l ON d.learner_id = l.id LEFT JOIN organisation o ON l.org_id = o.id
+FROM delivery d JOIN learner l ON d.learner_id = l.id LEFT JOIN council o ON l.council_id = o.id
 WHERE d.kind = 'round' AND d.status = 'sent'
   AND d.sent_at > coalesce(l.last_seen_at, l.created_at)
   AND l.stage = 'active' AND NOT l.paused

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
-from storage.tables import Identity, Learner, Organisation, SrsCard
+from storage.tables import Council, Identity, Learner, SrsCard
 
 TIMES = ("08:30", "12:30", "16:00")
 CHUNK = 5000
@@ -39,26 +39,26 @@ def seed_learners(
     (`identity` of their id)."""
     rng = random.Random(seed)
     with engine.begin() as connection:
-        org_id = connection.execute(
-            select(col(Organisation.id)).where(col(Organisation.code) == "demo")
+        council_id = connection.execute(
+            select(col(Council.id)).where(col(Council.code) == "demo")
         ).scalar_one()
         first = connection.execute(select(func.max(col(Learner.id)))).scalar()
         start = (first or 0) + 1
         for low in range(start, start + count, CHUNK):
             ids = range(low, min(low + CHUNK, start + count))
-            connection.execute(insert(Learner), _learner_rows(ids, org_id, rng, at, times))
+            connection.execute(insert(Learner), _learner_rows(ids, council_id, rng, at, times))
             connection.execute(insert(Identity), _identity_rows(ids, at, identity))
             if cards_each:
                 connection.execute(insert(SrsCard), _card_rows(ids, cards_each, rng, at))
 
 
 def _learner_rows(
-    ids: range, org_id: int | None, rng: random.Random, at: dt.datetime, times: Sequence[str]
+    ids: range, council_id: int | None, rng: random.Random, at: dt.datetime, times: Sequence[str]
 ) -> list[dict[str, object]]:
     return [
         {
             "id": i,
-            "org_id": org_id,
+            "council_id": council_id,
             "stage": "active",
             "awaiting": "nothing",
             "paused": False,

@@ -2,7 +2,7 @@
 
 Every surface (chat flows, the CLI, the dashboard) builds an `Actor` from the role grants
 stored for a person and asks these functions before it reads or writes anyone's data.
-Storage functions take the `Actor` too and scope every query by `Actor.org_id`; these
+Storage functions take the `Actor` too and scope every query by `Actor.council_id`; these
 checks are the second lock on the same door.
 
 The rules (the security model of issue 8):
@@ -58,12 +58,12 @@ class Actor:
     """
 
     learner_id: int | None
-    org_id: int
+    council_id: int
     grants: frozenset[Grant] = frozenset()
 
     @classmethod
     def from_roles(
-        cls, learner_id: int, org_id: int, roles: Iterable[tuple[str, int | None]]
+        cls, learner_id: int, council_id: int, roles: Iterable[tuple[str, int | None]]
     ) -> Actor:
         """An actor from stored (role, team id) pairs, as `Transaction.roles` returns them;
         unknown role names are ignored (least privilege)."""
@@ -73,12 +73,12 @@ class Actor:
             for name, team_id in roles
             if name in known
         )
-        return cls(learner_id, org_id, grants)
+        return cls(learner_id, council_id, grants)
 
     @classmethod
-    def command_line(cls, org_id: int) -> Actor:
+    def command_line(cls, council_id: int) -> Actor:
         """The operator at the `bites` command line, acting as admin of one council."""
-        return cls(None, org_id, frozenset({Grant(Role.COUNCIL_ADMIN)}))
+        return cls(None, council_id, frozenset({Grant(Role.COUNCIL_ADMIN)}))
 
     @property
     def label(self) -> str:
@@ -120,7 +120,7 @@ def as_manager(actor: Actor) -> Actor:
     """The actor with only their manager grants: what a manager sees of their own teams
     in chat, even when they are also a council admin."""
     managing = frozenset(grant for grant in actor.grants if grant.role is Role.MANAGER)
-    return Actor(actor.learner_id, actor.org_id, managing)
+    return Actor(actor.learner_id, actor.council_id, managing)
 
 
 def can_open_dashboard(actor: Actor | None) -> bool:
@@ -135,14 +135,16 @@ def can_see_people(actor: Actor) -> bool:
     return visible_team_ids(actor) != frozenset()
 
 
-def can_manage_council(actor: Actor, org_id: int) -> bool:
+def can_manage_council(actor: Actor, council_id: int) -> bool:
     """Whether the actor may change a council's people, teams, roles and campaigns."""
-    return org_id == actor.org_id and has_role(actor, Role.COUNCIL_ADMIN)
+    return council_id == actor.council_id and has_role(actor, Role.COUNCIL_ADMIN)
 
 
-def can_manage_content(actor: Actor, org_id: int) -> bool:
+def can_manage_content(actor: Actor, council_id: int) -> bool:
     """Whether the actor may upload, validate and enable a council's local content."""
-    return org_id == actor.org_id and bool(actor.roles & {Role.CONTENT_AUTHOR, Role.COUNCIL_ADMIN})
+    return council_id == actor.council_id and bool(
+        actor.roles & {Role.CONTENT_AUTHOR, Role.COUNCIL_ADMIN}
+    )
 
 
 def can_manage_platform(actor: Actor) -> bool:
@@ -157,26 +159,30 @@ def can_see_benchmarks(actor: Actor) -> bool:
 
 
 def can_see_learner(
-    actor: Actor, org_id: int | None, team_id: int | None, learner_id: int | None = None
+    actor: Actor, council_id: int | None, team_id: int | None, learner_id: int | None = None
 ) -> bool:
-    """Whether the actor may see a learner of council `org_id` in team `team_id`.
+    """Whether the actor may see a learner of council `council_id` in team `team_id`.
 
     Themself always; a council admin, anyone in their council; a manager, the members
     of the teams they manage. Never anyone in another council.
     """
     if learner_id is not None and learner_id == actor.learner_id:
         return True
-    if org_id != actor.org_id:
+    if council_id != actor.council_id:
         return False
     if has_role(actor, Role.COUNCIL_ADMIN):
         return True
     return team_id is not None and team_id in team_ids_managed(actor)
 
 
-def can_nudge_learner(actor: Actor, org_id: int | None, team_id: int | None) -> bool:
+def can_nudge_learner(actor: Actor, council_id: int | None, team_id: int | None) -> bool:
     """Whether the actor may send a learner a manager nudge: only their manager (a
     council admin runs campaigns instead)."""
-    return org_id == actor.org_id and team_id is not None and team_id in team_ids_managed(actor)
+    return (
+        council_id == actor.council_id
+        and team_id is not None
+        and team_id in team_ids_managed(actor)
+    )
 
 
 def visible_team_ids(actor: Actor) -> frozenset[int] | None:

@@ -16,7 +16,7 @@ from bot.deliveries import ClaimedDelivery, Composed, Withheld
 from bot.flows.proactive import AnsweredSince, answered_before_sending, compose, pacing_of
 from bot.messages import ConversationRef
 from bot.ports import Clock
-from bot.state import LearnerState, ModuleProgress, OrgInfo
+from bot.state import CouncilInfo, LearnerState, ModuleProgress
 from bot.texts import Texts
 from lessons.model import Curriculum
 from scheduler.pacing import local_date
@@ -28,7 +28,7 @@ class ComposeInputs:
 
     states: dict[int, LearnerState] = field(default_factory=dict)
     reaches: dict[int, ConversationRef] = field(default_factory=dict)
-    orgs: dict[int, OrgInfo] = field(default_factory=dict)
+    councils: dict[int, CouncilInfo] = field(default_factory=dict)
     progress: dict[int, dict[str, ModuleProgress]] = field(default_factory=dict)
 
 
@@ -76,12 +76,16 @@ class BatchComposer:
         now: dt.datetime,
     ) -> Composed | Withheld:
         state = inputs.states.get(delivery.learner_id)
-        org = inputs.orgs.get(state.org_id) if state and state.org_id is not None else None
+        council = (
+            inputs.councils.get(state.council_id)
+            if state and state.council_id is not None
+            else None
+        )
         return compose_one(
             delivery,
             state,
             inputs.reaches.get(delivery.learner_id),
-            org,
+            council,
             inputs.progress.get(delivery.learner_id, {}),
             Composing(curriculum, self._texts, now, self._reads.answered_since),
         )
@@ -101,7 +105,7 @@ def compose_one(
     delivery: ClaimedDelivery,
     state: LearnerState | None,
     ref: ConversationRef | None,
-    org: OrgInfo | None,
+    council: CouncilInfo | None,
     progress: Mapping[str, ModuleProgress],
     how: Composing,
 ) -> Composed | Withheld:
@@ -112,13 +116,13 @@ def compose_one(
     if ref is None:
         return Withheld("unreachable", "no reachable chat")
     ctx = Context(
-        curriculum=how.curriculum.for_council(org.code if org else None),
+        curriculum=how.curriculum.for_council(council.code if council else None),
         texts=how.texts,
         now=how.now,
-        org=org,
+        council=council,
         progress=progress,
-        today=local_date(pacing_of(state, org), how.now),
-        round=answered_before_sending(delivery, state, org, how.answered_since),
+        today=local_date(pacing_of(state, council), how.now),
+        round=answered_before_sending(delivery, state, council, how.answered_since),
     )
-    composed = compose(delivery, state, org, ctx)
+    composed = compose(delivery, state, council, ctx)
     return composed if isinstance(composed, Withheld) else Composed(ref, composed)

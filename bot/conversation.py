@@ -22,16 +22,16 @@ from lessons.model import Curriculum
 
 
 def route(
-    state: LearnerState, intent: Intent, curriculum: Curriculum, org_hint: str | None = None
+    state: LearnerState, intent: Intent, curriculum: Curriculum, council_hint: str | None = None
 ) -> Route:
     """Where an intent goes for the learner as they are, and what the flow there reads.
-    `org_hint` is a council the channel names (a Teams tenant's), for onboarding."""
+    `council_hint` is a council the channel names (a Teams tenant's), for onboarding."""
     if isinstance(intent, Command):
-        return _command(state, intent, curriculum, org_hint)
+        return _command(state, intent, curriculum, council_hint)
     if isinstance(intent, Press):
-        return _press(state, intent, curriculum, org_hint)
+        return _press(state, intent, curriculum, council_hint)
     if state.stage is not Stage.ACTIVE:
-        return _onboarding(state, intent, org_hint)
+        return _onboarding(state, intent, council_hint)
     if state.paused:
         return Route(_paused)
     if isinstance(intent, Text):
@@ -59,25 +59,25 @@ def read_along(intent: Intent) -> ReadAlong:
 
 
 def _command(
-    state: LearnerState, command: Command, curriculum: Curriculum, org_hint: str | None
+    state: LearnerState, command: Command, curriculum: Curriculum, council_hint: str | None
 ) -> Route:
     entry = COMMANDS.get(command.name)
     if state.stage is not Stage.ACTIVE and (entry is None or not entry.before_joining):
-        return _onboarding(state, command, org_hint, known=entry is not None)
+        return _onboarding(state, command, council_hint, known=entry is not None)
     if entry is None:
         return _unless_paused(state, Route(bind(_unknown_command, command.name)))
     return _unless_paused(state, entry.route(state, command, curriculum))
 
 
 def _press(
-    state: LearnerState, press: Press, curriculum: Curriculum, org_hint: str | None
+    state: LearnerState, press: Press, curriculum: Curriculum, council_hint: str | None
 ) -> Route:
     own = next(
         (way for family in BUTTON_FAMILIES if (way := family.route(press.payload)) is not None),
         None,
     )
     if state.stage is not Stage.ACTIVE:
-        return own if own and own.before_joining else _onboarding(state, press, org_hint)
+        return own if own and own.before_joining else _onboarding(state, press, council_hint)
     if own is not None:
         return _unless_paused(state, own)
     picked = payloads.read_payload(press.payload)
@@ -93,14 +93,14 @@ def _unless_paused(state: LearnerState, way: Route) -> Route:
 
 
 def _onboarding(
-    state: LearnerState, intent: Intent, org_hint: str | None, known: bool = True
+    state: LearnerState, intent: Intent, council_hint: str | None, known: bool = True
 ) -> Route:
     """Someone not yet set up: onboarding, with the join code it will look at."""
 
     def flow(state: LearnerState, ctx: Context) -> Decision:
         return onboarding.handle(state, intent, ctx, known)
 
-    return Route(flow, Needs(join_code=onboarding.join_code_wanted(state, intent, org_hint)))
+    return Route(flow, Needs(join_code=onboarding.join_code_wanted(state, intent, council_hint)))
 
 
 def _typed(state: LearnerState, typed: Text) -> Route:

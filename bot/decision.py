@@ -13,7 +13,7 @@ from bot.deliveries import Guess, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import Choice, Outbound
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
-from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from bot.state import AnswerRecord, CouncilInfo, LearnerState, ModuleProgress
 from bot.texts import Texts
 from lessons.model import Curriculum
 
@@ -27,15 +27,15 @@ class Context:
     the council and the day, only what the flow's route declares (`Needs`) is loaded;
     the rest keeps its empty default.
 
-    `found_org` is the council for the join code the route named (`Needs.join_code`),
+    `found_council` is the council for the join code the route named (`Needs.join_code`),
     already looked up.
     """
 
     curriculum: Curriculum
     texts: Texts
     now: dt.datetime
-    org: OrgInfo | None = None
-    found_org: OrgInfo | None = None
+    council: CouncilInfo | None = None
+    found_council: CouncilInfo | None = None
     progress: Mapping[str, ModuleProgress] = field(default_factory=dict)
     answers: Mapping[str, AnswerRecord] = field(default_factory=dict)
     answered_questions: frozenset[str] = frozenset()
@@ -77,7 +77,7 @@ class Needs:
     team: bool = False  # a manager's team facts
     assessment: bool = False  # the self-assessment's model and answers
     my_data: bool = False  # what is stored about the learner
-    join_code: str | None = None  # a join code to look up (`found_org`, `found_join`)
+    join_code: str | None = None  # a join code to look up (`found_council`, `found_join`)
     round: int | None = None  # the refresher round (a delivery id) a button names
     guess: payloads.Guessed | None = None  # the review or check-up "I guessed" names
 

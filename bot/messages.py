@@ -22,7 +22,7 @@ class Inbound:
     """One thing a learner did: typed text or pressed a button (`choice_id`).
 
     `message_id` lets the bot ignore a platform's re-delivery of the same message;
-    `org_hint` is a council code the channel implies (a Teams tenant, `bites chat --org`).
+    `council_hint` is a council code the channel implies (a Teams tenant, `bites chat --council`).
     """
 
     ref: ConversationRef
@@ -30,7 +30,7 @@ class Inbound:
     text: str = ""
     choice_id: str | None = None
     message_id: str | None = None
-    org_hint: str | None = None
+    council_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def without_nul(inbound: Inbound) -> Inbound:
             inbound.text,
             inbound.choice_id or "",
             inbound.message_id or "",
-            inbound.org_hint or "",
+            inbound.council_hint or "",
             ref.platform,
             ref.conversation_id,
             ref.user_id,
@@ -136,7 +136,7 @@ def without_nul(inbound: Inbound) -> Inbound:
         text=_clean(inbound.text),
         choice_id=_maybe(inbound.choice_id),
         message_id=_maybe(inbound.message_id),
-        org_hint=_maybe(inbound.org_hint),
+        council_hint=_maybe(inbound.council_hint),
     )
 
 

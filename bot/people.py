@@ -38,7 +38,7 @@ class JoinTarget:
     """What a join code found: a council, and perhaps a team in it, or a person a roster
     import pre-registered (whose record the code claims)."""
 
-    org_id: int
+    council_id: int
     team_id: int | None = None
     team_name: str | None = None
     invitee_id: int | None = None

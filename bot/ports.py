@@ -15,7 +15,7 @@ from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
-from bot.state import AnswerRecord, LearnerState, ModuleProgress, OrgInfo
+from bot.state import AnswerRecord, CouncilInfo, LearnerState, ModuleProgress
 from bot.workspaces import WorkspaceInstallation
 from lessons.maturity import MaturityModel
 from scheduler.srs import Memory
@@ -79,11 +79,11 @@ class Transaction(Protocol):
         changed is written, and nothing when nothing did."""
         ...
 
-    def org(self, org_id: int) -> OrgInfo | None:
+    def council(self, council_id: int) -> CouncilInfo | None:
         """A council by id."""
         ...
 
-    def org_by_join_code(self, join_code: str) -> OrgInfo | None:
+    def council_by_join_code(self, join_code: str) -> CouncilInfo | None:
         """A council by its join code (case-insensitive)."""
         ...
 
@@ -154,7 +154,7 @@ class Transaction(Protocol):
         review log."""
         ...
 
-    def actor(self, learner_id: int, org_id: int) -> Actor:
+    def actor(self, learner_id: int, council_id: int) -> Actor:
         """The learner as an actor in a council, with their stored role grants."""
         ...
 
@@ -168,7 +168,7 @@ class Transaction(Protocol):
         ...
 
     def team_facts(
-        self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
+        self, learner_id: int, council_id: int, now: dt.datetime, today: dt.date
     ) -> TeamFacts:
         """The members of the teams a learner manages (none for non-managers), their FSRS
         cards, and the council's median of modules completed."""
@@ -176,7 +176,7 @@ class Transaction(Protocol):
 
     # Self-assessment and personal data (see storage/capability.py, storage/gdpr.py).
     def assessment_facts(
-        self, learner_id: int, org_id: int, model: MaturityModel
+        self, learner_id: int, council_id: int, model: MaturityModel
     ) -> AssessmentFacts:
         """The model, the council's NAO areas and the learner's latest answer per area."""
         ...
@@ -224,7 +224,7 @@ class Sender(Protocol):
 class Tenants(Protocol):
     """Which council a platform's tenant (a Teams tenant, a Slack workspace) is linked to."""
 
-    def org_code_for(self, platform: str, tenant: str) -> str | None:
+    def council_code_for(self, platform: str, tenant: str) -> str | None:
         """The council code linked to the tenant, if any."""
         ...
 

@@ -45,7 +45,7 @@ class PersonalData:
 class RecordAssessment:
     """Effect: store one self-assessment answer for the learner's council."""
 
-    org_id: int
+    council_id: int
     area: int
     level: int
     target: int

@@ -29,7 +29,7 @@ from bot.intents import read_intent
 from bot.messages import Inbound, Outbound, without_nul
 from bot.ports import Clock, Store, Transaction
 from bot.routes import WORDS
-from bot.state import LearnerState, OrgInfo
+from bot.state import CouncilInfo, LearnerState
 from bot.texts import ENGLISH, Texts
 from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
@@ -78,17 +78,17 @@ class BotService:
             # A quiz answer's FSRS card, or a round button's round, is read with the
             # learner (one query, not two or four).
             state = tx.learner_for(inbound.ref, now, read_along(intent))
-            org = tx.org(state.org_id) if state.org_id is not None else None
+            council = tx.council(state.council_id) if state.council_id is not None else None
             # Each council sees the shared packs plus its own local pack.
-            curriculum = self._curriculum.for_council(org.code if org else None)
-            way = route(state, intent, curriculum, inbound.org_hint)  # the one routing
-            ctx = self._context(tx, state, org, curriculum, way.needs, now)
+            curriculum = self._curriculum.for_council(council.code if council else None)
+            way = route(state, intent, curriculum, inbound.council_hint)  # the one routing
+            ctx = self._context(tx, state, council, curriculum, way.needs, now)
             decision = way.flow(state, ctx)
             if not way.needs.about_a_round:
                 # What "already active today" means for the lesson nudge: anything but a
                 # refresher round, so refreshers never withhold the lesson.
                 decision = replace(decision, state=replace(decision.state, lesson_active_at=now))
-            self._store_decision(tx, state, decision, ctx.org, now)
+            self._store_decision(tx, state, decision, ctx.council, now)
         log.info(
             "inbound handled",
             extra={
@@ -109,13 +109,13 @@ class BotService:
             state = tx.learner(delivery.learner_id)
             if state is None:
                 return Withheld("skipped", "learner erased")
-            org = tx.org(state.org_id) if state.org_id is not None else None
+            council = tx.council(state.council_id) if state.council_id is not None else None
             how = Composing(self._curriculum, self._texts, now, tx.answered_since)
             return compose_one(
                 delivery,
                 state,
                 tx.reach(delivery.learner_id),
-                org,
+                council,
                 tx.progress(state.learner_id),
                 how,
             )
@@ -125,7 +125,7 @@ class BotService:
         tx: Transaction,
         state: LearnerState,
         decision: Decision,
-        org: OrgInfo | None,
+        council: CouncilInfo | None,
         now: dt.datetime,
     ) -> None:
         reviews = list(decision.reviews)
@@ -144,7 +144,7 @@ class BotService:
                 )
         for record in decision.progress:
             tx.save_progress(state.learner_id, record)
-        retention = org.scheduling_retention if org else srs.DEFAULT_RETENTION
+        retention = council.scheduling_retention if council else srs.DEFAULT_RETENTION
         for review in reviews:
             grade = srs.grade_for(review.correct)  # "I guessed" may re-rate it later
             memory = tx.memory(state.learner_id, review.question_id, review.at)
@@ -177,7 +177,7 @@ class BotService:
         self,
         tx: Transaction,
         state: LearnerState,
-        org: OrgInfo | None,
+        council: CouncilInfo | None,
         curriculum: Curriculum,
         needs: Needs,
         now: dt.datetime,
@@ -186,13 +186,13 @@ class BotService:
         declared it reads (`Needs`), nothing more."""
         learner = state.learner_id
         found = tx.join_target(needs.join_code) if needs.join_code else None
-        today = local_date(pacing_of(state, org), now)
+        today = local_date(pacing_of(state, council), now)
         return Context(
             curriculum=curriculum,
             texts=self._texts,
             now=now,
-            org=org,
-            found_org=tx.org(found.org_id) if found else None,
+            council=council,
+            found_council=tx.council(found.council_id) if found else None,
             found_join=found,
             progress=tx.progress(learner) if needs.progress else {},
             answers=(
@@ -202,12 +202,12 @@ class BotService:
             ),
             answered_questions=tx.answered_questions(learner) if needs.answered else frozenset(),
             today=today,
-            actor=tx.actor(learner, org.id) if org and needs.actor else None,
+            actor=tx.actor(learner, council.id) if council and needs.actor else None,
             fresh_token=secrets.token_urlsafe(24),
-            team=tx.team_facts(learner, org.id, now, today) if org and needs.team else None,
+            team=tx.team_facts(learner, council.id, now, today) if council and needs.team else None,
             assessment=(
-                tx.assessment_facts(learner, org.id, self._maturity)
-                if org and self._maturity and needs.assessment
+                tx.assessment_facts(learner, council.id, self._maturity)
+                if council and self._maturity and needs.assessment
                 else None
             ),
             my_data=tx.personal_data(learner) if needs.my_data else None,

@@ -47,7 +47,7 @@ class LearnerState:
     """
 
     learner_id: int
-    org_id: int | None
+    council_id: int | None
     stage: Stage
     awaiting: Awaiting
     paused: bool
@@ -69,7 +69,7 @@ class LearnerState:
 
 
 @dataclass(frozen=True)
-class OrgInfo:
+class CouncilInfo:
     """A council, as the bot needs it."""
 
     id: int

@@ -22,7 +22,7 @@ from bot.flows.dashboard import hash_token
 from bot.ports import Clock
 from storage.council_tables import DashboardSession, DashboardToken
 from storage.grants import actor_of
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 COOKIE = "cb_dashboard"
 SESSION_LIFETIME = dt.timedelta(hours=8)
@@ -42,8 +42,8 @@ class Viewer:
     """The signed-in person: who, in which council, with which grants, for this session."""
 
     actor: Actor
-    org_code: str
-    org_name: str
+    council_code: str
+    council_name: str
     name: str
     csrf: str
     session_hash: str
@@ -87,14 +87,14 @@ class Sessions:
             row = session.get(DashboardToken, token_hash)
             if getattr(used, "rowcount", 0) != 1 or row is None:
                 return SignIn(_status(row, now) if row else LinkStatus.UNKNOWN)
-            if not can_open_dashboard(actor_of(session, row.learner_id, row.org_id)):
+            if not can_open_dashboard(actor_of(session, row.learner_id, row.council_id)):
                 return SignIn(LinkStatus.UNKNOWN)  # the role was withdrawn meanwhile
             session_id = secrets.token_urlsafe(32)
             session.add(
                 DashboardSession(
                     id_hash=hash_token(session_id),
                     learner_id=row.learner_id,
-                    org_id=row.org_id,
+                    council_id=row.council_id,
                     csrf=secrets.token_urlsafe(32),
                     expires_at=now + SESSION_LIFETIME,
                     created_at=now,
@@ -112,15 +112,15 @@ class Sessions:
             row = session.get(DashboardSession, id_hash)
             if row is None or row.expires_at <= self._clock.now():
                 return None
-            org = session.get(Organisation, row.org_id)
+            council = session.get(Council, row.council_id)
             learner = session.get(Learner, row.learner_id)
-            if org is None or learner is None or learner.org_id != row.org_id:
+            if council is None or learner is None or learner.council_id != row.council_id:
                 return None
-            actor = actor_of(session, row.learner_id, row.org_id)
+            actor = actor_of(session, row.learner_id, row.council_id)
             if not can_open_dashboard(actor):
                 return None
             name = learner.display_name or f"Learner {learner.id}"
-            return Viewer(actor, org.code, org.name, name, row.csrf, id_hash)
+            return Viewer(actor, council.code, council.name, name, row.csrf, id_hash)
 
     def sign_out(self, viewer: Viewer) -> None:
         """End a session (and forget expired ones while at it)."""

@@ -35,9 +35,11 @@ def _choices(pages: Pages, viewer: Viewer) -> CampaignChoices:
     deps = pages.deps
     with Session(deps.engine) as session:
         teams = session.exec(
-            select(Team.name).where(Team.org_id == viewer.actor.org_id).order_by(col(Team.name))
+            select(Team.name)
+            .where(Team.council_id == viewer.actor.council_id)
+            .order_by(col(Team.name))
         ).all()
-    curriculum = deps.curriculum.for_council(viewer.org_code)
+    curriculum = deps.curriculum.for_council(viewer.council_code)
     return CampaignChoices(curriculum, tuple(teams), pages.now().date())
 
 
@@ -107,7 +109,7 @@ def campaign_routes(router: APIRouter, pages: Pages) -> None:
             found = deps.campaigns.preview(viewer.actor, campaign_id, pages.now().date())
         except AccessDeniedError:  # another council's campaign, or none: the same answer
             return pages.render(request, "message.html", t.not_found, viewer, 404, kind="")
-        campaign, curriculum = found.campaign, deps.curriculum.for_council(viewer.org_code)
+        campaign, curriculum = found.campaign, deps.curriculum.for_council(viewer.council_code)
         return pages.render(
             request,
             "campaign.html",

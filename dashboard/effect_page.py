@@ -29,12 +29,12 @@ def effect_routes(router: APIRouter, pages: Pages) -> None:
     @router.get("/dashboard/effect", include_in_schema=False)
     def effect_page(request: Request, viewer: Viewer = people_viewer) -> Response:
         teams = visible_team_ids(viewer.actor)
-        found = SqlEffect(deps.engine, deps.curriculum).council(viewer.org_code, teams)
+        found = SqlEffect(deps.engine, deps.curriculum).council(viewer.council_code, teams)
         if found is None:  # the viewer's council was removed since they signed in
             return pages.render(request, "message.html", t.not_found, viewer, 404, kind="")
         top = found.council
         across = (
-            effect_view.benchmark_rows(effect_benchmark(deps.engine, viewer.actor.org_id))
+            effect_view.benchmark_rows(effect_benchmark(deps.engine, viewer.actor.council_id))
             if can_see_benchmarks(viewer.actor)
             else []
         )

@@ -60,7 +60,7 @@ def sizes(engine: Engine, actor: Actor) -> ExportSizes:
     """Record counts of the council's exports (an xAPI statement per module started, per
     module completed, per answer and per answered learning-effect probe)."""
     with Session(engine) as session:
-        ids = select(Learner.id).where(Learner.org_id == actor.org_id)
+        ids = select(Learner.id).where(Learner.council_id == actor.council_id)
         progress = session.exec(
             select(func.count()).where(col(ModuleProgressRow.learner_id).in_(ids))
         ).one()
@@ -93,14 +93,14 @@ def lines(
 ) -> Iterator[str]:
     """The export's lines, for the actor's whole council (council admins only)."""
     if kind.slug == "effect":
-        return probes_csv(engine, actor.org_id)
+        return probes_csv(engine, actor.council_id)
     if kind.slug == "progress":
-        return progress_csv(engine, actor.org_id, curriculum)
+        return progress_csv(engine, actor.council_id, curriculum)
     if kind.slug == "answers":
-        return answers_csv(engine, actor.org_id)
+        return answers_csv(engine, actor.council_id)
     if kind.slug == "standing":
-        return standing_csv(engine, actor.org_id, curriculum, now)
-    return json_lines(xapi_statements(engine, actor.org_id, xapi, curriculum, since))
+        return standing_csv(engine, actor.council_id, curriculum, now)
+    return json_lines(xapi_statements(engine, actor.council_id, xapi, curriculum, since))
 
 
 def chunked(source: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[bytes]:

@@ -100,12 +100,12 @@ def sees_people(viewer: Viewer) -> bool:
 
 def manages_council(viewer: Viewer) -> bool:
     """Council admins change their council's settings and campaigns and export its data."""
-    return can_manage_council(viewer.actor, viewer.actor.org_id)
+    return can_manage_council(viewer.actor, viewer.actor.council_id)
 
 
 def manages_content(viewer: Viewer) -> bool:
     """Council admins and content authors manage the council's local content."""
-    return can_manage_content(viewer.actor, viewer.actor.org_id)
+    return can_manage_content(viewer.actor, viewer.actor.council_id)
 
 
 class Pages:

@@ -21,7 +21,7 @@ from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
 from storage.council_tables import Team
-from storage.tables import Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
+from storage.tables import Council, Learner, ModuleProgressRow, ReviewLogRow, SrsCard
 from storage.team_facts import council_today, load_team_facts
 from storage.visibility import visible_to
 
@@ -174,8 +174,8 @@ def _recall_by_module(
 
 
 def _retention(session: Session, actor: Actor) -> float:
-    org = session.get(Organisation, actor.org_id)
-    return org.desired_retention if org else srs.DEFAULT_RETENTION
+    council = session.get(Council, actor.council_id)
+    return council.desired_retention if council else srs.DEFAULT_RETENTION
 
 
 def weeks(engine: Engine, actor: Actor, today: dt.date, count: int = 8) -> list[Week]:
@@ -226,7 +226,7 @@ def overdue(
     module never are), most days first."""
     with Session(engine) as session:
         people = {p.learner_id: p for p in people_in_scope(session, actor)}
-        facts = load_team_facts(session, actor, council_today(session, actor.org_id, now))
+        facts = load_team_facts(session, actor, council_today(session, actor.council_id, now))
     result = [
         Overdue(
             people[ranked.member.learner_id],

@@ -129,7 +129,7 @@ def _people_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.get("/dashboard/heatmap", include_in_schema=False)
     def heatmap(request: Request, viewer: Viewer = people_viewer) -> Response:
-        curriculum = deps.curriculum.for_council(viewer.org_code)
+        curriculum = deps.curriculum.for_council(viewer.council_code)
         found = queries.heat_map(deps.engine, viewer.actor, curriculum, pages.now())
         return pages.render(request, "heatmap.html", t.heatmap, viewer, heat=found)
 
@@ -142,7 +142,7 @@ def _people_routes(router: APIRouter, pages: Pages) -> None:
 
     @router.get("/dashboard/overdue", include_in_schema=False)
     def overdue(request: Request, viewer: Viewer = people_viewer) -> Response:
-        curriculum = deps.curriculum.for_council(viewer.org_code)
+        curriculum = deps.curriculum.for_council(viewer.council_code)
         behind = queries.overdue(deps.engine, viewer.actor, curriculum, pages.now())
         return pages.render(
             request,
@@ -188,9 +188,9 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
     @router.get("/dashboard/settings", include_in_schema=False)
     def settings_page(request: Request, saved: int = 0, viewer: Viewer = admin) -> Response:
         with deps.store.transaction() as tx:
-            org = tx.org(viewer.actor.org_id)
-        assert org is not None
-        raw = {name: str(getattr(org, name)) for name in PACING_FIELDS}
+            council = tx.council(viewer.actor.council_id)
+        assert council is not None
+        raw = {name: str(getattr(council, name)) for name in PACING_FIELDS}
         return pages.render(
             request, "settings.html", t.settings, viewer, raw=raw, errors={}, saved=bool(saved)
         )
@@ -211,9 +211,9 @@ def _settings_routes(router: APIRouter, pages: Pages) -> None:
                 errors=checked.errors,
                 saved=False,
             )
-        deps.store.set_org_pacing(viewer.org_code, **checked.values)
+        deps.store.set_council_pacing(viewer.council_code, **checked.values)
         pages.audit(
-            viewer, "council.settings", f"organisation:{viewer.actor.org_id}", **checked.values
+            viewer, "council.settings", f"council:{viewer.actor.council_id}", **checked.values
         )
         return RedirectResponse("/dashboard/settings?saved=1", status_code=303)
 
@@ -239,7 +239,7 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
             viewer,
             code,
             checked=checked,
-            enabled=deps.packs.enabled(viewer.org_code),
+            enabled=deps.packs.enabled(viewer.council_code),
             max_mb=MAX_ZIP_BYTES // 2**20,
             **extra,
         )
@@ -253,7 +253,7 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
         viewer, form = posted.viewer, posted.form
         upload = form.get("pack")
         data = await upload.read(MAX_ZIP_BYTES + 1) if isinstance(upload, UploadFile) else b""
-        checked = await off_loop(lambda: deps.packs.stage_zip(viewer.org_code, data))
+        checked = await off_loop(lambda: deps.packs.stage_zip(viewer.council_code, data))
         _audit_check(pages, viewer, checked, "upload")
         return show(request, viewer, checked)
 
@@ -261,7 +261,7 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
     async def folder(request: Request, posted: Posted = author_form) -> Response:
         viewer, form = posted.viewer, posted.form
         folder_name = _text(form, "folder")
-        checked = await off_loop(lambda: deps.packs.stage_folder(viewer.org_code, folder_name))
+        checked = await off_loop(lambda: deps.packs.stage_folder(viewer.council_code, folder_name))
         _audit_check(pages, viewer, checked, "folder")
         return show(request, viewer, checked)
 
@@ -269,7 +269,7 @@ def _content_routes(router: APIRouter, pages: Pages) -> None:
     async def enable(request: Request, posted: Posted = author_form) -> Response:
         viewer, form = posted.viewer, posted.form
         staged = _text(form, "staged")
-        checked = await off_loop(lambda: deps.packs.enable(viewer.org_code, staged))
+        checked = await off_loop(lambda: deps.packs.enable(viewer.council_code, staged))
         if not checked.ok or checked.info is None:
             return show(request, viewer, checked)
         pages.audit(
@@ -327,14 +327,14 @@ def _export_routes(router: APIRouter, pages: Pages) -> None:
         since = _date(raw_since)
         if raw_since and since is None:
             return show(request, viewer, raw_since, {"since": t.bad_since})
-        curriculum = deps.curriculum.for_council(viewer.org_code)
+        curriculum = deps.curriculum.for_council(viewer.council_code)
         lines = exports.lines(
             kind, deps.engine, viewer.actor, curriculum, deps.xapi, since, pages.now()
         )
         pages.audit(
-            viewer, kind.action, f"organisation:{viewer.actor.org_id}", since=raw_since or None
+            viewer, kind.action, f"council:{viewer.actor.council_id}", since=raw_since or None
         )
-        name = exports.file_name(viewer.org_code, kind, pages.now().date())
+        name = exports.file_name(viewer.council_code, kind, pages.now().date())
         headers = security_headers() | {"Content-Disposition": f'attachment; filename="{name}"'}
         return StreamingResponse(
             exports.chunked(lines), media_type=kind.media_type, headers=headers

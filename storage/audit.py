@@ -30,7 +30,7 @@ def record_audit(
     (`learner:12` or `cli`), the action, its target id, and ids and counts only."""
     session.add(
         AuditLog(
-            org_id=actor.org_id,
+            council_id=actor.council_id,
             actor=actor.label,
             action=action,
             target=target,

@@ -39,7 +39,7 @@ from scheduler.planner import CampaignItem, RoundPlan
 from scheduler.plans import DeliveryKind
 from storage.audit import record_audit
 from storage.council_tables import Campaign, RoleGrant, Team
-from storage.tables import Delivery, Learner, ModuleProgressRow, Organisation
+from storage.tables import Council, Delivery, Learner, ModuleProgressRow
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,11 @@ class SqlCampaigns:
 
     def create(self, actor: Actor, spec: CampaignSpec, at: dt.datetime) -> CampaignView:
         """Check and store a campaign of the actor's council; ValueError says what is wrong."""
-        require(can_manage_council(actor, actor.org_id), "create a campaign")
+        require(can_manage_council(actor, actor.council_id), "create a campaign")
         with self._session() as session:
-            self._check(session, actor.org_id, spec)
+            self._check(session, actor.council_id, spec)
             row = Campaign(
-                org_id=actor.org_id,
+                council_id=actor.council_id,
                 name=spec.name.strip(),
                 modules=json.dumps(list(spec.modules)),
                 questions=json.dumps(list(spec.questions)),
@@ -123,11 +123,11 @@ class SqlCampaigns:
 
     def list_campaigns(self, actor: Actor) -> list[CampaignView]:
         """The council's campaigns, newest first."""
-        require(can_manage_council(actor, actor.org_id), "list campaigns")
+        require(can_manage_council(actor, actor.council_id), "list campaigns")
         with self._session() as session:
             rows = session.exec(
                 select(Campaign)
-                .where(Campaign.org_id == actor.org_id)
+                .where(Campaign.council_id == actor.council_id)
                 .order_by(col(Campaign.id).desc())
             ).all()
             return [_view(row) for row in rows]
@@ -145,7 +145,7 @@ class SqlCampaigns:
                     Delivery.kind == DeliveryKind.ROUND.value,
                     Delivery.status == "queued",
                     col(Delivery.learner_id).in_(
-                        select(Learner.id).where(Learner.org_id == row.org_id)
+                        select(Learner.id).where(Learner.council_id == row.council_id)
                     ),
                 )
             ).all()
@@ -168,7 +168,7 @@ class SqlCampaigns:
             row = self._own(session, actor, campaign_id, "preview a campaign")
             rule = parse_rule(row.rule)
             start = current_round(rule, today) or next_start(rule, today)
-            curriculum = self._for(session, row.org_id)
+            curriculum = self._for(session, row.council_id)
             questions = _questions(row, curriculum)
             targets = self._targets(session, row, curriculum)
             done = _completed(session, [t.id for t in targets if t.id is not None])
@@ -194,7 +194,7 @@ class SqlCampaigns:
             start = current_round(parse_rule(row.rule), day)
             if start is None or row.id is None:
                 continue
-            curriculum = self._for(session, row.org_id)
+            curriculum = self._for(session, row.council_id)
             questions = _questions(row, curriculum)
             targets = [p.id for p in self._targets(session, row, curriculum) if p.id in ids]
             asked = _asked(session, [t for t in targets if t is not None], row.id, start)
@@ -213,19 +213,19 @@ class SqlCampaigns:
     ) -> list[Learner]:
         """Onboarded, unpaused learners of the campaign's council that its target names."""
         query = select(Learner).where(
-            Learner.org_id == campaign.org_id,
+            Learner.council_id == campaign.council_id,
             Learner.stage == "active",
             col(Learner.paused).is_(False),
         )
         kind, value = campaign.target_kind, campaign.target_value
         if kind == "team":
             team = session.exec(
-                select(Team).where(Team.org_id == campaign.org_id, Team.name == value)
+                select(Team).where(Team.council_id == campaign.council_id, Team.name == value)
             ).first()
             query = query.where(Learner.team_id == (team.id if team else -1))
         elif kind == "role" and value != Role.LEARNER.value:
             holders = select(RoleGrant.learner_id).where(
-                RoleGrant.org_id == campaign.org_id, RoleGrant.role == value
+                RoleGrant.council_id == campaign.council_id, RoleGrant.role == value
             )
             query = query.where(col(Learner.id).in_(holders))
         learners = list(session.exec(query.order_by(col(Learner.id))).all())
@@ -239,11 +239,11 @@ class SqlCampaigns:
             learners = [p for p in learners if p.id in low]
         return learners
 
-    def _check(self, session: Session, org_id: int, spec: CampaignSpec) -> None:
+    def _check(self, session: Session, council_id: int, spec: CampaignSpec) -> None:
         if not spec.name.strip() or len(spec.name) > 120:
             raise ValueError("a campaign name is 1 to 120 characters")
         parse_rule(spec.rule)
-        curriculum = self._for(session, org_id)
+        curriculum = self._for(session, council_id)
         unknown = [m for m in spec.modules if curriculum.module(m) is None]
         unknown += [q for q in spec.questions if curriculum.find_question(q) is None]
         if unknown:
@@ -254,7 +254,7 @@ class SqlCampaigns:
             raise ValueError(f"the target is one of: {', '.join(TARGET_KINDS)}")
         if spec.target_kind == "team":
             team = session.exec(
-                select(Team).where(Team.org_id == org_id, Team.name == spec.target_value)
+                select(Team).where(Team.council_id == council_id, Team.name == spec.target_value)
             ).first()
             if team is None:
                 raise ValueError(f"no team named {spec.target_value!r} in this council")
@@ -266,13 +266,13 @@ class SqlCampaigns:
     def _own(self, session: Session, actor: Actor, campaign_id: int, action: str) -> Campaign:
         # An id no record can have (from a URL) is answered like one of another council's.
         row = session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_RECORD_ID else None
-        require(row is not None and can_manage_council(actor, row.org_id), action)
+        require(row is not None and can_manage_council(actor, row.council_id), action)
         assert row is not None
         return row
 
-    def _for(self, session: Session, org_id: int) -> Curriculum:
-        org = session.get(Organisation, org_id)
-        return self._curriculum.for_council(org.code if org else None)
+    def _for(self, session: Session, council_id: int) -> Curriculum:
+        council = session.get(Council, council_id)
+        return self._curriculum.for_council(council.code if council else None)
 
 
 def _questions(campaign: Campaign, curriculum: Curriculum) -> tuple[str, ...]:

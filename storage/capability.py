@@ -30,7 +30,7 @@ from bot.records import AssessmentFacts, RecordAssessment
 from lessons.maturity import DEFAULT_AREAS, MaturityModel, parse_areas
 from storage.council_tables import Assessment
 from storage.effect_probes import checkups_by_council
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 MIN_COUNCILS = 5
 
@@ -62,26 +62,26 @@ class AreaBenchmark:
 class Benchmark:
     """A council's profile against all councils and its tier."""
 
-    org_id: int
+    council_id: int
     tier: str | None
     areas: tuple[AreaBenchmark, ...]
     min_councils: int = MIN_COUNCILS
 
 
-def council_areas(row: Organisation) -> tuple[int, ...]:
+def council_areas(row: Council) -> tuple[int, ...]:
     """The NAO areas a council assesses (its `nao_areas`, default 1-8)."""
     return parse_areas(row.nao_areas) or DEFAULT_AREAS
 
 
 def assessment_facts(
-    session: Session, learner_id: int, org_id: int, model: MaturityModel
+    session: Session, learner_id: int, council_id: int, model: MaturityModel
 ) -> AssessmentFacts:
     """The model, the council's areas and the learner's latest answer per area."""
-    org = session.get(Organisation, org_id)
-    areas = council_areas(org) if org else DEFAULT_AREAS
+    council = session.get(Council, council_id)
+    areas = council_areas(council) if council else DEFAULT_AREAS
     rows = session.exec(
         select(Assessment)
-        .where(Assessment.learner_id == learner_id, Assessment.org_id == org_id)
+        .where(Assessment.learner_id == learner_id, Assessment.council_id == council_id)
         .order_by(col(Assessment.at), col(Assessment.id))
     ).all()
     answers = {row.area: (row.level, row.target) for row in rows}  # later rows win
@@ -94,7 +94,7 @@ def record_assessment(
     """Effect handler: store one answer (append-only; the latest per area counts)."""
     session.add(
         Assessment(
-            org_id=effect.org_id,
+            council_id=effect.council_id,
             learner_id=learner_id,
             area=effect.area,
             level=effect.level,
@@ -104,20 +104,22 @@ def record_assessment(
     )
 
 
-def benchmark(engine: Engine, org_id: int, min_councils: int = MIN_COUNCILS) -> Benchmark:
+def benchmark(engine: Engine, council_id: int, min_councils: int = MIN_COUNCILS) -> Benchmark:
     """A council's profile beside the anonymous distributions, per area it assesses."""
     with Session(engine) as session:
-        org = session.get(Organisation, org_id)
-        if org is None:
-            raise LookupError(f"no council with id {org_id}")
-        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        council = session.get(Council, council_id)
+        if council is None:
+            raise LookupError(f"no council with id {council_id}")
+        tiers = {row.id: row.tier for row in session.exec(select(Council)).all()}
         levels = _council_levels(session)
-    own = levels.get(org_id, {})
+    own = levels.get(council_id, {})
     rows = []
-    for area in council_areas(org):
+    for area in council_areas(council):
         mine = own.get(area)
         everyone = {c: by_area[area] for c, by_area in levels.items() if area in by_area}
-        same_tier = [v for c, v in everyone.items() if org.tier and tiers.get(c) == org.tier]
+        same_tier = [
+            v for c, v in everyone.items() if council.tier and tiers.get(c) == council.tier
+        ]
         tier_ok = not _singles_out(len(same_tier), len(everyone), min_councils)
         rows.append(
             AreaBenchmark(
@@ -129,7 +131,7 @@ def benchmark(engine: Engine, org_id: int, min_councils: int = MIN_COUNCILS) -> 
                 tier=_distribution([v.level for v in same_tier], min_councils) if tier_ok else None,
             )
         )
-    return Benchmark(org_id, org.tier, tuple(rows), min_councils)
+    return Benchmark(council_id, council.tier, tuple(rows), min_councils)
 
 
 def anonymous_distribution(
@@ -138,7 +140,7 @@ def anonymous_distribution(
     """For a platform admin: the distribution of councils' levels per NAO area (1-11),
     optionally of one tier; withheld (None) below `min_councils`. No council is named."""
     with Session(engine) as session:
-        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        tiers = {row.id: row.tier for row in session.exec(select(Council)).all()}
         levels = _council_levels(session)
     chosen = {c: v for c, v in levels.items() if tier is None or tiers.get(c) == tier}
     if tier is not None and _singles_out(len(chosen), len(levels), min_councils):
@@ -164,18 +166,18 @@ def _council_levels(session: Session) -> dict[int, dict[int, _CouncilArea]]:
     rows = session.exec(
         select(Assessment)
         .join(Learner, col(Learner.id) == col(Assessment.learner_id))
-        .where(col(Learner.org_id) == col(Assessment.org_id))
+        .where(col(Learner.council_id) == col(Assessment.council_id))
         .order_by(col(Assessment.at), col(Assessment.id))
     ).all()
     latest: dict[tuple[int, int, int], tuple[int, int]] = {}
     for row in rows:
-        latest[(row.org_id, row.area, row.learner_id)] = (row.level, row.target)
+        latest[(row.council_id, row.area, row.learner_id)] = (row.level, row.target)
     grouped: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for (org_id, area, _learner), answer in latest.items():
-        grouped[(org_id, area)].append(answer)
+    for (council_id, area, _learner), answer in latest.items():
+        grouped[(council_id, area)].append(answer)
     result: dict[int, dict[int, _CouncilArea]] = defaultdict(dict)
-    for (org_id, area), answers in grouped.items():
-        result[org_id][area] = _CouncilArea(
+    for (council_id, area), answers in grouped.items():
+        result[council_id][area] = _CouncilArea(
             float(statistics.median(a[0] for a in answers)),
             float(statistics.median(a[1] for a in answers)),
             len(answers),
@@ -189,7 +191,7 @@ class EffectBenchmark:
     in percentage points, with its 95% interval and pairs; None without check-ups of both
     kinds) beside the anonymous distributions of councils' differences (None = withheld)."""
 
-    org_id: int
+    council_id: int
     day: int
     difference: float | None
     low: float | None
@@ -202,24 +204,24 @@ class EffectBenchmark:
 
 
 def effect_benchmark(
-    engine: Engine, org_id: int, min_councils: int = MIN_COUNCILS
+    engine: Engine, council_id: int, min_councils: int = MIN_COUNCILS
 ) -> EffectBenchmark:
     """A council's learning effect at the last check-up beside all councils' and its tier's
     (a council contributes once it has a difference: check-ups of both kinds answered)."""
     day = CHECKUP_DAYS[-1]
     with Session(engine) as session:
-        org = session.get(Organisation, org_id)
-        if org is None:
-            raise LookupError(f"no council with id {org_id}")
-        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        council = session.get(Council, council_id)
+        if council is None:
+            raise LookupError(f"no council with id {council_id}")
+        tiers = {row.id: row.tier for row in session.exec(select(Council)).all()}
         probes = checkups_by_council(session, day)
-    effects = {council: effect_at(rows, day) for council, rows in probes.items()}
+    effects = {key: effect_at(rows, day) for key, rows in probes.items()}
     everyone = {c: e.difference for c, e in effects.items() if e.difference is not None}
-    same_tier = [v for c, v in everyone.items() if org.tier and tiers.get(c) == org.tier]
+    same_tier = [v for c, v in everyone.items() if council.tier and tiers.get(c) == council.tier]
     tier_ok = not _singles_out(len(same_tier), len(everyone), min_councils)
-    own = effects.get(org_id) or effect_at([], day)
+    own = effects.get(council_id) or effect_at([], day)
     return EffectBenchmark(
-        org_id,
+        council_id,
         day,
         own.difference,
         own.low,
@@ -227,7 +229,7 @@ def effect_benchmark(
         own.pairs,
         _distribution(list(everyone.values()), min_councils),
         _distribution(same_tier, min_councils) if tier_ok else None,
-        org.tier,
+        council.tier,
         min_councils,
     )
 
@@ -239,7 +241,7 @@ def anonymous_effect(
     check-up, optionally of one tier; withheld (None) as `anonymous_distribution` is."""
     day = CHECKUP_DAYS[-1]
     with Session(engine) as session:
-        tiers = {row.id: row.tier for row in session.exec(select(Organisation)).all()}
+        tiers = {row.id: row.tier for row in session.exec(select(Council)).all()}
         probes = checkups_by_council(session, day)
     differences = {c: effect_at(rows, day).difference for c, rows in probes.items()}
     everyone = {c: d for c, d in differences.items() if d is not None}
@@ -270,7 +272,7 @@ class AssessmentReads:
     session: Session
 
     def assessment_facts(
-        self, learner_id: int, org_id: int, model: MaturityModel
+        self, learner_id: int, council_id: int, model: MaturityModel
     ) -> AssessmentFacts:
         """The model, the council's NAO areas and the learner's latest answer per area."""
-        return assessment_facts(self.session, learner_id, org_id, model)
+        return assessment_facts(self.session, learner_id, council_id, model)

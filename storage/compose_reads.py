@@ -14,8 +14,8 @@ from bot.batch_compose import ComposeInputs
 from bot.messages import ConversationRef
 from bot.state import ModuleProgress, ModuleStatus
 from storage.delivery_reads import answered_since
-from storage.store import _to_org, _to_state
-from storage.tables import Identity, Learner, ModuleProgressRow, Organisation
+from storage.store import _to_council, _to_state
+from storage.tables import Council, Identity, Learner, ModuleProgressRow
 
 
 class SqlComposeReads:
@@ -54,9 +54,9 @@ class SqlComposeReads:
                         json.loads(identity.extra),
                     ),
                 )
-            org_ids = {s.org_id for s in inputs.states.values() if s.org_id is not None}
-            for org in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids))):
-                inputs.orgs[org.id or 0] = _to_org(org)
+            council_ids = {s.council_id for s in inputs.states.values() if s.council_id is not None}
+            for council in session.exec(select(Council).where(col(Council.id).in_(council_ids))):
+                inputs.councils[council.id or 0] = _to_council(council)
             for row in session.exec(
                 select(ModuleProgressRow).where(col(ModuleProgressRow.learner_id).in_(ids))
             ):

@@ -16,10 +16,10 @@ class Team(SQLModel, table=True):
     """A team within a council; its manager sees and nudges its members."""
 
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_team_org_name"),)
+    __table_args__ = (UniqueConstraint("council_id", "name", name="uq_team_council_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
     name: str = Field(max_length=80)
     join_code: str | None = Field(default=None, max_length=32, unique=True)
     created_at: dt.datetime = Field(sa_column=utc_column())
@@ -31,12 +31,12 @@ class RoleGrant(SQLModel, table=True):
 
     __tablename__ = "role_grant"
     __table_args__ = (
-        UniqueConstraint("learner_id", "org_id", "role", "team_id", name="uq_role_grant"),
+        UniqueConstraint("learner_id", "council_id", "role", "team_id", name="uq_role_grant"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
     role: str = Field(max_length=16)
     team_id: int | None = Field(default=None, foreign_key="team.id")
     created_at: dt.datetime = Field(sa_column=utc_column())
@@ -48,7 +48,7 @@ class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
     actor: str = Field(max_length=64)  # e.g. "learner:12" or "cli"
     action: str = Field(max_length=48)
     target: str | None = Field(default=None, max_length=128)
@@ -62,7 +62,7 @@ class Campaign(SQLModel, table=True):
     __tablename__ = "campaign"
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
     name: str = Field(max_length=120)
     modules: str = Field(default="[]")  # JSON list of module ids
     questions: str = Field(default="[]")  # JSON list of question ids
@@ -81,7 +81,7 @@ class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(foreign_key="organisation.id", index=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
     area: int
     level: int
@@ -96,7 +96,7 @@ class DashboardToken(SQLModel, table=True):
 
     token_hash: str = Field(max_length=64, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id")
+    council_id: int = Field(foreign_key="council.id")
     expires_at: dt.datetime = Field(sa_column=utc_column())
     used_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     created_at: dt.datetime = Field(sa_column=utc_column())
@@ -109,7 +109,7 @@ class DashboardSession(SQLModel, table=True):
 
     id_hash: str = Field(max_length=64, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
-    org_id: int = Field(foreign_key="organisation.id")
+    council_id: int = Field(foreign_key="council.id")
     csrf: str = Field(max_length=64)
     expires_at: dt.datetime = Field(sa_column=utc_column())
     created_at: dt.datetime = Field(sa_column=utc_column())

@@ -18,7 +18,7 @@ def store_dashboard_token(
         DashboardToken(
             token_hash=effect.token_hash,
             learner_id=learner_id,
-            org_id=effect.org_id,
+            council_id=effect.council_id,
             expires_at=effect.expires_at,
             created_at=at,
         )

@@ -26,7 +26,7 @@ from scheduler.planner import (
 )
 from storage.plan_reads import SharedSettings, due_cards, effective_timezone, learner_page
 from storage.plan_writes import planned_writer, write_planned
-from storage.tables import Delivery, Learner, Organisation, PlanRun, SrsCard
+from storage.tables import Council, Delivery, Learner, PlanRun, SrsCard
 
 PLAN_PAGE = 5000
 
@@ -85,7 +85,7 @@ class DayPlanning:
             rows = session.execute(
                 sql_select(tz)
                 .select_from(Learner)
-                .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
+                .join(Council, col(Learner.council_id) == col(Council.id), isouter=True)
                 .where(col(Learner.stage) == "active", col(Learner.paused).is_(False))
                 .distinct()
             ).scalars()

@@ -183,12 +183,12 @@ def due_checkups(
     return due
 
 
-def probes_of(session: Session, org_id: int) -> list[tuple[Probe, int | None]]:
+def probes_of(session: Session, council_id: int) -> list[tuple[Probe, int | None]]:
     """Every probe of a council's learners, with the learner's team."""
     rows = session.exec(
         select(EffectProbe, Learner.team_id)
         .join(Learner, col(Learner.id) == col(EffectProbe.learner_id))
-        .where(Learner.org_id == org_id)
+        .where(Learner.council_id == council_id)
     ).all()
     return [
         (
@@ -203,13 +203,13 @@ def checkups_by_council(session: Session, day: int) -> dict[int, list[Probe]]:
     """Every council's check-ups at one delay, answered or not, by council id (for the
     anonymous benchmark; the measure decides which count)."""
     rows = session.exec(
-        select(EffectProbe, Learner.org_id)
+        select(EffectProbe, Learner.council_id)
         .join(Learner, col(Learner.id) == col(EffectProbe.learner_id))
         .where(EffectProbe.kind == CHECKUP, EffectProbe.day == day)
     ).all()
     found: dict[int, list[Probe]] = {}
-    for p, org_id in rows:
+    for p, council_id in rows:
         probe = Probe(p.learner_id, p.module_id, p.kind, p.point, p.day, p.correct, p.guessed)
-        if org_id is not None:  # a learner not yet in a council belongs to no figure
-            found.setdefault(org_id, []).append(probe)
+        if council_id is not None:  # a learner not yet in a council belongs to no figure
+            found.setdefault(council_id, []).append(probe)
     return found

@@ -11,7 +11,7 @@ from bot.effect import CouncilEffect, council_effect
 from lessons.model import Curriculum
 from storage.council_tables import Team
 from storage.effect_probes import probes_of
-from storage.tables import Organisation
+from storage.tables import Council
 
 
 class SqlEffect:
@@ -26,16 +26,16 @@ class SqlEffect:
         `team_ids`, only for the learners of those teams (what a manager may see, from
         `bot.access.visible_team_ids`)."""
         with Session(self._engine) as session:
-            org = session.exec(select(Organisation).where(Organisation.code == code)).first()
-            if org is None or org.id is None:
+            council = session.exec(select(Council).where(Council.code == code)).first()
+            if council is None or council.id is None:
                 return None
             teams = {
                 team.id: team.name
-                for team in session.exec(select(Team).where(Team.org_id == org.id)).all()
+                for team in session.exec(select(Team).where(Team.council_id == council.id)).all()
             }
-            rows = probes_of(session, org.id)
+            rows = probes_of(session, council.id)
         if team_ids is not None:
             rows = [(probe, team) for probe, team in rows if team in team_ids]
         titles = {m.id: m.title for m in self._curriculum.for_council(code).modules}
         named = [(probe, teams.get(team) if team else None) for probe, team in rows]
-        return council_effect(org.name, named, titles)
+        return council_effect(council.name, named, titles)

@@ -23,10 +23,15 @@ class Person:
     team: str | None
 
 
-def people_of(session: Session, org_id: int, team_ids: Collection[int] | None) -> dict[int, Person]:
+def people_of(
+    session: Session, council_id: int, team_ids: Collection[int] | None
+) -> dict[int, Person]:
     """The council's learners by id, only those of `team_ids` when given."""
-    query = select(Learner).where(in_council(org_id, team_ids))
-    teams = {team.id: team.name for team in session.exec(select(Team).where(Team.org_id == org_id))}
+    query = select(Learner).where(in_council(council_id, team_ids))
+    teams = {
+        team.id: team.name
+        for team in session.exec(select(Team).where(Team.council_id == council_id))
+    }
     return {
         row.id: Person(row.id, row.display_name, row.email, teams.get(row.team_id or -1))
         for row in session.exec(query).all()

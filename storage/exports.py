@@ -1,6 +1,6 @@
 """CSV exports of a council's learning records: progress, standing, answers, probes.
 
-Every export is scoped to one council (`org_id`), and optionally to some of its teams (a
+Every export is scoped to one council (`council_id`), and optionally to some of its teams (a
 manager's); the people come from `storage.export_people`. The xAPI statements of the same
 records are built in `storage.xapi`.
 """
@@ -67,13 +67,13 @@ PROBE_COLUMNS = (
 
 def progress_csv(
     engine: Engine,
-    org_id: int,
+    council_id: int,
     curriculum: Curriculum | None = None,
     team_ids: Collection[int] | None = None,
 ) -> Iterator[str]:
     """Module progress of a council's learners as CSV lines (header first)."""
     with Session(engine) as session:
-        people = people_of(session, org_id, team_ids)
+        people = people_of(session, council_id, team_ids)
         rows = session.exec(
             select(ModuleProgressRow)
             .where(col(ModuleProgressRow.learner_id).in_(list(people)))
@@ -101,14 +101,14 @@ def progress_csv(
 
 
 def standing_csv(
-    engine: Engine, org_id: int, curriculum: Curriculum, now: dt.datetime
+    engine: Engine, council_id: int, curriculum: Curriculum, now: dt.datetime
 ) -> Iterator[str]:
     """Where each of a council's people stands today, as CSV lines (header first): on
     track, behind, stuck, away or not joined, with the working days behind it. The rule
     and the people are those of `/team` and the dashboard (`bot.people`)."""
     with Session(engine) as session:
-        today = council_today(session, org_id, now)
-        facts = load_team_facts(session, Actor.command_line(org_id), today)
+        today = council_today(session, council_id, now)
+        facts = load_team_facts(session, Actor.command_line(council_id), today)
     yield csv_line(STANDING_COLUMNS)
     for ranked in standings(facts, now, len(curriculum.modules)):
         member = ranked.member
@@ -125,11 +125,11 @@ def standing_csv(
 
 
 def answers_csv(
-    engine: Engine, org_id: int, team_ids: Collection[int] | None = None
+    engine: Engine, council_id: int, team_ids: Collection[int] | None = None
 ) -> Iterator[str]:
     """Every quiz answer of a council's learners as CSV lines (header first)."""
     with Session(engine) as session:
-        people = people_of(session, org_id, team_ids)
+        people = people_of(session, council_id, team_ids)
         rows = session.exec(
             select(AnswerRow)
             .where(col(AnswerRow.learner_id).in_(list(people)))
@@ -156,12 +156,12 @@ def answers_csv(
 
 
 def probes_csv(
-    engine: Engine, org_id: int, team_ids: Collection[int] | None = None
+    engine: Engine, council_id: int, team_ids: Collection[int] | None = None
 ) -> Iterator[str]:
     """Every learning-effect probe of a council's learners (pre-tests and check-ups, answered
     or not) as CSV lines (header first); the cells go through `storage.csv_cells`."""
     with Session(engine) as session:
-        people = people_of(session, org_id, team_ids)
+        people = people_of(session, council_id, team_ids)
         rows = session.exec(
             select(EffectProbe)
             .where(col(EffectProbe.learner_id).in_(list(people)))

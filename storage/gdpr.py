@@ -31,12 +31,12 @@ from storage.council_tables import (
 )
 from storage.tables import (
     AnswerRow,
+    Council,
     Delivery,
     EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
-    Organisation,
     ReviewLogRow,
     SrsCard,
     WebChatOutbox,
@@ -86,12 +86,12 @@ def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
     """Everything stored about a learner, as JSON-ready values (a subject access copy)."""
     assert learner.id is not None
     lid = learner.id
-    org = session.get(Organisation, learner.org_id) if learner.org_id else None
+    council = session.get(Council, learner.council_id) if learner.council_id else None
     team = session.get(Team, learner.team_id) if learner.team_id else None
     return {
         "learner": {
             "id": lid,
-            "council": {"code": org.code, "name": org.name} if org else None,
+            "council": {"code": council.code, "name": council.name} if council else None,
             "team": team.name if team else None,
             "name": learner.display_name,
             "email": learner.email,
@@ -204,20 +204,20 @@ def erase_by_admin(
     LookupError if the learner is not in that council (nothing is erased then)."""
     with Session(engine) as session, session.begin():
         learner = session.get(Learner, learner_id)
-        if learner is None or learner.org_id != actor.org_id:
+        if learner is None or learner.council_id != actor.council_id:
             raise LookupError(f"no learner {learner_id} in this council")
         counts = erase_learner(session, learner_id)
         record_audit(session, actor, "learner.erase", f"learner:{learner_id}", at, **counts)
         return counts
 
 
-def audit_entries(engine: Engine, org_id: int, limit: int = 200) -> list[AuditLog]:
+def audit_entries(engine: Engine, council_id: int, limit: int = 200) -> list[AuditLog]:
     """A council's audit log, newest first."""
     with Session(engine) as session:
         return list(
             session.exec(
                 select(AuditLog)
-                .where(AuditLog.org_id == org_id)
+                .where(AuditLog.council_id == council_id)
                 .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
                 .limit(limit)
             ).all()

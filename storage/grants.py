@@ -8,9 +8,11 @@ from bot.access import Actor
 from storage.council_tables import RoleGrant
 
 
-def actor_of(session: Session, learner_id: int, org_id: int) -> Actor:
+def actor_of(session: Session, learner_id: int, council_id: int) -> Actor:
     """The actor for a learner in a council, from their grants as stored now."""
     rows = session.exec(
-        select(RoleGrant).where(RoleGrant.learner_id == learner_id, RoleGrant.org_id == org_id)
+        select(RoleGrant).where(
+            RoleGrant.learner_id == learner_id, RoleGrant.council_id == council_id
+        )
     ).all()
-    return Actor.from_roles(learner_id, org_id, [(row.role, row.team_id) for row in rows])
+    return Actor.from_roles(learner_id, council_id, [(row.role, row.team_id) for row in rows])

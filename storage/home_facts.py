@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.home import HomeFacts
 from storage.pacing_rows import pacing_of_row
 from storage.store import SqlTransaction
-from storage.tables import AnswerRow, Identity, Learner, Organisation, ReviewLogRow, SrsCard
+from storage.tables import AnswerRow, Council, Identity, Learner, ReviewLogRow, SrsCard
 
 
 class SqlHomeFacts:
@@ -33,11 +33,11 @@ class SqlHomeFacts:
             learner = session.get(Learner, identity.learner_id) if identity else None
             if learner is None or learner.id is None:
                 return None
-            org = session.get(Organisation, learner.org_id) if learner.org_id else None
+            council = session.get(Council, learner.council_id) if learner.council_id else None
             return HomeFacts(
                 pacing=pacing_of_row(session, learner),
-                council_code=org.code if org else None,
-                council_name=org.name if org else None,
+                council_code=council.code if council else None,
+                council_name=council.name if council else None,
                 module_id=learner.module_id,
                 progress=SqlTransaction(session).progress(learner.id),
                 answered_at=_answered_at(session, learner.id, since),

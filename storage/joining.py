@@ -20,11 +20,15 @@ def leave_council(session: Session, learner_id: int, effect: LeaveCouncil, at: d
     """Effect handler: a learner moving council leaves their old council's team."""
     learner = session.get(Learner, learner_id)
     assert learner is not None
-    if learner.org_id == effect.org_id and learner.team_id is not None:
+    if learner.council_id == effect.council_id and learner.team_id is not None:
         learner.team_id = None
         session.add(learner)
         record_audit(
-            session, Actor(learner_id, effect.org_id), "person.leave", f"learner:{learner_id}", at
+            session,
+            Actor(learner_id, effect.council_id),
+            "person.leave",
+            f"learner:{learner_id}",
+            at,
         )
 
 
@@ -35,10 +39,10 @@ def join_with_code(
     a roster import pre-registered (its name, email, team and roles), which then goes."""
     learner = session.get(Learner, learner_id)
     assert learner is not None
-    actor = Actor(learner_id, effect.org_id)
+    actor = Actor(learner_id, effect.council_id)
     if effect.invitee_id is not None:
         invitee = session.get(Learner, effect.invitee_id)
-        if invitee is None or not _claimable(session, invitee, effect.org_id, learner_id):
+        if invitee is None or not _claimable(session, invitee, effect.council_id, learner_id):
             return
         learner.display_name, learner.email = invitee.display_name, invitee.email
         learner.team_id = invitee.team_id
@@ -55,15 +59,15 @@ def join_with_code(
         )
         return
     team = session.get(Team, effect.team_id) if effect.team_id is not None else None
-    if team is None or team.org_id != effect.org_id:
+    if team is None or team.council_id != effect.council_id:
         return
     learner.team_id = team.id
     session.add(learner)
     record_audit(session, actor, "team.join", f"team:{team.id}", at)
 
 
-def _claimable(session: Session, invitee: Learner, org_id: int, learner_id: int) -> bool:
+def _claimable(session: Session, invitee: Learner, council_id: int, learner_id: int) -> bool:
     """A pre-registered record: same council, still holding its invite, no chat account."""
-    if invitee.org_id != org_id or invitee.invite_code is None or invitee.id == learner_id:
+    if invitee.council_id != council_id or invitee.invite_code is None or invitee.id == learner_id:
         return False
     return session.exec(select(Identity).where(Identity.learner_id == invitee.id)).first() is None

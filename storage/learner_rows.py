@@ -50,7 +50,7 @@ MAX_ROUND_ITEMS = 64  # more items than any round holds: a larger item names no 
 # LearnerState fields the bot writes back, as learner columns (`nation`, `last_nudge_at`
 # belong to others; `last_seen_at` and `nudges_ignored` are the "seen" touch).
 _WRITTEN = (
-    *("org_id", "stage", "awaiting", "paused", "learning_time", "working_days"),
+    *("council_id", "stage", "awaiting", "paused", "learning_time", "working_days"),
     *("module_id", "cursor", "attempt", "pending_question", "question_shown_at"),
     *("timezone", "away_from", "away_until", "lesson_active_at"),
 )

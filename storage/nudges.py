@@ -22,16 +22,16 @@ def queue_nudges(session: Session, learner_id: int, effect: QueueNudges, at: dt.
     """Effect handler: a delivery row per nudged learner, due now in their working hours
     or at the start of their next working day; the key caps it at one a day."""
     manager = session.get(Learner, learner_id)
-    if manager is None or manager.org_id is None:
+    if manager is None or manager.council_id is None:
         return
-    actor = actor_of(session, learner_id, manager.org_id)
+    actor = actor_of(session, learner_id, manager.council_id)
     queued = []
     for target_id in effect.learner_ids:
         target = session.get(Learner, target_id)
         # The second lock: the flow checked the team facts; check the rows again.
         if target is None or target.team_id not in team_ids_managed(actor):
             continue
-        if target.org_id != actor.org_id:
+        if target.council_id != actor.council_id:
             continue
         key = nudge_key(target_id, effect.day)
         planned = manager_nudge(target_id, pacing_of_row(session, target), at, key)

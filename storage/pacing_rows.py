@@ -6,18 +6,18 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from scheduler.pacing import Pacing, learner_pacing
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 
-def pacing_of(row: Learner, org: Organisation | None) -> Pacing:
+def pacing_of(row: Learner, council: Council | None) -> Pacing:
     """A learner's pacing: their own settings, else their council's."""
     return learner_pacing(
         working_days=row.working_days,
-        timezone=row.timezone or (org.timezone if org else None),
-        nation=row.nation or (org.nation if org else None),
+        timezone=row.timezone or (council.timezone if council else None),
+        nation=row.nation or (council.nation if council else None),
         learning_time=row.learning_time,
-        work_start=org.work_start if org else None,
-        work_end=org.work_end if org else None,
+        work_start=council.work_start if council else None,
+        work_end=council.work_end if council else None,
         away_from=row.away_from,
         away_until=row.away_until,
     )
@@ -25,5 +25,5 @@ def pacing_of(row: Learner, org: Organisation | None) -> Pacing:
 
 def pacing_of_row(session: Session, row: Learner) -> Pacing:
     """A learner's pacing, reading their council from the session."""
-    org = session.get(Organisation, row.org_id) if row.org_id is not None else None
-    return pacing_of(row, org)
+    council = session.get(Council, row.council_id) if row.council_id is not None else None
+    return pacing_of(row, council)

@@ -35,7 +35,7 @@ from storage.audit import record_audit
 from storage.codes import code_target, new_code
 from storage.council_tables import RoleGrant, Team
 from storage.grants import actor_of
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 from storage.team_facts import load_team_facts
 from storage.visibility import visible_to
 
@@ -80,22 +80,22 @@ class PeopleReads:
 
     session: Session
 
-    def actor(self, learner_id: int, org_id: int) -> Actor:
+    def actor(self, learner_id: int, council_id: int) -> Actor:
         """The learner as an actor in one council, with their stored role grants."""
-        return actor_of(self.session, learner_id, org_id)
+        return actor_of(self.session, learner_id, council_id)
 
     def join_target(self, code: str) -> JoinTarget | None:
         """What a join code names (see `storage.codes.code_target`)."""
         return code_target(self.session, code)
 
     def team_facts(
-        self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
+        self, learner_id: int, council_id: int, now: dt.datetime, today: dt.date
     ) -> TeamFacts:
         """The team facts of the teams this learner manages (empty for anyone else).
 
         Only the manager grants count here, so a council admin who also manages a team
         sees (and can nudge) that team in chat, not the whole council."""
-        held = actor_of(self.session, learner_id, org_id)
+        held = actor_of(self.session, learner_id, council_id)
         return load_team_facts(self.session, as_manager(held), today)
 
 
@@ -110,46 +110,46 @@ class SqlPeople:
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
             yield session
 
-    def org_id(self, code: str) -> int | None:
+    def council_id(self, code: str) -> int | None:
         """A council's id by its code (for the command line)."""
         with self._session() as session:
-            row = session.exec(select(Organisation).where(Organisation.code == code)).first()
+            row = session.exec(select(Council).where(Council.code == code)).first()
             return row.id if row else None
 
-    def actor(self, learner_id: int, org_id: int) -> Actor:
+    def actor(self, learner_id: int, council_id: int) -> Actor:
         """The actor for a signed-in person (e.g. a dashboard session)."""
         with self._session() as session:
-            return actor_of(session, learner_id, org_id)
+            return actor_of(session, learner_id, council_id)
 
-    def set_tier(self, actor: Actor, org_id: int, tier: str | None, at: dt.datetime) -> None:
+    def set_tier(self, actor: Actor, council_id: int, tier: str | None, at: dt.datetime) -> None:
         """Set a council's tier (county, unitary, london_borough, metropolitan, district)."""
-        require(can_manage_council(actor, org_id) or can_manage_platform(actor), "set the tier")
+        require(can_manage_council(actor, council_id) or can_manage_platform(actor), "set the tier")
         if tier is not None and tier not in TIERS:
             raise ValueError(f"tier must be one of: {', '.join(TIERS)}")
         with self._session() as session:
-            org = session.get(Organisation, org_id)
-            if org is None:
+            council = session.get(Council, council_id)
+            if council is None:
                 raise LookupError("no such council")
-            org.tier = tier
-            session.add(org)
-            record_audit(session, actor, "council.tier", f"org:{org_id}", at, tier=tier)
+            council.tier = tier
+            session.add(council)
+            record_audit(session, actor, "council.tier", f"council:{council_id}", at, tier=tier)
 
     def add_team(
         self, actor: Actor, name: str, at: dt.datetime, join_code: str | None = None
     ) -> TeamView:
         """Create a team in the actor's council with a join code (a fresh one unless
         given); a team of that name already there is returned unchanged."""
-        require(can_manage_council(actor, actor.org_id), "add a team")
+        require(can_manage_council(actor, actor.council_id), "add a team")
         name = name.strip()
         if not name or len(name) > 80:
             raise ValueError("a team name is 1 to 80 characters")
         with self._session() as session:
-            team = _team_named(session, actor.org_id, name)
+            team = _team_named(session, actor.council_id, name)
             if team is None:
                 code = join_code.strip().upper() if join_code else new_code(session)
                 if code_target(session, code) is not None:
                     raise ValueError(f"the code {code} is already in use")
-                team = Team(org_id=actor.org_id, name=name, join_code=code, created_at=at)
+                team = Team(council_id=actor.council_id, name=name, join_code=code, created_at=at)
                 session.add(team)
                 session.flush()
                 record_audit(session, actor, "team.add", f"team:{team.id}", at)
@@ -159,7 +159,7 @@ class SqlPeople:
         """The teams the actor may see: all of their council's (admin) or their own."""
         visible = visible_team_ids(actor)
         with self._session() as session:
-            query = select(Team).where(Team.org_id == actor.org_id).order_by(col(Team.name))
+            query = select(Team).where(Team.council_id == actor.council_id).order_by(col(Team.name))
             if visible is not None:
                 query = query.where(col(Team.id).in_(visible))
             return [_team_view(session, team) for team in session.exec(query).all()]
@@ -181,7 +181,7 @@ class SqlPeople:
             return [
                 _person_view(session, learner, team)
                 for learner, team in rows
-                if can_see_learner(actor, learner.org_id, learner.team_id, learner.id)
+                if can_see_learner(actor, learner.council_id, learner.team_id, learner.id)
             ]
 
     def person_by_email(self, actor: Actor, email: str) -> PersonView | None:
@@ -194,7 +194,7 @@ class SqlPeople:
     ) -> bool:
         """Grant a role in the actor's council (a manager grant names a team of it);
         False if it was held already."""
-        require(can_manage_council(actor, actor.org_id), "grant roles")
+        require(can_manage_council(actor, actor.council_id), "grant roles")
         _check_grant(role, team_id)
         with self._session() as session:
             self._check_target(session, actor, learner_id, team_id)
@@ -203,12 +203,12 @@ class SqlPeople:
             ):
                 # Only the operator or a platform admin makes platform admins.
                 require(False, "grant platform admin")
-            if _grant_row(session, actor.org_id, learner_id, role, team_id) is not None:
+            if _grant_row(session, actor.council_id, learner_id, role, team_id) is not None:
                 return False
             session.add(
                 RoleGrant(
                     learner_id=learner_id,
-                    org_id=actor.org_id,
+                    council_id=actor.council_id,
                     role=role.value,
                     team_id=team_id,
                     created_at=at,
@@ -222,11 +222,11 @@ class SqlPeople:
         self, actor: Actor, learner_id: int, role: Role, at: dt.datetime, team_id: int | None = None
     ) -> bool:
         """Take a role away; False if it was not held."""
-        require(can_manage_council(actor, actor.org_id), "revoke roles")
+        require(can_manage_council(actor, actor.council_id), "revoke roles")
         _check_grant(role, team_id)
         with self._session() as session:
             self._check_target(session, actor, learner_id, team_id)
-            row = _grant_row(session, actor.org_id, learner_id, role, team_id)
+            row = _grant_row(session, actor.council_id, learner_id, role, team_id)
             if row is None:
                 return False
             session.delete(row)
@@ -236,12 +236,14 @@ class SqlPeople:
 
     def grants(self, actor: Actor) -> list[GrantView]:
         """The council's role grants (council admins only)."""
-        require(can_manage_council(actor, actor.org_id), "list roles")
+        require(can_manage_council(actor, actor.council_id), "list roles")
         with self._session() as session:
             rows = session.exec(
                 select(RoleGrant, Learner)
                 .join(Learner, col(RoleGrant.learner_id) == col(Learner.id))
-                .where(RoleGrant.org_id == actor.org_id, Learner.org_id == actor.org_id)
+                .where(
+                    RoleGrant.council_id == actor.council_id, Learner.council_id == actor.council_id
+                )
                 .order_by(col(RoleGrant.role), col(Learner.display_name), col(Learner.id))
             ).all()
             return [
@@ -265,12 +267,12 @@ class SqlPeople:
     ) -> None:
         learner = session.get(Learner, learner_id)
         require(
-            learner is not None and can_see_learner(actor, learner.org_id, learner.team_id),
+            learner is not None and can_see_learner(actor, learner.council_id, learner.team_id),
             "change this person",
         )
         if team_id is not None:
             team = session.get(Team, team_id)
-            require(team is not None and team.org_id == actor.org_id, "use this team")
+            require(team is not None and team.council_id == actor.council_id, "use this team")
 
 
 def _check_grant(role: Role, team_id: int | None) -> None:
@@ -281,11 +283,11 @@ def _check_grant(role: Role, team_id: int | None) -> None:
 
 
 def _grant_row(
-    session: Session, org_id: int, learner_id: int, role: Role, team_id: int | None
+    session: Session, council_id: int, learner_id: int, role: Role, team_id: int | None
 ) -> RoleGrant | None:
     return session.exec(
         select(RoleGrant).where(
-            RoleGrant.org_id == org_id,
+            RoleGrant.council_id == council_id,
             RoleGrant.learner_id == learner_id,
             RoleGrant.role == role.value,
             col(RoleGrant.team_id).is_(None) if team_id is None else RoleGrant.team_id == team_id,
@@ -293,8 +295,10 @@ def _grant_row(
     ).first()
 
 
-def _team_named(session: Session, org_id: int, name: str) -> Team | None:
-    return session.exec(select(Team).where(Team.org_id == org_id, Team.name == name)).first()
+def _team_named(session: Session, council_id: int, name: str) -> Team | None:
+    return session.exec(
+        select(Team).where(Team.council_id == council_id, Team.name == name)
+    ).first()
 
 
 def _team_name(session: Session, team_id: int | None) -> str | None:

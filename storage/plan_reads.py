@@ -21,14 +21,14 @@ from scheduler.pacing import (
 )
 from scheduler.planner import DueCard, LearnerPlan, RoundRules
 from scheduler.srs import Memory
-from storage.tables import Learner, Organisation, SrsCard
+from storage.tables import Council, Learner, SrsCard
 
 _DEFAULT_ROUNDS = RoundRules()
 
 
 def effective_timezone() -> ColumnElement[str]:
     """A learner's time zone: their own, else their council's, else Europe/London."""
-    return func.coalesce(col(Learner.timezone), col(Organisation.timezone), DEFAULT_TIMEZONE)
+    return func.coalesce(col(Learner.timezone), col(Council.timezone), DEFAULT_TIMEZONE)
 
 
 class SharedSettings:
@@ -83,24 +83,24 @@ def learner_page(
         sql_select(
             col(Learner.id),
             col(Learner.nation),
-            col(Organisation.nation),
+            col(Council.nation),
             col(Learner.working_days),
             col(Learner.learning_time),
-            col(Organisation.work_start),
-            col(Organisation.work_end),
+            col(Council.work_start),
+            col(Council.work_end),
             col(Learner.away_from),
             col(Learner.away_until),
             col(Learner.nudges_ignored),
             _raw(col(Learner.last_nudge_at)),
-            col(Organisation.lesson_cap),
-            col(Organisation.round_size),
-            col(Organisation.round_size_lesson_day),
-            col(Organisation.backlog_limit),
-            col(Organisation.desired_retention),
+            col(Council.lesson_cap),
+            col(Council.round_size),
+            col(Council.round_size_lesson_day),
+            col(Council.backlog_limit),
+            col(Council.desired_retention),
             col(Learner.module_id),
         )
         .select_from(Learner)
-        .join(Organisation, col(Learner.org_id) == col(Organisation.id), isouter=True)
+        .join(Council, col(Learner.council_id) == col(Council.id), isouter=True)
         .where(
             col(Learner.stage) == "active",
             col(Learner.paused).is_(False),

@@ -3,7 +3,7 @@
 The rule (what is fitted, how, and what it changes) is `scheduler.calibration`; this
 module only reads the council's recent refresher answers from the review log and writes
 the fitted scale on the council: through the ORM when the scale changes, so every
-process's council cache is cleared (storage/org_cache.py), and with a plain UPDATE of the
+process's council cache is cleared (storage/council_cache.py), and with a plain UPDATE of the
 day and the count when it does not, so the caches stay warm.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from scheduler import calibration, srs
-from storage.tables import Learner, Organisation, ReviewLogRow
+from storage.tables import Council, Learner, ReviewLogRow
 
 WINDOW = dt.timedelta(days=180)  # answers older than this say little about today
 MAX_ANSWERS = 20_000  # the most recent answers a fit reads, per council
@@ -30,9 +30,8 @@ def fit_councils(engine: Engine, now: dt.datetime) -> int:
     fitted = 0
     with Session(engine) as session, session.begin():
         councils = session.exec(
-            select(Organisation).where(
-                (col(Organisation.recall_fitted_on).is_(None))
-                | (col(Organisation.recall_fitted_on) < today)
+            select(Council).where(
+                (col(Council.recall_fitted_on).is_(None)) | (col(Council.recall_fitted_on) < today)
             )
         ).all()
         for council in councils:
@@ -46,15 +45,15 @@ def fit_councils(engine: Engine, now: dt.datetime) -> int:
                 session.add(council)
             else:  # the bot's view of the council is unchanged: keep the caches warm
                 session.execute(
-                    update(Organisation)
-                    .where(col(Organisation.id) == council.id)
+                    update(Council)
+                    .where(col(Council.id) == council.id)
                     .values(recall_reviews=fit.reviews, recall_fitted_on=today)
                 )
             fitted += 1
     return fitted
 
 
-def _outcomes(session: Session, org_id: int, now: dt.datetime) -> Iterator[calibration.Outcome]:
+def _outcomes(session: Session, council_id: int, now: dt.datetime) -> Iterator[calibration.Outcome]:
     rows = session.execute(
         sql_select(
             col(ReviewLogRow.card_before),
@@ -64,7 +63,7 @@ def _outcomes(session: Session, org_id: int, now: dt.datetime) -> Iterator[calib
         )
         .join(Learner, col(Learner.id) == col(ReviewLogRow.learner_id))
         .where(
-            col(Learner.org_id) == org_id,
+            col(Learner.council_id) == council_id,
             col(ReviewLogRow.source) == "refresher",
             col(ReviewLogRow.card_before).is_not(None),
             col(ReviewLogRow.reviewed_at) >= now - WINDOW,

@@ -32,7 +32,7 @@ from scheduler.pacing import DEFAULT_WORKING_DAYS
 from storage.audit import record_audit
 from storage.codes import new_code
 from storage.council_tables import RoleGrant, Team
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 COLUMNS = ("name", "email", "team", "manager", "channel")
 REQUIRED = ("name", "email")
@@ -204,15 +204,17 @@ def import_roster(
 ) -> RosterReport:
     """Check and apply a roster in the session's transaction; the caller commits only
     when the report says `imported` (and rolls back otherwise)."""
-    require(can_manage_council(actor, actor.org_id), "import a roster")
-    org = session.get(Organisation, actor.org_id)
-    assert org is not None
+    require(can_manage_council(actor, actor.council_id), "import a roster")
+    council = session.get(Council, actor.council_id)
+    assert council is not None
     report = RosterReport(dry_run)
-    rows, report.problems = parse_roster(text, path, tuple(org.channels.split()))
+    rows, report.problems = parse_roster(text, path, tuple(council.channels.split()))
     people = {
         (row.email or "").lower(): row
         for row in session.exec(
-            select(Learner).where(Learner.org_id == actor.org_id, col(Learner.email).is_not(None))
+            select(Learner).where(
+                Learner.council_id == actor.council_id, col(Learner.email).is_not(None)
+            )
         ).all()
     }
     in_file = {row.email for row in rows}
@@ -236,7 +238,7 @@ def import_roster(
             session,
             actor,
             "roster.import",
-            f"org:{actor.org_id}",
+            f"council:{actor.council_id}",
             at,
             new_people=len(report.new_people),
             team_moves=len(report.team_moves),
@@ -252,12 +254,15 @@ def _teams(
     """The roster's teams by name, creating the new ones (with fresh join codes)."""
     teams = {
         team.name: team
-        for team in session.exec(select(Team).where(Team.org_id == actor.org_id)).all()
+        for team in session.exec(select(Team).where(Team.council_id == actor.council_id)).all()
     }
     for row in rows:
         if row.team and row.team not in teams:
             team = Team(
-                org_id=actor.org_id, name=row.team, join_code=new_code(session), created_at=at
+                council_id=actor.council_id,
+                name=row.team,
+                join_code=new_code(session),
+                created_at=at,
             )
             session.add(team)
             session.flush()
@@ -280,7 +285,7 @@ def _apply_person(
     if person is None:
         code = new_code(session)
         person = Learner(
-            org_id=actor.org_id,
+            council_id=actor.council_id,
             stage=Stage.NEW.value,
             awaiting=Awaiting.NOTHING.value,
             working_days=" ".join(DEFAULT_WORKING_DAYS),
@@ -330,7 +335,7 @@ def _apply_managers(
             select(func.count())
             .select_from(RoleGrant)
             .where(
-                RoleGrant.org_id == actor.org_id,
+                RoleGrant.council_id == actor.council_id,
                 RoleGrant.learner_id == manager.id,
                 RoleGrant.role == Role.MANAGER.value,
                 RoleGrant.team_id == team.id,
@@ -342,7 +347,7 @@ def _apply_managers(
         session.add(
             RoleGrant(
                 learner_id=manager.id,
-                org_id=actor.org_id,
+                council_id=actor.council_id,
                 role=Role.MANAGER.value,
                 team_id=team.id,
                 created_at=at,
@@ -376,11 +381,13 @@ class SqlRoster:
 
     def pending_invites(self, actor: Actor) -> list[Invite]:
         """People pre-registered by an import who have not claimed their record yet."""
-        require(can_manage_council(actor, actor.org_id), "list invites")
+        require(can_manage_council(actor, actor.council_id), "list invites")
         with Session(self._engine) as session:
             rows = session.exec(
                 select(Learner)
-                .where(Learner.org_id == actor.org_id, col(Learner.invite_code).is_not(None))
+                .where(
+                    Learner.council_id == actor.council_id, col(Learner.invite_code).is_not(None)
+                )
                 .order_by(col(Learner.display_name), col(Learner.id))
             ).all()
             return [

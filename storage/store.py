@@ -19,27 +19,27 @@ from bot.ports import NOTHING_ALONG, ReadAlong
 from bot.state import (
     AnswerRecord,
     Awaiting,
+    CouncilInfo,
     LearnerState,
     ModuleProgress,
     ModuleStatus,
-    OrgInfo,
     Stage,
 )
 from scheduler.pacing import DEFAULT_WORKING_DAYS
 from scheduler.srs import Memory
 from storage import learner_rows
 from storage.capability import AssessmentReads
+from storage.council_cache import CouncilCache
 from storage.delivery_reads import DeliveryReads
 from storage.gdpr import PersonalDataReads
 from storage.learner_rows import RoundRow
-from storage.org_cache import OrgCache
 from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
+    Council,
     Identity,
     Learner,
     ModuleProgressRow,
-    Organisation,
     ProcessedInbound,
 )
 
@@ -49,7 +49,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._orgs = OrgCache()  # councils by id, see storage/org_cache.py
+        self._councils = CouncilCache()  # councils by id, see storage/council_cache.py
 
     @property
     def engine(self) -> Engine:
@@ -60,26 +60,26 @@ class SqlStore:
     def transaction(self) -> Iterator[SqlTransaction]:
         """A unit of work that commits on success and rolls back on any error."""
         with Session(self._engine, expire_on_commit=False) as session, session.begin():
-            yield SqlTransaction(session, self._orgs)
+            yield SqlTransaction(session, self._councils)
 
     def join_code_of(self, code: str) -> str | None:
         """The join code stored for a council."""
         with self.transaction() as tx:
-            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            row = tx.session.exec(select(Council).where(Council.code == code)).first()
             return row.join_code if row else None
 
-    def ensure_org(self, code: str, name: str, join_code: str, at: dt.datetime) -> OrgInfo:
+    def ensure_council(self, code: str, name: str, join_code: str, at: dt.datetime) -> CouncilInfo:
         """Create a council if its code is new; return it either way."""
         with self.transaction() as tx:
-            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            row = tx.session.exec(select(Council).where(Council.code == code)).first()
             if row is None:
-                row = Organisation(code=code, name=name, join_code=join_code, created_at=at)
+                row = Council(code=code, name=name, join_code=join_code, created_at=at)
                 tx.session.add(row)
                 tx.session.flush()
             assert row.id is not None
-            return _to_org(row)
+            return _to_council(row)
 
-    def set_org_pacing(self, code: str, **values: object) -> OrgInfo | None:
+    def set_council_pacing(self, code: str, **values: object) -> CouncilInfo | None:
         """Change a council's pacing settings (time zone, nation, working hours, desired
         retention, daily caps); None if there is no council with that code."""
         allowed = set(PACING_FIELDS)
@@ -87,27 +87,27 @@ class SqlStore:
         if unknown:
             raise ValueError(f"not pacing settings: {', '.join(sorted(unknown))}")
         with self.transaction() as tx:
-            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            row = tx.session.exec(select(Council).where(Council.code == code)).first()
             if row is None:
                 return None
             for name, value in values.items():
                 setattr(row, name, value)
             tx.session.add(row)
             tx.session.flush()
-            return _to_org(row)
+            return _to_council(row)
 
-    def org_code_for(self, platform: str, tenant: str) -> str | None:
+    def council_code_for(self, platform: str, tenant: str) -> str | None:
         """The council code registered for a Teams tenant or a Slack workspace, if any."""
-        column = getattr(Organisation, _TENANT_FIELDS[platform])
+        column = getattr(Council, _TENANT_FIELDS[platform])
         with self.transaction() as tx:
-            row = tx.session.exec(select(Organisation).where(column == tenant)).first()
+            row = tx.session.exec(select(Council).where(column == tenant)).first()
             return row.code if row else None
 
     def register_tenant(self, code: str, platform: str, tenant: str | None) -> bool:
         """Link (or with None unlink) a council to a Teams tenant or Slack workspace;
         False if there is no council with that code."""
         with self.transaction() as tx:
-            row = tx.session.exec(select(Organisation).where(Organisation.code == code)).first()
+            row = tx.session.exec(select(Council).where(Council.code == code)).first()
             if row is None:
                 return False
             setattr(row, _TENANT_FIELDS[platform], tenant)
@@ -129,9 +129,9 @@ _TENANT_FIELDS = {"teams": "teams_tenant_id", "slack": "slack_team_id"}
 class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataReads):
     """The reads and writes of one inbound message, inside one database transaction."""
 
-    def __init__(self, session: Session, orgs: OrgCache | None = None) -> None:
+    def __init__(self, session: Session, councils: CouncilCache | None = None) -> None:
         self.session = session
-        self._orgs = orgs or OrgCache(ttl=0)
+        self._councils = councils or CouncilCache(ttl=0)
         self._loaded: dict[int, LearnerState] = {}  # learners as read, before this message
         self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
         self._rounds: dict[int, RoundRow | None] = {}  # rounds read with them, by id
@@ -224,25 +224,23 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._effects_applied = True
         super().apply(learner_id, effect, at)
 
-    def org(self, org_id: int) -> OrgInfo | None:
-        """A council by id, from the process's cache when fresh (see storage/org_cache.py)."""
-        known, org = self._orgs.get(org_id)
+    def council(self, council_id: int) -> CouncilInfo | None:
+        """A council by id, from the process's cache when fresh (see storage/council_cache.py)."""
+        known, council = self._councils.get(council_id)
         if known:
-            return org
-        generation = self._orgs.generation()
-        row = self.session.get(Organisation, org_id)
-        org = _to_org(row) if row else None
-        self._orgs.put(org_id, org, generation)
-        return org
+            return council
+        generation = self._councils.generation()
+        row = self.session.get(Council, council_id)
+        council = _to_council(row) if row else None
+        self._councils.put(council_id, council, generation)
+        return council
 
-    def org_by_join_code(self, join_code: str) -> OrgInfo | None:
+    def council_by_join_code(self, join_code: str) -> CouncilInfo | None:
         """A council by join code, ignoring case."""
         row = self.session.exec(
-            select(Organisation).where(
-                func.lower(Organisation.join_code) == join_code.strip().lower()
-            )
+            select(Council).where(func.lower(Council.join_code) == join_code.strip().lower())
         ).first()
-        return _to_org(row) if row else None
+        return _to_council(row) if row else None
 
     def progress(self, learner_id: int) -> dict[str, ModuleProgress]:
         """The learner's module records."""
@@ -330,9 +328,9 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         return self.session.execute(statement).first() is not None
 
 
-def _to_org(row: Organisation) -> OrgInfo:
+def _to_council(row: Council) -> CouncilInfo:
     assert row.id is not None
-    return OrgInfo(
+    return CouncilInfo(
         row.id,
         row.code,
         row.name,
@@ -353,7 +351,7 @@ def _to_state(row: Learner) -> LearnerState:
     assert row.id is not None
     return LearnerState(
         learner_id=row.id,
-        org_id=row.org_id,
+        council_id=row.council_id,
         stage=Stage(row.stage),
         awaiting=Awaiting(row.awaiting),
         paused=row.paused,

@@ -25,10 +25,10 @@ from scheduler.srs import DEFAULT_RETENTION
 from storage.types import utc_column
 
 
-class Organisation(SQLModel, table=True):
+class Council(SQLModel, table=True):
     """A council (a tenant)."""
 
-    __tablename__ = "organisation"
+    __tablename__ = "council"
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
@@ -65,7 +65,7 @@ class Learner(SQLModel, table=True):
     __tablename__ = "learner"
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    council_id: int | None = Field(default=None, foreign_key="council.id", index=True)
     stage: str = Field(max_length=24)
     awaiting: str = Field(max_length=24)
     paused: bool = False

@@ -23,7 +23,7 @@ from scheduler.pacing import zone
 from scheduler.srs import DEFAULT_RETENTION, Memory
 from storage.council_tables import Team
 from storage.pacing_rows import pacing_of
-from storage.tables import Delivery, Learner, ModuleProgressRow, Organisation, ReviewLogRow, SrsCard
+from storage.tables import Council, Delivery, Learner, ModuleProgressRow, ReviewLogRow, SrsCard
 from storage.visibility import visible_to
 
 
@@ -33,8 +33,8 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
     council's median of modules done. The same people the dashboard shows
     (`storage.visibility.visible_to`): a manager in their own team counts in it. `today`
     is the viewer's local date (the day a manager's nudge counts for)."""
-    org = session.get(Organisation, actor.org_id)
-    retention = org.desired_retention if org else DEFAULT_RETENTION
+    council = session.get(Council, actor.council_id)
+    retention = council.desired_retention if council else DEFAULT_RETENTION
     query = (
         select(Learner, Team)
         .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
@@ -45,22 +45,22 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
     done = _completions(session, ids)
     nudged = _nudged(session, ids, today)
     members = sorted(
-        (_member(learner, team, done, nudged, org) for learner, team in rows),
+        (_member(learner, team, done, nudged, council) for learner, team in rows),
         key=lambda m: (m.team_name, m.name is None, m.name or "", m.learner_id),
     )
     return TeamFacts(
         tuple(members),
         tuple(_cards(session, ids)),
-        _council_median(session, actor.org_id),
+        _council_median(session, actor.council_id),
         retention,
         _misconceptions(session, ids, today),
     )
 
 
-def council_today(session: Session, org_id: int, now: dt.datetime) -> dt.date:
+def council_today(session: Session, council_id: int, now: dt.datetime) -> dt.date:
     """The council's local date at `now`: the day of a report read outside chat."""
-    org = session.get(Organisation, org_id)
-    return now.astimezone(zone(org.timezone if org else None)).date()
+    council = session.get(Council, council_id)
+    return now.astimezone(zone(council.timezone if council else None)).date()
 
 
 def _misconceptions(
@@ -91,7 +91,7 @@ def _member(
     team: Team | None,
     done: dict[int, tuple[int, dt.datetime | None]],
     nudged: set[int],
-    org: Organisation | None,
+    council: Council | None,
 ) -> MemberFacts:
     assert learner.id is not None
     count, last = done.get(learner.id, (0, None))
@@ -103,7 +103,7 @@ def _member(
         joined_at=learner.created_at,
         onboarded=learner.stage == "active",
         paused=learner.paused,
-        calendar=pacing_of(learner, org),
+        calendar=pacing_of(learner, council),
         completed=count,
         last_completed_at=last,
         module_id=learner.module_id,
@@ -146,7 +146,7 @@ def _cards(session: Session, ids: Sequence[int]) -> Iterator[CardFacts]:
         yield CardFacts(row.learner_id, row.question_id, memory)
 
 
-def _council_median(session: Session, org_id: int) -> float:
+def _council_median(session: Session, council_id: int) -> float:
     """The median number of modules completed by the council's onboarded learners."""
     completed = func.count(col(ModuleProgressRow.id))
     rows = session.exec(
@@ -157,7 +157,7 @@ def _council_median(session: Session, org_id: int) -> float:
             & (col(ModuleProgressRow.status) == "completed"),
             isouter=True,
         )
-        .where(Learner.org_id == org_id, Learner.stage == "active")
+        .where(Learner.council_id == council_id, Learner.stage == "active")
         .group_by(col(Learner.id))
     ).all()
     return median([int(count) for _id, count in rows])

@@ -16,10 +16,10 @@ from bot.access import Actor, visible_team_ids
 from storage.tables import Learner
 
 
-def in_council(org_id: int, team_ids: Collection[int] | None) -> ColumnElement[bool]:
+def in_council(council_id: int, team_ids: Collection[int] | None) -> ColumnElement[bool]:
     """Learners of a council, only those in `team_ids` when given (an empty collection
     matches nobody)."""
-    condition = col(Learner.org_id) == org_id
+    condition = col(Learner.council_id) == council_id
     if team_ids is None:
         return condition
     return and_(condition, col(Learner.team_id).in_(list(team_ids)))
@@ -28,4 +28,4 @@ def in_council(org_id: int, team_ids: Collection[int] | None) -> ColumnElement[b
 def visible_to(actor: Actor) -> ColumnElement[bool]:
     """Learners the actor may see: a council admin, everyone in their council; a manager,
     the members of the teams they manage (themself too when in one); anyone else, nobody."""
-    return in_council(actor.org_id, visible_team_ids(actor))
+    return in_council(actor.council_id, visible_team_ids(actor))

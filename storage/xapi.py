@@ -53,7 +53,7 @@ class XapiOptions:
 
 def xapi_statements(
     engine: Engine,
-    org_id: int,
+    council_id: int,
     options: XapiOptions,
     curriculum: Curriculum | None = None,
     since: dt.datetime | None = None,
@@ -62,7 +62,7 @@ def xapi_statements(
     """A council's learning records as xAPI 1.0.3 statements, oldest first, from `since`
     (inclusive) if given."""
     with Session(engine) as session:
-        people = people_of(session, org_id, team_ids)
+        people = people_of(session, council_id, team_ids)
         ids = list(people)
         progress = session.exec(
             select(ModuleProgressRow).where(col(ModuleProgressRow.learner_id).in_(ids))

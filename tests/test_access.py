@@ -12,12 +12,12 @@ from bot.access import Actor, Grant, Role
 from bot.decision import Context
 from bot.flows import account, dashboard, team
 from bot.messages import Outbound
-from bot.state import Awaiting, LearnerState, OrgInfo, Stage
+from bot.state import Awaiting, CouncilInfo, LearnerState, Stage
 from bot.texts import ENGLISH
 from lessons.model import Curriculum
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-ORG = OrgInfo(1, "demo", "Demo Council")
+COUNCIL = CouncilInfo(1, "demo", "Demo Council")
 LEARNER = Actor(7, 1)
 MANAGER = Actor(7, 1, frozenset({Grant(Role.MANAGER, 3)}))
 ADMIN = Actor(7, 1, frozenset({Grant(Role.COUNCIL_ADMIN)}))
@@ -32,7 +32,7 @@ def _state() -> LearnerState:
 
 
 def _ctx(actor: Actor | None) -> Context:
-    return Context(Curriculum(()), ENGLISH, NOW, org=ORG, actor=actor, fresh_token="secret")
+    return Context(Curriculum(()), ENGLISH, NOW, council=COUNCIL, actor=actor, fresh_token="secret")
 
 
 def _text(replies: tuple[Outbound, ...]) -> str:

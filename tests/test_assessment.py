@@ -20,7 +20,7 @@ from lessons.maturity import (
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.council_tables import Assessment
-from storage.tables import Organisation
+from storage.tables import Council
 from tests.support.chat import ChatUser, make_services
 
 MODEL_PATH = maturity_file(builtin_pack_path("core"))
@@ -89,9 +89,9 @@ def user(sqlite_url: str, clock: ManualClock, core: Curriculum) -> ChatUser:
 
 def set_areas(engine: object, areas: str) -> None:
     with Session(engine) as session:  # type: ignore[call-overload]
-        org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
-        org.nao_areas = areas
-        session.add(org)
+        council = session.exec(select(Council).where(Council.code == "demo")).one()
+        council.nao_areas = areas
+        session.add(council)
         session.commit()
 
 

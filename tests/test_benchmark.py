@@ -14,7 +14,7 @@ from storage.capability import Distribution, anonymous_distribution, benchmark
 from storage.council_tables import Assessment
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _codes = itertools.count(1)
@@ -31,13 +31,13 @@ def council(engine: Engine, tier: str | None, answers: list[dict[int, tuple[int,
     """A council whose people gave these answers (one dict per person: area → level, target)."""
     code = f"c{next(_codes)}"
     with Session(engine) as session:
-        org = Organisation(code=code, name=code, join_code=code, tier=tier, created_at=AT)
-        session.add(org)
+        council = Council(code=code, name=code, join_code=code, tier=tier, created_at=AT)
+        session.add(council)
         session.flush()
-        assert org.id is not None
+        assert council.id is not None
         for person in answers:
             learner = Learner(
-                org_id=org.id,
+                council_id=council.id,
                 stage="active",
                 awaiting="nothing",
                 working_days="mon",
@@ -50,7 +50,7 @@ def council(engine: Engine, tier: str | None, answers: list[dict[int, tuple[int,
             for area, (level, target) in person.items():
                 session.add(
                     Assessment(
-                        org_id=org.id,
+                        council_id=council.id,
                         learner_id=learner.id,
                         area=area,
                         level=level,
@@ -59,7 +59,7 @@ def council(engine: Engine, tier: str | None, answers: list[dict[int, tuple[int,
                     )
                 )
         session.commit()
-        return org.id
+        return council.id
 
 
 def test_four_contributing_councils_are_withheld_and_five_are_shown(engine: Engine) -> None:
@@ -121,10 +121,10 @@ def test_the_platform_view_is_anonymous_and_k_anonymous(engine: Engine) -> None:
 def test_only_the_latest_answer_of_people_still_in_the_council_counts(engine: Engine) -> None:
     ours = council(engine, None, [{1: (1, 2)}])
     with Session(engine) as session:
-        learner = session.exec(select(Learner).where(Learner.org_id == ours)).one()
+        learner = session.exec(select(Learner).where(Learner.council_id == ours)).one()
         session.add(
             Assessment(
-                org_id=ours,
+                council_id=ours,
                 learner_id=learner.id or 0,
                 area=1,
                 level=4,

@@ -20,7 +20,7 @@ from storage.campaigns import CampaignSpec, SqlCampaigns
 from storage.council_tables import AuditLog
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
-from storage.tables import Delivery, Organisation
+from storage.tables import Council, Delivery
 from tests.support.chat import ChatUser, make_services, proactive
 
 MODULE_1 = "t1-what-contract-management-is"
@@ -65,12 +65,14 @@ def test_bad_rules_name_the_accepted_forms(rule: str) -> None:
         parse_rule(rule)
 
 
-class Council:
+class CouncilWorld:
     def __init__(self, url: str, clock: ManualClock, curriculum: Curriculum) -> None:
         self.clock = clock
         self.services = make_services(url, clock, curriculum)
-        org = self.services.store.ensure_org("tc", "Test Council", "tcjoin", clock.now())
-        self.admin = Actor.command_line(org.id)
+        council = self.services.store.ensure_council(
+            "tc", "Test CouncilWorld", "tcjoin", clock.now()
+        )
+        self.admin = Actor.command_line(council.id)
         report = SqlRoster(self.services.engine).import_roster(
             self.admin, ROSTER, "roster.csv", clock.now()
         )
@@ -90,8 +92,8 @@ class Council:
 
 
 @pytest.fixture
-def council(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> Council:
-    return Council(sqlite_url, clock, demo_curriculum)
+def council(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> CouncilWorld:
+    return CouncilWorld(sqlite_url, clock, demo_curriculum)
 
 
 def complete_module_one(user: ChatUser, curriculum: Curriculum, right: bool = True) -> None:
@@ -106,7 +108,7 @@ def complete_module_one(user: ChatUser, curriculum: Curriculum, right: bool = Tr
             user.press("Next question")
 
 
-def rounds(council: Council, name: str) -> list[tuple[str, RoundPlan]]:
+def rounds(council: CouncilWorld, name: str) -> list[tuple[str, RoundPlan]]:
     learner = council.ids()[name]
     with Session(council.services.engine) as session:
         rows = session.exec(
@@ -118,7 +120,7 @@ def rounds(council: Council, name: str) -> list[tuple[str, RoundPlan]]:
 
 
 def test_a_campaign_joins_the_round_of_those_who_completed_its_module(
-    council: Council, demo_curriculum: Curriculum
+    council: CouncilWorld, demo_curriculum: Curriculum
 ) -> None:
     complete_module_one(council.users["ann"], demo_curriculum)
     spec = CampaignSpec("Spring refresh", (MODULE_1,), (), "team", "Highways", "once:2026-03-03")
@@ -155,12 +157,12 @@ def test_a_campaign_joins_the_round_of_those_who_completed_its_module(
 
 
 def test_campaign_questions_take_places_inside_the_rounds_size(
-    council: Council, demo_curriculum: Curriculum
+    council: CouncilWorld, demo_curriculum: Curriculum
 ) -> None:
     with Session(council.services.engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == "tc")).one()
-        org.round_size_lesson_day = 2
-        session.add(org)
+        row = session.exec(select(Council).where(Council.code == "tc")).one()
+        row.round_size_lesson_day = 2
+        session.add(row)
         session.commit()
     complete_module_one(council.users["ann"], demo_curriculum)
     spec = CampaignSpec("All", (MODULE_1,), ("t2-q1",), "council", None, "first-monday-of-month")
@@ -174,7 +176,9 @@ def test_campaign_questions_take_places_inside_the_rounds_size(
     assert [[q for _c, q in pairs] for pairs in asked] == [["t1-q1", "t1-q2"], ["t1-q3"]]
 
 
-def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curriculum) -> None:
+def test_targets_by_role_and_low_scorers(
+    council: CouncilWorld, demo_curriculum: Curriculum
+) -> None:
     ids = council.ids()
     team = council.people.team_named(council.admin, "Waste")
     assert team is not None
@@ -203,7 +207,7 @@ def test_targets_by_role_and_low_scorers(council: Council, demo_curriculum: Curr
 
 
 def test_cancel_takes_the_campaign_out_of_rounds_not_sent_and_is_audited(
-    council: Council, demo_curriculum: Curriculum
+    council: CouncilWorld, demo_curriculum: Curriculum
 ) -> None:
     complete_module_one(council.users["cat"], demo_curriculum)
     spec = CampaignSpec("Spring", (MODULE_1,), (), "team", "Waste", "once:2026-03-03")
@@ -237,7 +241,7 @@ def test_cancel_takes_the_campaign_out_of_rounds_not_sent_and_is_audited(
     ],
 )
 def test_bad_campaigns_are_refused_clearly(
-    council: Council, spec: CampaignSpec, message: str
+    council: CouncilWorld, spec: CampaignSpec, message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
         council.campaigns.create(council.admin, spec, council.clock.now())

@@ -44,7 +44,7 @@ def test_scripted_chat_prints_replies_with_numbered_buttons(tmp_path: Path) -> N
     assert "\nCard 1 of " in again.stdout
 
 
-def test_chat_labels_work_like_numbers_and_org_joins(tmp_path: Path) -> None:
+def test_chat_labels_work_like_numbers_and_council_joins(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'chat.db'}"
     result = run("chat", "--db", db, "--org", "demo", stdin="/start\n08:30\n")
     assert "You have joined Demo Council." in result.stdout

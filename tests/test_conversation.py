@@ -99,7 +99,7 @@ def test_onboarding_with_the_demo_council(user: ChatUser) -> None:
 
 
 def test_onboarding_with_a_join_code(user: ChatUser) -> None:
-    user.services.store.ensure_org(
+    user.services.store.ensure_council(
         "borsetshire", "Borsetshire County Council", "BORS-26", user.clock.now()
     )
     user.say("/start")
@@ -115,14 +115,14 @@ def test_onboarding_with_a_join_code(user: ChatUser) -> None:
     ]
 
 
-def test_start_with_a_code_or_an_org_hint_joins_at_once(
+def test_start_with_a_code_or_an_council_hint_joins_at_once(
     sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum
 ) -> None:
     services = make_services(sqlite_url, clock, demo_curriculum)
     first = ChatUser(services, clock, user_id="a")
     assert first.say("/start demo") == [WELCOME, "You have joined Demo Council.", ASK_TIME]
     second = ChatUser(services, clock, user_id="b")
-    assert second.say("hello", org_hint="demo") == [
+    assert second.say("hello", council_hint="demo") == [
         WELCOME,
         "You have joined Demo Council.",
         ASK_TIME,

@@ -23,7 +23,7 @@ from lessons.loader import builtin_pack_path
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.council_tables import AuditLog, DashboardSession, DashboardToken, RoleGrant, Team
-from storage.tables import Learner, ModuleProgressRow, Organisation
+from storage.tables import Council, Learner, ModuleProgressRow
 from tests.support.chat import ChatUser, make_services
 
 LINK = re.compile(r"(http://127\.0\.0\.1:8080/dashboard/signin\?token=)([A-Za-z0-9_-]+)$")
@@ -67,7 +67,7 @@ def _now() -> dt.datetime:
 def build_world(services: Services, clock: ManualClock) -> World:
     """Demo council: teams Contracts and Procurement; Ada (council admin), Max (manager of
     Contracts), Cat and Dan (Contracts), Eve (Procurement). North council: Nia (admin), Ned."""
-    services.store.ensure_org("north", "North Council", "NORTH-1", clock.now())
+    services.store.ensure_council("north", "North Council", "NORTH-1", clock.now())
     people = {
         "ada": "demo",
         "max": "demo",
@@ -80,10 +80,10 @@ def build_world(services: Services, clock: ManualClock) -> World:
     users = {name: join(services, clock, name, code) for name, code in people.items()}
     ids = {name: learner_id(services, name) for name in people}
     with Session(services.engine) as session, session.begin():
-        orgs = {o.code: o.id or 0 for o in session.exec(select(Organisation)).all()}
+        councils = {o.code: o.id or 0 for o in session.exec(select(Council)).all()}
         teams = {}
-        for name, org in (("Contracts", "demo"), ("Procurement", "demo"), ("North", "north")):
-            team = Team(org_id=orgs[org], name=name, created_at=clock.now())
+        for name, council in (("Contracts", "demo"), ("Procurement", "demo"), ("North", "north")):
+            team = Team(council_id=councils[council], name=name, created_at=clock.now())
             session.add(team)
             session.flush()
             teams[name] = team.id
@@ -107,11 +107,11 @@ def build_world(services: Services, clock: ManualClock) -> World:
             ("max", "demo", "manager", "Contracts"),
             ("nia", "north", "council_admin", None),
         ]
-        for name, org, role, team_name in grants:
+        for name, council, role, team_name in grants:
             session.add(
                 RoleGrant(
                     learner_id=ids[name],
-                    org_id=orgs[org],
+                    council_id=councils[council],
                     role=role,
                     team_id=teams[team_name] if team_name else None,
                     created_at=clock.now(),
@@ -521,19 +521,21 @@ async def test_an_admin_changes_the_councils_pacing(
     assert response.headers["location"] == "/dashboard/settings?saved=1"
     assert "Saved." in (await client.get("/dashboard/settings?saved=1")).text
     with world.services.store.transaction() as tx:
-        org = tx.org(world.services.store.ensure_org("demo", "", "", world.clock.now()).id)
-    assert org is not None
-    assert (org.nation, org.work_start, org.work_end, org.desired_retention) == (
+        council = tx.council(
+            world.services.store.ensure_council("demo", "", "", world.clock.now()).id
+        )
+    assert council is not None
+    assert (council.nation, council.work_start, council.work_end, council.desired_retention) == (
         "wales",
         "08:30",
         "17:30",
         0.85,
     )
-    assert (org.round_size, org.round_size_lesson_day, org.backlog_limit) == (10, 6, 30)
+    assert (council.round_size, council.round_size_lesson_day, council.backlog_limit) == (10, 6, 30)
     assert audit_rows(world)[-1] == (
         f"learner:{world.ids['ada']}",
         "council.settings",
-        f"organisation:{org.id}",
+        f"council:{council.id}",
         {
             "backlog_limit": 30,
             "desired_retention": 0.85,
@@ -588,8 +590,8 @@ async def test_a_form_without_the_csrf_token_changes_nothing(
         assert response.status_code == 403
         assert "This form has expired" in response.text
     with world.services.store.transaction() as tx:
-        org = tx.org_by_join_code("demo")
-    assert org is not None and org.nation == "england"
+        council = tx.council_by_join_code("demo")
+    assert council is not None and council.nation == "england"
 
 
 async def test_a_manager_cannot_post_admin_forms(client: httpx.AsyncClient, world: World) -> None:
@@ -746,7 +748,7 @@ async def test_an_admin_downloads_the_councils_progress_as_csv(
     assert "Ned" not in response.text  # the other council's learner
     assert audit_rows(world)[-1][1:] == (
         "export.progress_csv",
-        f"organisation:{world.services.store.ensure_org('demo', '', '', _now()).id}",
+        f"council:{world.services.store.ensure_council('demo', '', '', _now()).id}",
         {"since": None},
     )
 

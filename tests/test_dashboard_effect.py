@@ -18,7 +18,7 @@ from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.council_tables import RoleGrant
-from storage.tables import EffectProbe, Learner, Organisation
+from storage.tables import Council, EffectProbe, Learner
 from tests.support.chat import make_services
 from tests.test_dashboard import T1, T2, World, build_world, sign_in
 from tests.test_effect_benchmark import council
@@ -63,11 +63,11 @@ def seed_probes(world: World) -> None:
     """Contracts: Max, Cat, Dan and three more (six people) on module T1; Eve alone in
     Procurement; Ada (no team) on T2 with an unanswered pre-test; Ned in the North council."""
     with Session(world.services.engine) as session, session.begin():
-        demo = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        demo = session.exec(select(Council).where(Council.code == "demo")).one()
         contracts = [world.ids["max"], world.ids["cat"], world.ids["dan"]]
         for name in ("Fay", "Gus", "Hal"):
             extra = Learner(
-                org_id=demo.id,
+                council_id=demo.id,
                 team_id=world.teams["Contracts"],
                 display_name=f"{name} Example",
                 stage="active",
@@ -308,10 +308,13 @@ async def test_learners_and_content_authors_cannot_see_it(
         "/dashboard/signed-out",
     )
     with Session(world.services.engine) as session, session.begin():
-        demo = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        demo = session.exec(select(Council).where(Council.code == "demo")).one()
         session.add(
             RoleGrant(
-                learner_id=world.ids["cat"], org_id=demo.id, role="content_author", created_at=AT
+                learner_id=world.ids["cat"],
+                council_id=demo.id,
+                role="content_author",
+                created_at=AT,
             )
         )
     await sign_in(client, world, "cat")

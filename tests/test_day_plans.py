@@ -14,7 +14,7 @@ from scheduler.planner import RoundPlan, plan_day
 from storage import day_plans
 from storage.day_plans import DayPlanned
 from storage.plan_writes import COPY_AT_LEAST
-from storage.tables import Delivery, Learner, Organisation, SrsCard
+from storage.tables import Council, Delivery, Learner, SrsCard
 from tests.support.chat import make_services
 
 MONDAY = dt.datetime(2026, 3, 2, 0, 5, tzinfo=dt.UTC)  # GMT: local time is UTC
@@ -28,10 +28,10 @@ def utc(hour: int, minute: int = 0) -> dt.datetime:
 
 def add_learners(session: Session) -> list[int]:
     """Learners of the demo council at 12:30; every other one with a due refresher."""
-    org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+    council = session.exec(select(Council).where(Council.code == "demo")).one()
     learners = [
         Learner(
-            org_id=org.id,
+            council_id=council.id,
             stage="active",
             awaiting="nothing",
             learning_time="12:30",

@@ -24,7 +24,7 @@ from runtime.clock import ManualClock
 from runtime.dispatcher import Dispatcher
 from runtime.leases import Leases
 from runtime.metrics import render
-from storage.tables import Delivery, Identity, Learner, Organisation
+from storage.tables import Council, Delivery, Identity, Learner
 from tests.support.chat import make_services, outbox
 
 MONDAY_0930 = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -35,10 +35,10 @@ def add_learners(
 ) -> list[int]:
     """Active learners of the demo council, reachable on a platform (the test one)."""
     with Session(services.engine) as session, session.begin():
-        org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        council = session.exec(select(Council).where(Council.code == "demo")).one()
         rows = [
             Learner(
-                org_id=org.id,
+                council_id=council.id,
                 stage="active",
                 awaiting="nothing",
                 learning_time="09:00",

@@ -15,7 +15,7 @@ from bot.effect import CHECKUP, HOLDOUT, REFRESHED
 from storage.capability import Distribution, anonymous_effect, effect_benchmark
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.tables import EffectProbe, Learner, Organisation
+from storage.tables import Council, EffectProbe, Learner
 
 AT = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 _codes = itertools.count(1)
@@ -41,12 +41,12 @@ def council(
     the held-out check-ups are not answered)."""
     code = f"e{next(_codes)}"
     with Session(engine) as session:
-        org = Organisation(code=code, name=code, join_code=code, tier=tier, created_at=AT)
-        session.add(org)
+        council = Council(code=code, name=code, join_code=code, tier=tier, created_at=AT)
+        session.add(council)
         session.flush()
         for n in range(people):
             learner = Learner(
-                org_id=org.id,
+                council_id=council.id,
                 stage="active",
                 awaiting="nothing",
                 working_days="mon",
@@ -74,7 +74,7 @@ def council(
                     )
                 )
         session.commit()
-        return org.id or 0
+        return council.id or 0
 
 
 def test_the_effect_is_withheld_until_five_councils_have_a_difference(engine: Engine) -> None:

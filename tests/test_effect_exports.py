@@ -16,7 +16,7 @@ from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from lessons.model import Curriculum
 from storage.council_tables import AuditLog, Team
 from storage.exports import probes_csv
-from storage.tables import EffectProbe, Learner, Organisation
+from storage.tables import Council, EffectProbe, Learner
 from storage.xapi import XapiOptions, xapi_statements
 from tests.support.xapi import xapi_problems
 from tests.test_cli import run
@@ -31,17 +31,17 @@ def seed(engine: Engine) -> tuple[int, int]:
     pre-test answered, a check-up answered right but guessed and one not yet answered; and a
     learner of another council. Returns (the council's id, the learner's id)."""
     with Session(engine) as session:
-        org = Organisation(code="bors", name="Borsetshire", join_code="B", created_at=AT)
-        other = Organisation(code="west", name="Westshire", join_code="W", created_at=AT)
-        session.add_all([org, other])
+        council = Council(code="bors", name="Borsetshire", join_code="B", created_at=AT)
+        other = Council(code="west", name="Westshire", join_code="W", created_at=AT)
+        session.add_all([council, other])
         session.flush()
-        team = Team(org_id=org.id or 0, name="+Highways", created_at=AT)
+        team = Team(council_id=council.id or 0, name="+Highways", created_at=AT)
         session.add(team)
         session.flush()
         ids = []
-        for council, name, team_id in ((org, '=HYPERLINK("x")', team.id), (other, "Wes", None)):
+        for home, name, team_id in ((council, '=HYPERLINK("x")', team.id), (other, "Wes", None)):
             learner = Learner(
-                org_id=council.id,
+                council_id=home.id,
                 team_id=team_id,
                 display_name=name,
                 stage="active",
@@ -99,13 +99,13 @@ def seed(engine: Engine) -> tuple[int, int]:
                 )
             )
         session.commit()
-        return org.id or 0, ids[0]
+        return council.id or 0, ids[0]
 
 
 def test_every_probe_as_csv_with_formulas_neutralised(tmp_path: Path) -> None:
     engine = migrated_engine(f"sqlite:///{tmp_path / 'e.db'}")
-    org_id, learner = seed(engine)
-    assert "".join(probes_csv(engine, org_id)).splitlines() == [
+    council_id, learner = seed(engine)
+    assert "".join(probes_csv(engine, council_id)).splitlines() == [
         "learner,name,team,module,kind,point,days,question,variant,due,answered,correct,guessed",
         f'{learner},"\'=HYPERLINK(""x"")",\'+Highways,{T1},pretest,holdout,0,t1-q2,t1-v2,,'
         "2026-03-02T09:00:00Z,no,no",
@@ -120,12 +120,12 @@ def test_answered_probes_are_valid_xapi_with_their_kind_and_point(
     tmp_path: Path, demo_curriculum: Curriculum
 ) -> None:
     engine = migrated_engine(f"sqlite:///{tmp_path / 'e.db'}")
-    org_id, learner = seed(engine)
-    statements = xapi_statements(engine, org_id, XapiOptions(BASE), demo_curriculum)
+    council_id, learner = seed(engine)
+    statements = xapi_statements(engine, council_id, XapiOptions(BASE), demo_curriculum)
     assert len(statements) == 2  # the unanswered check-up and the other council's are not
     for statement in statements:
         assert xapi_problems(statement) == []
-    again = xapi_statements(engine, org_id, XapiOptions(BASE), demo_curriculum)
+    again = xapi_statements(engine, council_id, XapiOptions(BASE), demo_curriculum)
     assert [s["id"] for s in again] == [s["id"] for s in statements]  # stable ids
     checkup = statements[1]
     del checkup["id"]
@@ -171,7 +171,9 @@ def test_answered_probes_are_valid_xapi_with_their_kind_and_point(
     pretest = statements[0]
     assert pretest["result"] == {"success": False, "extensions": {ext + "guessed": False}}
     assert pretest["context"]["extensions"][ext + "effect-kind"] == "pretest"
-    later = xapi_statements(engine, org_id, XapiOptions(BASE), demo_curriculum, AT.replace(day=3))
+    later = xapi_statements(
+        engine, council_id, XapiOptions(BASE), demo_curriculum, AT.replace(day=3)
+    )
     assert [s["timestamp"] for s in later] == ["2026-04-02T09:00:00.000Z"]
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.cli_common import migrated_engine
 from bot.effect import CHECKUP, HOLDOUT, PRETEST, REFRESHED
 from storage.council_tables import Team
-from storage.tables import EffectProbe, Learner, Organisation
+from storage.tables import Council, EffectProbe, Learner
 from tests.test_cli import run
 
 AT = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
@@ -24,17 +24,17 @@ def seed(db: str) -> None:
     team of two, all at 90 days, and one pre-test each (1 right of 8)."""
     engine = migrated_engine(db)
     with Session(engine) as session:
-        org = Organisation(code="bors", name="Borsetshire", join_code="B", created_at=AT)
-        session.add(org)
+        council = Council(code="bors", name="Borsetshire", join_code="B", created_at=AT)
+        session.add(council)
         session.flush()
-        big = Team(org_id=org.id or 0, name="Highways", created_at=AT)
-        small = Team(org_id=org.id or 0, name="Waste", created_at=AT)
+        big = Team(council_id=council.id or 0, name="Highways", created_at=AT)
+        small = Team(council_id=council.id or 0, name="Waste", created_at=AT)
         session.add_all([big, small])
         session.flush()
         for n in range(8):
             team = big if n < 6 else small
             learner = Learner(
-                org_id=org.id,
+                council_id=council.id,
                 team_id=team.id,
                 stage="active",
                 awaiting="nothing",

@@ -29,7 +29,7 @@ from storage.db import make_engine
 from storage.exports import answers_csv, progress_csv
 from storage.migrate import upgrade
 from storage.store import SqlStore
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 from storage.xapi import XAPI_VERSION, XapiOptions, iso_duration, xapi_statements, xapi_timestamp
 from tests.support.chat import ChatUser, make_services
 from tests.support.xapi import xapi_problems
@@ -64,16 +64,16 @@ def user(db_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> ChatUs
     return chat
 
 
-def demo_org_id(user: ChatUser) -> int:
+def demo_council_id(user: ChatUser) -> int:
     with Session(user.services.engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
-        assert org.id is not None
-        return org.id
+        council = session.exec(select(Council).where(Council.code == "demo")).one()
+        assert council.id is not None
+        return council.id
 
 
 def test_progress_and_answers_as_csv(user: ChatUser, demo_curriculum: Curriculum) -> None:
-    org_id = demo_org_id(user)
-    progress = "".join(progress_csv(user.services.engine, org_id, demo_curriculum))
+    council_id = demo_council_id(user)
+    progress = "".join(progress_csv(user.services.engine, council_id, demo_curriculum))
     assert progress.splitlines()[0] == (
         "learner,name,team,module,title,status,attempt,started,completed,score,out_of"
     )
@@ -81,21 +81,23 @@ def test_progress_and_answers_as_csv(user: ChatUser, demo_curriculum: Curriculum
         "1,,,t1-what-contract-management-is,What contract management is,completed,1,"
         "2026-03-02T09:00:00Z,"
     )
-    answers = "".join(answers_csv(user.services.engine, org_id)).splitlines()
+    answers = "".join(answers_csv(user.services.engine, council_id)).splitlines()
     assert answers[0] == "learner,name,team,module,question,attempt,option,correct,answered,seconds"
     assert answers[1] == (
         "1,,,t1-what-contract-management-is,t1-q1,1,c,yes,2026-03-02T09:00:12.500000Z,12.5"
     )
     assert len(answers) == 5
     # Another council's export holds none of these people.
-    other = user.services.store.ensure_org("other", "Other", "OTHER", user.clock.now())
+    other = user.services.store.ensure_council("other", "Other", "OTHER", user.clock.now())
     assert list(answers_csv(user.services.engine, other.id))[1:] == []
 
 
 def test_every_statement_is_valid_xapi_and_answered_is_exact(
     user: ChatUser, demo_curriculum: Curriculum
 ) -> None:
-    statements = xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)
+    statements = xapi_statements(
+        user.services.engine, demo_council_id(user), OPTIONS, demo_curriculum
+    )
     assert [s["verb"]["display"]["en-GB"] for s in statements] == [
         "experienced",
         "answered",
@@ -109,9 +111,9 @@ def test_every_statement_is_valid_xapi_and_answered_is_exact(
     first = statements[1]
     assert (
         first["id"]
-        == xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)[1][
-            "id"
-        ]
+        == xapi_statements(user.services.engine, demo_council_id(user), OPTIONS, demo_curriculum)[
+            1
+        ]["id"]
     )  # stable ids: an LRS stores a re-export once
     del first["id"]
     assert first == {
@@ -170,7 +172,7 @@ def test_since_and_email_actors(user: ChatUser, demo_curriculum: Curriculum) -> 
         session.commit()
     later = xapi_statements(
         engine,
-        demo_org_id(user),
+        demo_council_id(user),
         XapiOptions(BASE, actor_email=True),
         demo_curriculum,
         since=user.clock.now(),
@@ -249,7 +251,9 @@ def test_the_validator_catches_broken_statements(path: str, value: Any) -> None:
 def test_statements_reach_a_fake_lrs_with_basic_auth(
     user: ChatUser, demo_curriculum: Curriculum
 ) -> None:
-    statements = xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)
+    statements = xapi_statements(
+        user.services.engine, demo_council_id(user), OPTIONS, demo_curriculum
+    )
     with fake_lrs() as lrs:
         sent = post_statements(lrs.url, "key", "s3cret", statements, XAPI_VERSION, batch=4)
     assert sent == 6
@@ -321,7 +325,7 @@ def test_lrs_export_needs_the_settings(sqlite_url: str, monkeypatch: pytest.Monk
         monkeypatch.delenv(name, raising=False)
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    SqlStore(engine).ensure_org("demo", "Demo Council", "demo", dt.datetime.now(dt.UTC))
+    SqlStore(engine).ensure_council("demo", "Demo Council", "demo", dt.datetime.now(dt.UTC))
     result = CliRunner().invoke(app, ["export", "lrs", "--council", "demo", "--db", sqlite_url])
     assert result.exit_code == 2
     assert "Set CB_LRS_ENDPOINT, CB_LRS_USERNAME and CB_LRS_PASSWORD" in result.output
@@ -335,7 +339,9 @@ def test_learning_lockers_validator_agrees(user: ChatUser, demo_curriculum: Curr
     node = shutil.which("node")
     if not folder or not node:
         pytest.skip("set CB_XAPI_NODE_VALIDATOR to a folder with @learninglocker/xapi-validation")
-    statements = xapi_statements(user.services.engine, demo_org_id(user), OPTIONS, demo_curriculum)
+    statements = xapi_statements(
+        user.services.engine, demo_council_id(user), OPTIONS, demo_curriculum
+    )
     script = (
         "const v = require('@learninglocker/xapi-validation').default;"
         "const s = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
@@ -417,10 +423,10 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(
         learner = session.exec(select(Learner)).one()
         learner.display_name = name
         session.add(learner)
-    org_id = demo_org_id(user)
+    council_id = demo_council_id(user)
     for export in (
-        "".join(progress_csv(user.services.engine, org_id, demo_curriculum)),
-        "".join(answers_csv(user.services.engine, org_id)),
+        "".join(progress_csv(user.services.engine, council_id, demo_curriculum)),
+        "".join(answers_csv(user.services.engine, council_id)),
     ):
         row = next(csv.reader(io.StringIO(export.split("\n", 1)[1], newline="")))
         assert row[:2] == ["1", "'" + name.replace("\r", "\n")]

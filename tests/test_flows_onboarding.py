@@ -42,7 +42,7 @@ def test_onboarding_with_the_demo_council(clock: ManualClock, demo_curriculum: C
 
 def test_onboarding_with_a_join_code(clock: ManualClock, demo_curriculum: Curriculum) -> None:
     store = MemoryStore()
-    borset = store.add_org("borsetshire", BORSET, "BORS-26")
+    borset = store.add_council("borsetshire", BORSET, "BORS-26")
     ann = officer(demo_curriculum, clock, store)
     verify_dialog(
         ann,
@@ -55,7 +55,7 @@ def test_onboarding_with_a_join_code(clock: ManualClock, demo_curriculum: Curric
             (press("08:30"), all_set("08:30")),
         ],
     )
-    assert ann.state.org_id == borset.id
+    assert ann.state.council_id == borset.id
 
 
 def test_a_code_with_start_or_from_the_channel_joins_at_once(
@@ -65,7 +65,7 @@ def test_a_code_with_start_or_from_the_channel_joins_at_once(
     verify_dialog(ann, [("/start demo", [bot(T.welcome), DEMO_JOINED, ASK_TIME])])
     # A Teams tenant linked to a council names it: the first message joins it.
     bob = officer(demo_curriculum, clock, ann.store, user_id="officer-2")
-    assert bob.say("hello", org_hint="demo") == [bot(T.welcome), DEMO_JOINED, ASK_TIME]
+    assert bob.say("hello", council_hint="demo") == [bot(T.welcome), DEMO_JOINED, ASK_TIME]
 
 
 def test_commands_before_joining_say_joining_comes_first(

@@ -24,7 +24,7 @@ WEEKDAYS = T.days_weekdays
 def ann(clock: ManualClock, demo_curriculum: Curriculum) -> Officer:
     """An officer of a council whose working day is 09:00 to 17:00."""
     store = MemoryStore()
-    store.add_org("borsetshire", BORSET, "BORS-26", work_start="09:00", work_end="17:00")
+    store.add_council("borsetshire", BORSET, "BORS-26", work_start="09:00", work_end="17:00")
     return officer(demo_curriculum, clock, store)
 
 

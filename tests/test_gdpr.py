@@ -21,10 +21,10 @@ from runtime.clock import ManualClock
 from storage.council_tables import Assessment, AuditLog
 from storage.gdpr import count_rows, erase_by_admin
 from storage.tables import (
+    Council,
     Delivery,
     Identity,
     Learner,
-    Organisation,
     ReviewLogRow,
     SrsCard,
     WebChatOutbox,
@@ -65,7 +65,7 @@ def add_records(user: ChatUser) -> int:
     lid = learner_id(user)
     now = user.clock.now()
     with Session(user.services.engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        council = session.exec(select(Council).where(Council.code == "demo")).one()
         session.add(
             Delivery(
                 key=f"lesson:{lid}:x",
@@ -77,7 +77,9 @@ def add_records(user: ChatUser) -> int:
             )
         )
         session.add(
-            Assessment(org_id=org.id or 0, learner_id=lid, area=1, level=2, target=3, at=now)
+            Assessment(
+                council_id=council.id or 0, learner_id=lid, area=1, level=2, target=3, at=now
+            )
         )
         session.add(
             Identity(
@@ -216,17 +218,17 @@ def test_an_admin_erases_a_leaver_of_their_own_council_only(
 ) -> None:
     ann, bob = users
     engine = ann.services.engine
-    other = ann.services.store.ensure_org("other", "Other", "OTHER", ann.clock.now())
+    other = ann.services.store.ensure_council("other", "Other", "OTHER", ann.clock.now())
     with pytest.raises(LookupError):
         erase_by_admin(engine, Actor(99, other.id), learner_id(ann), ann.clock.now())
     assert count_rows(engine, learner_id(ann)) > 0
-    demo = ann.services.store.ensure_org("demo", "Demo Council", "demo", ann.clock.now())
+    demo = ann.services.store.ensure_council("demo", "Demo Council", "demo", ann.clock.now())
     bob_id = learner_id(bob)
     counts = erase_by_admin(engine, Actor(7, demo.id), bob_id, ann.clock.now())
     assert counts["learner"] == 1 and counts["answer"] == 4
     with Session(engine) as session:
         rows = session.exec(select(AuditLog)).all()
-    assert [(r.org_id, r.actor, r.action, r.target) for r in rows] == [
+    assert [(r.council_id, r.actor, r.action, r.target) for r in rows] == [
         (demo.id, "learner:7", "learner.erase", f"learner:{bob_id}")
     ]
     assert json.loads(rows[0].detail)["answer"] == 4
@@ -240,7 +242,7 @@ def test_bites_learner_erase(
     take_module_1(ann)
     lid = learner_id(ann)
     runner = CliRunner()
-    services.store.ensure_org("other", "Other", "OTHER", clock.now())
+    services.store.ensure_council("other", "Other", "OTHER", clock.now())
     wrong = runner.invoke(
         app,
         [

@@ -20,7 +20,7 @@ from storage.migrate import upgrade
 from storage.people import SqlPeople
 from storage.roster import SqlRoster
 from storage.store import SqlStore
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TODAY = AT.date()
@@ -50,13 +50,13 @@ def roster(council: str) -> str:
 
 
 @dataclass
-class Council:
-    org_id: int
+class CouncilWorld:
+    council_id: int
     ids: dict[str, int]  # by the local part of the email
     teams: dict[str, int]
 
     def actor(self, people: SqlPeople, role: str) -> Actor:
-        return people.actor(self.ids[PERSON[role]], self.org_id)
+        return people.actor(self.ids[PERSON[role]], self.council_id)
 
 
 @dataclass
@@ -65,22 +65,22 @@ class World:
     roster: SqlRoster
     campaigns: SqlCampaigns
     store: SqlStore
-    a: Council
-    b: Council
+    a: CouncilWorld
+    b: CouncilWorld
 
 
 def make_council(
     world_store: SqlStore, people: SqlPeople, rosters: SqlRoster, code: str
-) -> Council:
-    org = world_store.ensure_org(code, f"Council {code}", f"join-{code}", AT)
-    cli = Actor.command_line(org.id)
+) -> CouncilWorld:
+    council = world_store.ensure_council(code, f"CouncilWorld {code}", f"join-{code}", AT)
+    cli = Actor.command_line(council.id)
     assert rosters.import_roster(cli, roster(code), f"{code}.csv", AT).imported
     ids = {p.email.split("@")[0]: p.learner_id for p in people.people(cli) if p.email}
     teams = {t.name: t.id for t in people.teams(cli)}
     people.grant(cli, ids["admin"], Role.COUNCIL_ADMIN, AT)
     people.grant(cli, ids["author"], Role.CONTENT_AUTHOR, AT)
     people.grant(cli, ids["platform"], Role.PLATFORM_ADMIN, AT)
-    return Council(org.id, ids, teams)
+    return CouncilWorld(council.id, ids, teams)
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_no_role_changes_another_councils_people(world: World, role: str) -> Non
         world.people.grant(actor, world.a.ids["two"], Role.MANAGER, AT, b_team)
     if role != "platform_admin":
         with pytest.raises(AccessDeniedError):
-            world.people.set_tier(actor, world.b.org_id, "district", AT)
+            world.people.set_tier(actor, world.b.council_id, "district", AT)
     if role == "council_admin":
         # Their own import, with an email the other council also has, touches only theirs.
         text = "name,email,team\nShared Name,shared@example.org,T9\n"
@@ -187,7 +187,7 @@ def test_no_role_changes_another_councils_people(world: World, role: str) -> Non
         )
         with pytest.raises(AccessDeniedError):
             world.campaigns.create(actor, spec, AT)
-    assert snapshot(world, world.b.org_id) == {world.b.org_id: before[world.b.org_id]}
+    assert snapshot(world, world.b.council_id) == {world.b.council_id: before[world.b.council_id]}
 
 
 def test_a_manager_sees_only_their_team_and_campaigns_stay_in_their_council(world: World) -> None:
@@ -209,26 +209,30 @@ def test_a_manager_sees_only_their_team_and_campaigns_stay_in_their_council(worl
         world.campaigns.list_campaigns(manager)
 
 
-def snapshot(world: World, org_id: int | None = None) -> dict[int, object]:
+def snapshot(world: World, council_id: int | None = None) -> dict[int, object]:
     """Every row of each council's people, teams and grants, to prove nothing changed."""
     with Session(world.store.engine) as session:
-        orgs = session.exec(select(Organisation)).all()
+        councils = session.exec(select(Council)).all()
         return {
-            org.id or 0: (
-                org.tier,
+            council.id or 0: (
+                council.tier,
                 sorted(
                     (r.id, r.display_name, r.email, r.team_id)
-                    for r in session.exec(select(Learner).where(Learner.org_id == org.id)).all()
+                    for r in session.exec(
+                        select(Learner).where(Learner.council_id == council.id)
+                    ).all()
                 ),
                 sorted(
                     (r.id, r.name, r.join_code)
-                    for r in session.exec(select(Team).where(Team.org_id == org.id)).all()
+                    for r in session.exec(select(Team).where(Team.council_id == council.id)).all()
                 ),
                 sorted(
                     (r.learner_id, r.role, r.team_id)
-                    for r in session.exec(select(RoleGrant).where(RoleGrant.org_id == org.id)).all()
+                    for r in session.exec(
+                        select(RoleGrant).where(RoleGrant.council_id == council.id)
+                    ).all()
                 ),
             )
-            for org in orgs
-            if org_id is None or org.id == org_id
+            for council in councils
+            if council_id is None or council.id == council_id
         }

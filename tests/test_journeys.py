@@ -38,8 +38,8 @@ WESSEX = "Wessex District Council"
 def user(sqlite_url: str, clock: ManualClock, demo_curriculum: Curriculum) -> ChatUser:
     chat = ChatUser(make_services(sqlite_url, clock, demo_curriculum), clock)
     store = chat.services.store
-    store.ensure_org("borsetshire", BORSET, "BORS-26", clock.now())
-    store.ensure_org("wessex", WESSEX, "WESSEX-1", clock.now())
+    store.ensure_council("borsetshire", BORSET, "BORS-26", clock.now())
+    store.ensure_council("wessex", WESSEX, "WESSEX-1", clock.now())
     return chat
 
 
@@ -78,7 +78,7 @@ class TestDemoFirstThenARealCouncil:
         assert council_of(user) == "Council: Demo Council"
 
     def test_moving_between_real_councils_is_confirmed(self, user: ChatUser) -> None:
-        admin = Actor.command_line(learner_row_org(user, "borsetshire"))
+        admin = Actor.command_line(learner_row_council(user, "borsetshire"))
         team = SqlPeople(user.services.engine).add_team(admin, "Highways", user.clock.now())
         user.say(f"/start {team.join_code}")
         user.press("08:30")
@@ -99,7 +99,7 @@ class TestDemoFirstThenARealCouncil:
             "with you, and your daily bite stays at 08:30, Monday to Friday.\n[1] Continue"
         ]
         row = learner_row(user)
-        assert (row.org_id, row.team_id) == (learner_row_org(user, "wessex"), None)
+        assert (row.council_id, row.team_id) == (learner_row_council(user, "wessex"), None)
         assert user.say("/start BORS-26")[0].startswith(f"You are with {WESSEX}. Move to")
 
     def test_the_own_councils_code_is_a_welcome_back(self, user: ChatUser) -> None:
@@ -110,13 +110,13 @@ class TestDemoFirstThenARealCouncil:
         ]
 
 
-def learner_row_org(user: ChatUser, code: str) -> int:
-    from storage.tables import Organisation
+def learner_row_council(user: ChatUser, code: str) -> int:
+    from storage.tables import Council
 
     with Session(user.services.engine) as session:
-        org = session.exec(select(Organisation).where(Organisation.code == code)).one()
-        assert org.id is not None
-        return org.id
+        council = session.exec(select(Council).where(Council.code == code)).one()
+        assert council.id is not None
+        return council.id
 
 
 class TestCommandsBeforeJoining:

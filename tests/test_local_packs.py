@@ -75,7 +75,7 @@ def test_added_cards_render_the_councils_variables_in_chat(
     local = make_local_pack(tmp_path / "local")
     curriculum = load_curriculum([builtin_pack_path("demo"), local])
     services = make_services(sqlite_url, clock, curriculum)
-    services.store.ensure_org("borsetshire", "Borsetshire CC", "BORS", clock.now())
+    services.store.ensure_council("borsetshire", "Borsetshire CC", "BORS", clock.now())
     user = ChatUser(services, clock)
     user.say("/start BORS")
     user.press("12:30")

@@ -213,11 +213,11 @@ def _grant_admin(database: str) -> None:
     with Session(engine) as session, session.begin():
         identity = session.exec(select(Identity).where(Identity.platform == "web")).one()
         learner = session.get(Learner, identity.learner_id)
-        assert learner is not None and learner.org_id is not None
+        assert learner is not None and learner.council_id is not None
         session.add(
             RoleGrant(
                 learner_id=learner.id,
-                org_id=learner.org_id,
+                council_id=learner.council_id,
                 role="council_admin",
                 created_at=dt.datetime.now(dt.UTC),
             )

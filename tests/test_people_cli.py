@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from storage.council_tables import AuditLog
 from storage.db import make_engine
-from storage.tables import Organisation
+from storage.tables import Council
 
 ROSTER = (
     "name,email,team,manager,channel\n"
@@ -133,7 +133,7 @@ def test_people_commands(tmp_path: Path) -> None:
         actions = session.exec(
             select(AuditLog.actor, AuditLog.action).order_by(col(AuditLog.id))
         ).all()
-        tier = session.exec(select(Organisation.tier)).one()
+        tier = session.exec(select(Council.tier)).one()
     assert tier == "district"
     assert [tuple(a) for a in actions] == [
         ("cli", "council.tier"),

@@ -12,10 +12,10 @@ from app.simulated import advance
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.tables import (
+    Council,
     Delivery,
     Learner,
     ModuleProgressRow,
-    Organisation,
     ReviewLogRow,
     SrsCard,
 )
@@ -108,11 +108,11 @@ def test_nudges_skip_bank_holidays_of_the_learners_nation(
     clock = ManualClock(utc(2026, 4, 1, 9, 0))  # Wednesday before Easter
     services = make_services(sqlite_url, clock, demo_curriculum)
     english, scottish = ChatUser(services, clock, "eng"), ChatUser(services, clock, "sco")
-    services.store.ensure_org("alba", "Alba Council", "ALBA", clock.now())
+    services.store.ensure_council("alba", "Alba Council", "ALBA", clock.now())
     with Session(services.engine) as session, session.begin():
-        org = session.exec(select(Organisation).where(Organisation.code == "alba")).one()
-        org.nation = "scotland"
-        session.add(org)
+        council = session.exec(select(Council).where(Council.code == "alba")).one()
+        council.nation = "scotland"
+        session.add(council)
     for person, code in ((english, "demo"), (scottish, "ALBA")):
         person.say(f"/start {code}")
         person.press("12:30")

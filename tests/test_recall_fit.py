@@ -13,7 +13,7 @@ from scheduler import srs
 from scheduler.calibration import MIN_REVIEWS
 from storage.recall_fit import fit_councils
 from storage.store import SqlStore
-from storage.tables import Learner, Organisation, ReviewLogRow, SrsCard
+from storage.tables import Council, Learner, ReviewLogRow, SrsCard
 
 NOW = dt.datetime(2026, 6, 1, 6, 0, tzinfo=dt.UTC)
 
@@ -23,12 +23,12 @@ def _council_with_answers(url: str, recalled_share: float) -> None:
     review that left a 10-day stability (FSRS predicts 90% recall)."""
     engine = migrated_engine(url)
     store = SqlStore(engine)
-    store.ensure_org("east", "East Council", "EAST", NOW - dt.timedelta(days=100))
+    store.ensure_council("east", "East Council", "EAST", NOW - dt.timedelta(days=100))
     rng = random.Random(3)  # noqa: S311 - simulated answers
     with Session(engine) as session, session.begin():
-        org = session.exec(select(Organisation).where(Organisation.code == "east")).one()
+        council = session.exec(select(Council).where(Council.code == "east")).one()
         learner = Learner(
-            org_id=org.id,
+            council_id=council.id,
             stage="active",
             awaiting="none",
             working_days="mon",
@@ -65,8 +65,8 @@ def test_a_council_that_forgets_faster_is_fitted_a_smaller_scale(db_url: str) ->
     assert fit_councils(engine, NOW) >= 1
     assert fit_councils(engine, NOW) == 0  # once a day
     with SqlStore(engine).transaction() as tx:
-        org = tx.org_by_join_code("EAST")
-    assert org is not None
-    assert org.recall_scale < 0.6  # 70% recalled where FSRS predicted 90%
-    assert org.scheduling_retention > org.desired_retention
+        council = tx.council_by_join_code("EAST")
+    assert council is not None
+    assert council.recall_scale < 0.6  # 70% recalled where FSRS predicted 90%
+    assert council.scheduling_retention > council.desired_retention
     engine.dispose()

@@ -34,8 +34,8 @@ def setup(db_url: str) -> tuple[SqlRoster, Actor, SqlStore]:
     engine = make_engine(db_url)
     upgrade(engine)
     store = SqlStore(engine)
-    org = store.ensure_org("tc", "Test Council", "tcjoin", AT)
-    return SqlRoster(engine), Actor.command_line(org.id), store
+    council = store.ensure_council("tc", "Test Council", "tcjoin", AT)
+    return SqlRoster(engine), Actor.command_line(council.id), store
 
 
 def counts(store: SqlStore) -> tuple[int, int, int, int]:
@@ -135,7 +135,7 @@ def test_dry_run_reports_exactly_and_changes_nothing_then_the_import_does_it(
     assert (audit.actor, audit.action, audit.target) == (
         "cli",
         "roster.import",
-        f"org:{admin.org_id}",
+        f"council:{admin.council_id}",
     )
     assert "Ann" not in audit.detail and "@" not in audit.detail  # no personal data
 
@@ -175,7 +175,7 @@ def test_only_a_council_admin_imports(setup: tuple[SqlRoster, Actor, SqlStore]) 
     roster, admin, store = setup
     for grants in (frozenset(), frozenset({Grant(Role.MANAGER, 1), Grant(Role.CONTENT_AUTHOR)})):
         with pytest.raises(AccessDeniedError):
-            roster.import_roster(Actor(1, admin.org_id, grants), GOOD, "roster.csv", AT)
+            roster.import_roster(Actor(1, admin.council_id, grants), GOOD, "roster.csv", AT)
     assert counts(store) == (0, 0, 0, 0)
 
 

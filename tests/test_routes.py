@@ -18,7 +18,7 @@ from bot.state import Awaiting, LearnerState, Stage
 from lessons.model import Curriculum
 
 NEW = LearnerState(1, None, Stage.NEW, Awaiting.NOTHING, False, None, (), None, 0, 0, None, None)
-ACTIVE = replace(NEW, org_id=1, stage=Stage.ACTIVE, learning_time="12:30", attempt=1)
+ACTIVE = replace(NEW, council_id=1, stage=Stage.ACTIVE, learning_time="12:30", attempt=1)
 # On the first card of module 1 (3 cards, 4 questions).
 READING = replace(ACTIVE, module_id="t1-what-contract-management-is", cursor=1)
 LAST_QUESTION = replace(READING, cursor=6, pending_question="t1-q4")
@@ -86,7 +86,7 @@ def test_each_route_declares_what_its_flow_reads(
 
 
 def test_the_channels_council_is_looked_up_on_first_contact(demo_curriculum: Curriculum) -> None:
-    assert route(NEW, Text("hello"), demo_curriculum, org_hint="demo").needs == Needs(
+    assert route(NEW, Text("hello"), demo_curriculum, council_hint="demo").needs == Needs(
         join_code="demo"
     )
 

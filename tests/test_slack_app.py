@@ -118,7 +118,7 @@ def test_link_workspace_command(sqlite_url: str) -> None:
     from storage.store import SqlStore
 
     store = SqlStore(make_engine(sqlite_url))
-    assert store.org_code_for("slack", "T2") == "wessex"
+    assert store.council_code_for("slack", "T2") == "wessex"
     unknown = run(
         "slack", "link-workspace", "--council", "nowhere", "--team", "T2", "--db", sqlite_url
     )
@@ -134,7 +134,7 @@ def test_link_workspace_command(sqlite_url: str) -> None:
         "--db",
         sqlite_url,
     )
-    assert store.org_code_for("slack", "T2") is None
+    assert store.council_code_for("slack", "T2") is None
 
 
 def test_socket_mode_command_needs_an_app_token(sqlite_url: str) -> None:

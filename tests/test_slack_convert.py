@@ -160,7 +160,7 @@ def test_press_becomes_the_button_payload() -> None:
     body = press([], "cb-actions-0", "cb-choice-0")
     ref = ConversationRef("slack", "D1", "U1", {"team_id": "T1"})
     assert action_to_inbound(body, "D1", NOW, "demo") == Inbound(
-        ref, NOW, choice_id="ans:q:a", message_id="action:t1", org_hint="demo"
+        ref, NOW, choice_id="ans:q:a", message_id="action:t1", council_hint="demo"
     )
     body["actions"][0]["action_id"] = "someone-elses-button"
     assert action_to_inbound(body, "D1", NOW, None) is None

@@ -306,7 +306,7 @@ async def test_oauth_states_are_single_use_and_expire(db_url: str, clock: Manual
     assert not await states.async_consume("forged")
 
 
-def test_org_wide_installs_are_refused(sqlite_url: str, clock: ManualClock) -> None:
+def test_council_wide_installs_are_refused(sqlite_url: str, clock: ManualClock) -> None:
     from slack_bolt.error import BoltError
 
     engine = make_engine(sqlite_url)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.flows.proactive import pacing_of as state_pacing
 from bot.people import MemberFacts, Standing, TeamFacts, standing_of, standings
-from bot.state import Awaiting, LearnerState, OrgInfo, Stage
+from bot.state import Awaiting, CouncilInfo, LearnerState, Stage
 from scheduler.pacing import (
     DEFAULT_WORKING_DAYS,
     Pacing,
@@ -20,7 +20,7 @@ from scheduler.pacing import (
     on_leave,
 )
 from storage.pacing_rows import pacing_of as row_pacing
-from storage.tables import Learner, Organisation
+from storage.tables import Council, Learner
 
 LONDON = learner_pacing()
 EASTER = (dt.date(2026, 4, 3), dt.date(2026, 4, 6))  # Good Friday, Easter Monday
@@ -92,13 +92,13 @@ def test_chat_storage_and_a_new_council_build_the_same_pacing() -> None:
         None,
     )
     row = Learner(stage="active", awaiting="nothing", working_days="mon tue wed thu fri")
-    council = Organisation(code="c", name="C", join_code="J")
+    council = Council(code="c", name="C", join_code="J")
     assert state_pacing(state, None) == LONDON
-    assert state_pacing(state, OrgInfo(1, "c", "C")) == LONDON
+    assert state_pacing(state, CouncilInfo(1, "c", "C")) == LONDON
     assert row_pacing(row, None) == LONDON
     assert row_pacing(row, council) == LONDON
     own = replace(state, timezone="Europe/Paris", nation="scotland", learning_time="12:30")
-    assert state_pacing(own, OrgInfo(1, "c", "C", work_start="07:00")) == replace(
+    assert state_pacing(own, CouncilInfo(1, "c", "C", work_start="07:00")) == replace(
         LONDON,
         timezone="Europe/Paris",
         nation="scotland",

@@ -21,7 +21,7 @@ from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision, is_current, upgrade
 from storage.store import SqlStore
-from storage.tables import AnswerRow, Organisation, ProcessedInbound
+from storage.tables import AnswerRow, Council, ProcessedInbound
 from tests.support.chat import ChatUser, make_services
 
 REF = ConversationRef("test", "conv-1", "user-1", {"tenant": "t1"})
@@ -38,7 +38,7 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
     assert set(inspect(engine).get_table_names()) >= {
-        "organisation",
+        "council",
         "learner",
         "identity",
         "module_progress",
@@ -69,15 +69,15 @@ def store(db_url: str) -> SqlStore:
 
 
 def test_learner_created_once_and_state_round_trips(store: SqlStore) -> None:
-    org = store.ensure_org("demo", "Demo Council", "demo", AT)
-    assert store.ensure_org("demo", "Other name", "x", AT) == org
+    council = store.ensure_council("demo", "Demo Council", "demo", AT)
+    assert store.ensure_council("demo", "Other name", "x", AT) == council
     with store.transaction() as tx:
         state = tx.learner_for(REF, AT)
         assert state.stage is Stage.NEW
         moved = state.__class__(
             **{
                 **state.__dict__,
-                "org_id": org.id,
+                "council_id": council.id,
                 "stage": Stage.ACTIVE,
                 "question_shown_at": AT,
                 "working_days": ("mon", "wed"),
@@ -185,16 +185,18 @@ def test_concurrent_presses_of_one_answer_record_it_once(
 
 
 def test_a_council_changed_in_this_process_is_read_anew(store: SqlStore) -> None:
-    """Councils are cached in process (storage/org_cache.py); any write to one clears it."""
-    org = store.ensure_org("demo", "Demo Council", "demo", AT)
+    """Councils are cached in process (storage/council_cache.py); any write to one clears it."""
+    council = store.ensure_council("demo", "Demo Council", "demo", AT)
     with store.transaction() as tx:
-        assert tx.org(org.id) == org
-    assert store.set_org_pacing("demo", timezone="Europe/Dublin") is not None
+        assert tx.council(council.id) == council
+    assert store.set_council_pacing("demo", timezone="Europe/Dublin") is not None
     with store.transaction() as tx:
-        assert tx.org(org.id) == replace(org, timezone="Europe/Dublin")
+        assert tx.council(council.id) == replace(council, timezone="Europe/Dublin")
     with Session(store.engine) as session, session.begin():
-        row = session.exec(select(Organisation).where(Organisation.code == "demo")).one()
+        row = session.exec(select(Council).where(Council.code == "demo")).one()
         row.name = "Renamed Council"
         session.add(row)
     with store.transaction() as tx:
-        assert tx.org(org.id) == replace(org, name="Renamed Council", timezone="Europe/Dublin")
+        assert tx.council(council.id) == replace(
+            council, name="Renamed Council", timezone="Europe/Dublin"
+        )

@@ -45,8 +45,8 @@ class Council:
         self.clock = clock
         self.curriculum = curriculum
         self.services = make_services(url, clock, curriculum)
-        org = self.services.store.ensure_org("tc", "Test Council", "tcjoin", clock.now())
-        self.admin = Actor.command_line(org.id)
+        council = self.services.store.ensure_council("tc", "Test Council", "tcjoin", clock.now())
+        self.admin = Actor.command_line(council.id)
         report = SqlRoster(self.services.engine).import_roster(
             self.admin, ROSTER, "roster.csv", clock.now()
         )
@@ -191,11 +191,11 @@ def test_team_report_and_nudges(council: Council, demo_curriculum: Curriculum) -
     # The dashboard's Learners behind and the standing export say the same of the team.
     now, engine = council.clock.now(), council.services.engine
     with Session(engine) as session:
-        manager = actor_of(session, council.learner_id(mary), council.admin.org_id)
+        manager = actor_of(session, council.learner_id(mary), council.admin.council_id)
     assert [
         (o.person.name, o.stuck, o.days) for o in overdue(engine, manager, demo_curriculum, now)
     ] == [("Bob Brown", True, 10), ("Cat Clay", False, 10)]
-    rows = list(standing_csv(engine, council.admin.org_id, demo_curriculum, now))
+    rows = list(standing_csv(engine, council.admin.council_id, demo_curriculum, now))
     assert [row for row in rows if ",Highways," in row] == [
         f"{council.learner_id(ann)},Ann Able,Highways,on_track,0,2\n",
         f"{council.learner_id(bob)},Bob Brown,Highways,stuck,10,0\n",

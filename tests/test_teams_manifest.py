@@ -143,14 +143,14 @@ def test_cli_links_a_tenant(
     engine = make_engine(sqlite_url)
     upgrade(engine)
     store = SqlStore(engine)
-    store.ensure_org(
+    store.ensure_council(
         "borsetshire", "Borsetshire", "BORS-26", dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     )
     args = ["link-tenant", "--council", "borsetshire", "--tenant", "tenant-1", "--db", sqlite_url]
     result = CliRunner().invoke(msteams_app, args)
     assert result.exit_code == 0, result.output
     assert result.output == "Teams tenant tenant-1 now belongs to council borsetshire.\n"
-    assert store.org_code_for("teams", "tenant-1") == "borsetshire"
+    assert store.council_code_for("teams", "tenant-1") == "borsetshire"
     unknown = CliRunner().invoke(msteams_app, [*args[:2], "nowhere", *args[3:]])
     assert unknown.exit_code == 1
 
@@ -161,7 +161,7 @@ def test_bites_teams_is_a_deprecated_alias_of_bites_msteams(
     monkeypatch.chdir(tmp_path)
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    SqlStore(engine).ensure_org(
+    SqlStore(engine).ensure_council(
         "bors", "Borsetshire", "BORS-26", dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     )
     link = ["link-tenant", "--council", "bors", "--tenant", "tenant-2", "--db", sqlite_url]

@@ -350,7 +350,7 @@ async def test_a_stale_button_from_an_old_message_is_answered_by_the_bot(
 async def test_start_with_a_join_code_deep_link_joins_that_council(
     officer: Officer, services: Services
 ) -> None:
-    services.store.ensure_org(
+    services.store.ensure_council(
         "borsetshire", "Borsetshire County Council", "BORS-26", services.clock.now()
     )
     # t.me/<bot>?start=BORS-26 makes the learner's client send "/start BORS-26".

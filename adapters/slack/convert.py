@@ -145,7 +145,7 @@ def _ref(team_id: str, channel: str, user_id: str) -> ConversationRef:
 
 
 def message_to_inbound(
-    body: Mapping[str, Any], received_at: dt.datetime, org_hint: str | None = None
+    body: Mapping[str, Any], received_at: dt.datetime, council_hint: str | None = None
 ) -> Inbound | None:
     """A direct message event (Events API envelope) as an Inbound; None for anything the
     bot should not answer: edits and other subtypes, bots, and messages outside its DM."""
@@ -165,7 +165,7 @@ def message_to_inbound(
         received_at,
         text=unescape(str(event.get("text") or "")),
         message_id=str(body["event_id"]) if body.get("event_id") else None,
-        org_hint=org_hint,
+        council_hint=council_hint,
     )
 
 
@@ -175,7 +175,7 @@ def action_team(body: Mapping[str, Any]) -> str:
 
 
 def action_to_inbound(
-    body: Mapping[str, Any], dm_channel: str, received_at: dt.datetime, org_hint: str | None
+    body: Mapping[str, Any], dm_channel: str, received_at: dt.datetime, council_hint: str | None
 ) -> Inbound | None:
     """A button press (block_actions) as an Inbound pressing `Choice.id`; None if the
     payload has no button of ours. `dm_channel` is the user's DM with the app."""
@@ -190,7 +190,7 @@ def action_to_inbound(
         received_at,
         choice_id=str(action["value"]),
         message_id=f"action:{unique}" if unique else None,
-        org_hint=org_hint,
+        council_hint=council_hint,
     )
 
 
@@ -201,7 +201,7 @@ def command_text(text: str) -> str:
 
 
 def command_to_inbound(
-    body: Mapping[str, Any], dm_channel: str, received_at: dt.datetime, org_hint: str | None
+    body: Mapping[str, Any], dm_channel: str, received_at: dt.datetime, council_hint: str | None
 ) -> Inbound:
     """A `/bites …` slash command as the bot command it names."""
     unique = body.get("trigger_id")
@@ -210,7 +210,7 @@ def command_to_inbound(
         received_at,
         text=command_text(str(body.get("text") or "")),
         message_id=f"command:{unique}" if unique else None,
-        org_hint=org_hint,
+        council_hint=council_hint,
     )
 
 

@@ -20,5 +20,5 @@ class SlackDeps:
 
     handle: Handler
     clock: Clock
-    org_for_team: Callable[[str], str | None]
+    council_for_team: Callable[[str], str | None]
     read_home: Callable[[str], HomeSummary]

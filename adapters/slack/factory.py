@@ -49,13 +49,13 @@ def build_slack_channel(
     if config is None:
         return None
 
-    def org_for_team(team_id: str) -> str | None:
-        return data.tenants.org_code_for(PLATFORM, team_id) if team_id else None
+    def council_for_team(team_id: str) -> str | None:
+        return data.tenants.council_code_for(PLATFORM, team_id) if team_id else None
 
     def home_for(user_id: str) -> HomeSummary:
         return read_home(data.home, bot.curriculum, PLATFORM, user_id, clock.now())
 
-    deps = SlackDeps(bot.handle, clock, org_for_team, home_for)
+    deps = SlackDeps(bot.handle, clock, council_for_team, home_for)
     if not config.multi_workspace:
         return SlackChannel(config, deps)
     installations = installation_store(config, data.workspaces, clock)

@@ -49,9 +49,9 @@ class Listeners:
         app.action(ACTION_ID)(self.on_action)
         app.command(COMMAND)(self.on_command)
 
-    async def _org(self, team_id: str) -> str | None:
-        org: str | None = await in_thread(self._deps.org_for_team, team_id)
-        return org
+    async def _council(self, team_id: str) -> str | None:
+        council: str | None = await in_thread(self._deps.council_for_team, team_id)
+        return council
 
     async def on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         """A DM from an officer."""
@@ -59,8 +59,8 @@ class Listeners:
         self._work.spawn(str(event.get("user", "")), self._message_turn(body, client))
 
     async def _message_turn(self, body: Mapping[str, Any], client: AsyncWebClient) -> None:
-        org = await self._org(str(body.get("team_id", "")))
-        inbound = message_to_inbound(body, self._deps.clock.now(), org)
+        council = await self._council(str(body.get("team_id", "")))
+        inbound = message_to_inbound(body, self._deps.clock.now(), council)
         if inbound is not None:
             await self._replies.turn(client, inbound)
 
@@ -74,8 +74,8 @@ class Listeners:
         self, body: Mapping[str, Any], client: AsyncWebClient, user: str
     ) -> None:
         channel = (body.get("channel") or {}).get("id") or await open_dm(client, user)
-        org = await self._org(action_team(body))
-        inbound = action_to_inbound(body, str(channel), self._deps.clock.now(), org)
+        council = await self._council(action_team(body))
+        inbound = action_to_inbound(body, str(channel), self._deps.clock.now(), council)
         if inbound is not None:
             await self._replies.turn(client, inbound, pressed=body)
 
@@ -94,6 +94,6 @@ class Listeners:
         if channel != body.get("channel_id"):
             # Typed in a channel: learning stays in the DM; say so where they typed it.
             await respond(text=self._texts.answered_in_dm, response_type="ephemeral")
-        org = await self._org(str(body.get("team_id", "")))
-        inbound = command_to_inbound(body, channel, self._deps.clock.now(), org)
+        council = await self._council(str(body.get("team_id", "")))
+        inbound = command_to_inbound(body, channel, self._deps.clock.now(), council)
         await self._replies.turn(client, inbound)

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 ENDPOINT = "/api/messages"
 Handler = Callable[[Inbound], list[Outbound]]
-OrgForTenant = Callable[[str], "str | None"]
+CouncilForTenant = Callable[[str], "str | None"]
 # An invoke response as the SDK takes it from a handler: {"status": …, "body": …}.
 Reply = dict[str, Any] | None
 
@@ -88,12 +88,12 @@ class TeamsChannel:
         self,
         config: TeamsConfig,
         handle: Handler,
-        org_for_tenant: OrgForTenant,
+        council_for_tenant: CouncilForTenant,
         clock: Clock,
         texts: TeamsTexts = ENGLISH,
     ) -> None:
         self._handle = handle
-        self._org_for_tenant = org_for_tenant
+        self._council_for_tenant = council_for_tenant
         self._clock = clock
         self._texts = texts
         self._route = _RouteHandOver()
@@ -188,11 +188,11 @@ class TeamsChannel:
         """The bot's replies, or None when the tenant is not registered to a council
         (then nothing is recorded: the bot is not called at all)."""
         assert turn.inbound is not None
-        code = self._org_for_tenant(turn.tenant_id) if turn.tenant_id else None
+        code = self._council_for_tenant(turn.tenant_id) if turn.tenant_id else None
         if code is None:
             log.info("teams tenant not registered", extra={"tenant": turn.tenant_id})
             return None
-        return self._handle(replace(turn.inbound, org_hint=code))
+        return self._handle(replace(turn.inbound, council_hint=code))
 
     async def _say(self, ctx: ActivityContext[Activity], turn: Turn, text: str) -> Reply:
         # A card press must be answered in the invoke response; anything else gets a message.

@@ -35,7 +35,7 @@ def run_terminal(
     user_id: str,
     stdin: TextIO,
     stdout: TextIO,
-    org_hint: str | None = None,
+    council_hint: str | None = None,
     interactive: bool = False,
     wait: Waiter | None = None,
     opening: Opening | None = None,
@@ -69,7 +69,7 @@ def run_terminal(
             offered = _waited(wait, line.strip()[5:], stdout) or offered
             handled += 1
             continue
-        inbound = to_inbound(line, offered, user_id, clock.now(), org_hint, tuple(earlier))
+        inbound = to_inbound(line, offered, user_id, clock.now(), council_hint, tuple(earlier))
         offered = _shown(handle(inbound), stdout) or offered
         handled += 1
     if interactive:

@@ -22,7 +22,7 @@ def to_inbound(
     offered: tuple[Choice, ...],
     user_id: str,
     received_at: dt.datetime,
-    org_hint: str | None = None,
+    council_hint: str | None = None,
     earlier: tuple[Choice, ...] = (),
 ) -> Inbound:
     """A typed line as an Inbound: a number presses that button of the most recent message
@@ -33,11 +33,15 @@ def to_inbound(
     ref = ConversationRef(PLATFORM, user_id, user_id)
     for number, choice in enumerate(offered, 1):
         if typed == str(number) or typed.casefold() == choice.label.casefold():
-            return Inbound(ref, received_at, text=typed, choice_id=choice.id, org_hint=org_hint)
+            return Inbound(
+                ref, received_at, text=typed, choice_id=choice.id, council_hint=council_hint
+            )
     for choice in reversed(earlier):
         if typed.casefold() == choice.label.casefold():
-            return Inbound(ref, received_at, text=typed, choice_id=choice.id, org_hint=org_hint)
-    return Inbound(ref, received_at, text=typed, org_hint=org_hint)
+            return Inbound(
+                ref, received_at, text=typed, choice_id=choice.id, council_hint=council_hint
+            )
+    return Inbound(ref, received_at, text=typed, council_hint=council_hint)
 
 
 def last_choices(replies: list[Outbound]) -> tuple[Choice, ...]:

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.effect import report
 from storage.effect_probes import probes_of
-from storage.tables import Organisation
+from storage.tables import Council
 
 
 def effect_keys(engine: Engine) -> dict[str, object]:
@@ -17,9 +17,9 @@ def effect_keys(engine: Engine) -> dict[str, object]:
     with Session(engine) as session:
         probes = [
             probe
-            for org in session.exec(select(Organisation)).all()
-            if org.id is not None
-            for probe, _team in probes_of(session, org.id)
+            for council in session.exec(select(Council)).all()
+            if council.id is not None
+            for probe, _team in probes_of(session, council.id)
         ]
     measured = report("simulation", probes)
     ninety = measured.at[-1]

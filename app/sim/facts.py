@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.sim.metrics import CardFact
 from scheduler import srs
-from storage.tables import Delivery, Identity, Learner, ModuleProgressRow, Organisation, SrsCard
+from storage.tables import Council, Delivery, Identity, Learner, ModuleProgressRow, SrsCard
 
 ACTIVE_TODAY = "already active today"  # the dispatcher's reason for a withheld lesson nudge
 
@@ -43,9 +43,9 @@ def stored_card(
     stability scale (`scheduler.calibration`)."""
     with Session(engine) as session:
         found = session.exec(
-            select(SrsCard, Organisation.recall_scale)
+            select(SrsCard, Council.recall_scale)
             .join(Learner, col(Learner.id) == col(SrsCard.learner_id))
-            .join(Organisation, col(Organisation.id) == col(Learner.org_id))
+            .join(Council, col(Council.id) == col(Learner.council_id))
             .where(SrsCard.learner_id == learner_id, SrsCard.question_id == question_id)
         ).first()
     return None if found is None else (_memory(found[0]), found[1])

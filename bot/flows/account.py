@@ -86,7 +86,7 @@ def settings(state: LearnerState, ctx: Context) -> Decision:
             shown_time = t.settings_time_moved.format(time=state.learning_time, actual=actual)
     lines = [
         t.settings.format(
-            council=ctx.org.name if ctx.org else "-",
+            council=ctx.council.name if ctx.council else "-",
             time=shown_time,
             days=describe_days(state.working_days, t),
         )
@@ -105,7 +105,7 @@ def settings(state: LearnerState, ctx: Context) -> Decision:
 
 def leave_until(state: LearnerState, ctx: Context) -> dt.date | None:
     """The last day of the learner's leave, if they are on leave today or will be."""
-    return leave_end(pacing_of(state, ctx.org), ctx.local_today)
+    return leave_end(pacing_of(state, ctx.council), ctx.local_today)
 
 
 def ask_time(state: LearnerState, ctx: Context) -> Decision:

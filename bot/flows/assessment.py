@@ -79,12 +79,12 @@ def press(state: LearnerState, picked: Pick | str, ctx: Context) -> Decision:
         intro = text(ctx.texts.assess_intro.format(count=len(facts.areas)))
         return say(state, intro, _ask_level(facts, facts.areas[0], retake=True, ctx=ctx))
     assert isinstance(picked, Pick)
-    if picked.area not in facts.areas or ctx.org is None:
+    if picked.area not in facts.areas or ctx.council is None:
         return say(state, text(ctx.texts.stale_button))
     if picked.target is None:
         return say(state, _ask_target(picked, ctx))
     answers = {**facts.answers, picked.area: (picked.level, picked.target)}
-    effect = RecordAssessment(ctx.org.id, picked.area, picked.level, picked.target)
+    effect = RecordAssessment(ctx.council.id, picked.area, picked.level, picked.target)
     upcoming = _next_area(facts, picked, answers)
     reply = (
         _ask_level(facts, upcoming, picked.retake, ctx)

@@ -16,10 +16,10 @@ from scheduler.pacing import lesson_time
 def bite_time(state: LearnerState, chosen: str, ctx: Context) -> str:
     """When a daily bite set for `chosen` really comes ('HH:MM', local): the pacing rules
     move a time outside the council's working hours inside them."""
-    if ctx.org is None:
+    if ctx.council is None:
         return chosen
     unbound = replace(state, learning_time=chosen, away_from=None, away_until=None)
-    pacing = replace(pacing_of(unbound, ctx.org), working_days=WEEKDAYS)
+    pacing = replace(pacing_of(unbound, ctx.council), working_days=WEEKDAYS)
     for offset in range(14):  # past any run of bank holidays
         at = lesson_time(pacing, ctx.local_today + dt.timedelta(days=offset))
         if at is not None:
@@ -30,9 +30,9 @@ def bite_time(state: LearnerState, chosen: str, ctx: Context) -> str:
 def bite_time_note(state: LearnerState, chosen: str, ctx: Context) -> str | None:
     """A sentence saying when a bite set outside working hours really comes, or None."""
     actual = bite_time(state, chosen, ctx)
-    if actual == chosen or ctx.org is None:
+    if actual == chosen or ctx.council is None:
         return None
     t = ctx.texts
     if chosen < actual:
-        return t.time_before_work.format(start=ctx.org.work_start, actual=actual)
-    return t.time_after_work.format(end=ctx.org.work_end, actual=actual)
+        return t.time_before_work.format(start=ctx.council.work_start, actual=actual)
+    return t.time_after_work.format(end=ctx.council.work_end, actual=actual)

@@ -24,7 +24,7 @@ class StoreDashboardToken:
     """Effect: remember a sign-in link (by the hash of its secret) until it expires."""
 
     token_hash: str
-    org_id: int
+    council_id: int
     expires_at: dt.datetime
 
 
@@ -36,10 +36,12 @@ def hash_token(secret: str) -> str:
 def sign_in_link(state: LearnerState, ctx: Context) -> Decision:
     """Reply with a one-time link to the dashboard, or say who the dashboard is for."""
     t = ctx.texts
-    if ctx.org is None or not can_open_dashboard(ctx.actor) or not ctx.fresh_token:
+    if ctx.council is None or not can_open_dashboard(ctx.actor) or not ctx.fresh_token:
         return say(state, text(t.dashboard_not_for_you))
     url = f"{t.dashboard_base_url.rstrip('/')}{SIGN_IN_PATH}?token={ctx.fresh_token}"
     minutes = int(LINK_LIFETIME.total_seconds() // 60)
-    effect = StoreDashboardToken(hash_token(ctx.fresh_token), ctx.org.id, ctx.now + LINK_LIFETIME)
+    effect = StoreDashboardToken(
+        hash_token(ctx.fresh_token), ctx.council.id, ctx.now + LINK_LIFETIME
+    )
     reply = text(t.dashboard_link.format(url=url, minutes=minutes))
     return Decision(state, (reply,), effects=(effect,))

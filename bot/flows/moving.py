@@ -32,7 +32,7 @@ DEMO_COUNCIL = "demo"  # the demo council's code (app.wiring creates it)
 class LeaveCouncil:
     """Effect: the learner leaves their council's team before joining another council."""
 
-    org_id: int
+    council_id: int
 
 
 def start_needs(_state: LearnerState, intent: Intent, _curriculum: Curriculum) -> Needs:
@@ -52,13 +52,13 @@ def start_with_code(state: LearnerState, code: str, ctx: Context) -> Decision | 
     """`/start CODE` from a learner who is set up; None when the code names their own
     council without a team, so the usual welcome back applies."""
     t = ctx.texts
-    council = ctx.org.name if ctx.org else "-"
-    found = ctx.found_org
+    council = ctx.council.name if ctx.council else "-"
+    found = ctx.found_council
     if found is None:
         return say(state, text(t.code_unusable.format(code=literal(code), council=council)))
-    if found.id == state.org_id:
+    if found.id == state.council_id:
         return switch_team(state, ctx)
-    if ctx.org is None or ctx.org.code == DEMO_COUNCIL:
+    if ctx.council is None or ctx.council.code == DEMO_COUNCIL:
         return move(state, code, ctx)
     confirm = payloads.move_payload(code)
     if confirm is None:  # not a code this service makes, so it cannot ride on a button
@@ -76,11 +76,11 @@ def start_with_code(state: LearnerState, code: str, ctx: Context) -> Decision | 
 def move(state: LearnerState, code: str, ctx: Context) -> Decision:
     """Move the learner to the council (and team) the confirmed code names."""
     t = ctx.texts
-    found, joined = ctx.found_org, ctx.found_join
-    council = ctx.org.name if ctx.org else "-"
+    found, joined = ctx.found_council, ctx.found_join
+    council = ctx.council.name if ctx.council else "-"
     if found is None:  # the code was changed or removed since the question was asked
         return say(state, text(t.code_unusable.format(code=literal(code), council=council)))
-    if found.id == state.org_id:
+    if found.id == state.council_id:
         return say(state, text(t.already_in_council.format(council=council)))
     if joined is not None and joined.team_name:
         hello = t.joined_team.format(council=found.name, team=joined.team_name)
@@ -94,16 +94,16 @@ def move(state: LearnerState, code: str, ctx: Context) -> Decision:
     decided = say(
         state,
         text(f"{hello} {left}", Choice(payloads.NEXT, t.continue_button)),
-        org_id=found.id,
+        council_id=found.id,
     )
-    effects: tuple[FlowEffect, ...] = (LeaveCouncil(state.org_id),) if state.org_id else ()
+    effects: tuple[FlowEffect, ...] = (LeaveCouncil(state.council_id),) if state.council_id else ()
     return replace(decided, effects=effects + join_effects(joined))
 
 
 def stay(state: LearnerState, ctx: Context) -> Decision:
     """The learner chose to keep their council."""
     t = ctx.texts
-    council = ctx.org.name if ctx.org else "-"
+    council = ctx.council.name if ctx.council else "-"
     return say(
         state,
         text(t.stayed.format(old=council), Choice(payloads.NEXT, t.continue_button)),

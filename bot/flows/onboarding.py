@@ -22,7 +22,7 @@ DEMO_JOIN_CODE = "demo"
 TIME_CHOICES = ("08:30", "12:30", "16:00")
 
 
-def join_code_wanted(state: LearnerState, intent: Intent, org_hint: str | None) -> str | None:
+def join_code_wanted(state: LearnerState, intent: Intent, council_hint: str | None) -> str | None:
     """The join code this flow will need looked up for this intent, if any."""
     if isinstance(intent, Command) and intent.name == "start" and intent.args:
         return intent.args.split()[0]
@@ -30,8 +30,8 @@ def join_code_wanted(state: LearnerState, intent: Intent, org_hint: str | None) 
         picked = payloads.read_payload(intent.payload)
         if isinstance(picked, payloads.MoveCouncil):  # confirming a move (flows.moving)
             return picked.code
-    if state.stage is Stage.NEW and org_hint:
-        return org_hint
+    if state.stage is Stage.NEW and council_hint:
+        return council_hint
     if state.stage is Stage.CHOOSING_COUNCIL:
         if isinstance(intent, Press) and intent.payload == payloads.JOIN_DEMO:
             return DEMO_JOIN_CODE
@@ -51,7 +51,7 @@ def handle(state: LearnerState, intent: Intent, ctx: Context, known: bool = True
     t = ctx.texts
     if isinstance(intent, Command) and intent.name == "stop":
         return say(state, text(t.stop_before_joining))
-    if state.stage is Stage.NEW and ctx.found_org is not None:
+    if state.stage is Stage.NEW and ctx.found_council is not None:
         return _start(state, intent, ctx)  # the channel names the council: join at once
     if isinstance(intent, Command) and intent.name != "start":
         return _set_up_first(state, intent, ctx, known)
@@ -60,7 +60,7 @@ def handle(state: LearnerState, intent: Intent, ctx: Context, known: bool = True
     if state.stage is Stage.CHOOSING_COUNCIL:
         if isinstance(intent, Press) and intent.payload == payloads.JOIN_CODE:
             return say(state, text(t.ask_join_code), awaiting=Awaiting.JOIN_CODE)
-        if ctx.found_org is not None:
+        if ctx.found_council is not None:
             return _joined(state, ctx)
         if isinstance(intent, Text):
             unknown = t.unknown_join_code.format(code=literal(intent.text.split()[0]))
@@ -88,7 +88,7 @@ def _set_up_first(state: LearnerState, command: Command, ctx: Context, known: bo
 def _start(state: LearnerState, intent: Intent, ctx: Context) -> Decision:
     t = ctx.texts
     welcome = text(t.welcome)
-    if ctx.found_org is not None:
+    if ctx.found_council is not None:
         return Decision(state, (welcome,)).then(_joined(state, ctx))
     moved = say(state, welcome, stage=Stage.CHOOSING_COUNCIL, awaiting=Awaiting.NOTHING)
     if isinstance(intent, Command) and intent.args:
@@ -107,17 +107,17 @@ def _council_question(ctx: Context, prompt: str) -> Outbound:
 
 
 def _joined(state: LearnerState, ctx: Context) -> Decision:
-    assert ctx.found_org is not None
+    assert ctx.found_council is not None
     t = ctx.texts
     found = ctx.found_join
-    joined = t.joined.format(council=ctx.found_org.name)
+    joined = t.joined.format(council=ctx.found_council.name)
     if found is not None and found.team_name:  # a team's code (see flows.team)
-        joined = t.joined_team.format(council=ctx.found_org.name, team=found.team_name)
+        joined = t.joined_team.format(council=ctx.found_council.name, team=found.team_name)
     decided = say(
         state,
         text(joined),
         text(t.ask_time, *time_choices()),
-        org_id=ctx.found_org.id,
+        council_id=ctx.found_council.id,
         stage=Stage.CHOOSING_TIME,
         awaiting=Awaiting.LEARNING_TIME,
     )

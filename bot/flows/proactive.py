@@ -16,31 +16,31 @@ from bot.deliveries import ClaimedDelivery, DeliveryKind, RoundInfo, Withheld
 from bot.flows import refresher
 from bot.flows.learning import next_module
 from bot.messages import Choice, Outbound
-from bot.state import LearnerState, OrgInfo, Stage
+from bot.state import CouncilInfo, LearnerState, Stage
 from scheduler.pacing import Pacing, in_working_hours, learner_pacing, local_date, on_leave
 from scheduler.planner import QUIET_AFTER, RoundPlan
 
 
-def pacing_of(state: LearnerState, org: OrgInfo | None) -> Pacing:
+def pacing_of(state: LearnerState, council: CouncilInfo | None) -> Pacing:
     """The learner's pacing inputs: their own settings, else their council's (defaults
     from `scheduler.pacing.learner_pacing`)."""
     return learner_pacing(
         working_days=state.working_days,
-        timezone=state.timezone or (org.timezone if org else None),
-        nation=state.nation or (org.nation if org else None),
+        timezone=state.timezone or (council.timezone if council else None),
+        nation=state.nation or (council.nation if council else None),
         learning_time=state.learning_time,
-        work_start=org.work_start if org else None,
-        work_end=org.work_end if org else None,
+        work_start=council.work_start if council else None,
+        work_end=council.work_end if council else None,
         away_from=state.away_from,
         away_until=state.away_until,
     )
 
 
 def compose(
-    delivery: ClaimedDelivery, state: LearnerState, org: OrgInfo | None, ctx: Context
+    delivery: ClaimedDelivery, state: LearnerState, council: CouncilInfo | None, ctx: Context
 ) -> tuple[Outbound, ...] | Withheld:
     """The messages for a claimed delivery, or why it must not be sent now."""
-    pacing = pacing_of(state, org)
+    pacing = pacing_of(state, council)
     if state.stage is not Stage.ACTIVE:
         return Withheld("skipped", "not onboarded")
     if state.paused:
@@ -146,7 +146,7 @@ AnsweredSince = Callable[
 def answered_before_sending(
     delivery: ClaimedDelivery,
     state: LearnerState,
-    org: OrgInfo | None,
+    council: CouncilInfo | None,
     answered_since: AnsweredSince,
 ) -> RoundInfo | None:
     """A round's items the learner answered elsewhere since it was planned (an earlier
@@ -154,7 +154,7 @@ def answered_before_sending(
     if delivery.kind is not DeliveryKind.ROUND:
         return None
     plan = RoundPlan.from_json(delivery.payload)
-    pacing = pacing_of(state, org)
+    pacing = pacing_of(state, council)
     day = local_date(pacing, delivery.due_at)
     since = dt.datetime.combine(day, dt.time(0), pacing.zone).astimezone(dt.UTC)
     probes = {item: probe for item, (probe, _v) in enumerate(plan.probes)}

@@ -11,7 +11,7 @@ from lessons.render import council_context, render_text
 
 def council_values(ctx: Context) -> dict[str, dict[str, str]]:
     """The council's values for content templates (its name, and a local pack's values)."""
-    values = {"name": ctx.org.name} if ctx.org else {}
+    values = {"name": ctx.council.name} if ctx.council else {}
     values.update(ctx.curriculum.variables)  # a council's local pack may set fuller values
     return council_context(values)
 

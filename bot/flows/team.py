@@ -41,7 +41,7 @@ class JoinWithCode:
     """Effect: put the learner in the team a code names, or give them the record a roster
     import pre-registered for them (see storage.people.join_with_code)."""
 
-    org_id: int
+    council_id: int
     team_id: int | None
     invitee_id: int | None
 
@@ -72,14 +72,14 @@ def join_effects(found: JoinTarget | None) -> tuple[JoinWithCode, ...]:
     """The effect that records a team or a claimed roster record, if the code named one."""
     if found is None or (found.team_id is None and found.invitee_id is None):
         return ()
-    return (JoinWithCode(found.org_id, found.team_id, found.invitee_id),)
+    return (JoinWithCode(found.council_id, found.team_id, found.invitee_id),)
 
 
 def switch_team(state: LearnerState, ctx: Context) -> Decision | None:
     """`/start CODE` from an onboarded learner: a team code of their own council moves
     them into that team; None when the code names no team of their council."""
     found = ctx.found_join
-    if state.paused or found is None or found.org_id != state.org_id or not found.team_name:
+    if state.paused or found is None or found.council_id != state.council_id or not found.team_name:
         return None
     reply = text(ctx.texts.team_switched.format(team=found.team_name))
     return Decision(state, (reply,), effects=join_effects(found))

@@ -55,9 +55,9 @@ class ChatUser:
         ref = ConversationRef(self.platform, f"conv-{self.user_id}", self.user_id)
         return Inbound(ref, self.clock.now(), message_id=f"m{next(_ids)}", **fields)  # type: ignore[arg-type]
 
-    def say(self, text: str, org_hint: str | None = None) -> list[str]:
+    def say(self, text: str, council_hint: str | None = None) -> list[str]:
         """Type a message."""
-        return self.send(self._inbound(text=text, org_hint=org_hint))
+        return self.send(self._inbound(text=text, council_hint=council_hint))
 
     def press(self, label: str) -> list[str]:
         """Press the button with this label among the last replies."""

@@ -29,9 +29,9 @@ from bot.records import AssessmentFacts, EraseLearner, PersonalData
 from bot.state import (
     AnswerRecord,
     Awaiting,
+    CouncilInfo,
     LearnerState,
     ModuleProgress,
-    OrgInfo,
     Stage,
 )
 from lessons.maturity import MaturityModel
@@ -72,7 +72,7 @@ class Tables:
     learners: dict[int, LearnerState] = field(default_factory=dict)
     identities: dict[tuple[str, str], int] = field(default_factory=dict)  # (platform, user)
     reach: dict[int, ConversationRef] = field(default_factory=dict)  # last written from
-    orgs: dict[int, OrgInfo] = field(default_factory=dict)
+    councils: dict[int, CouncilInfo] = field(default_factory=dict)
     join_codes: dict[str, int] = field(default_factory=dict)  # lower-cased code -> council
     grants: dict[tuple[int, int], list[tuple[str, int | None]]] = field(default_factory=dict)
     progress: dict[int, dict[str, ModuleProgress]] = field(default_factory=dict)
@@ -103,16 +103,18 @@ class MemoryStore:
         yield MemoryTransaction(working)
         self.tables = working
 
-    def add_org(self, code: str, name: str, join_code: str, **pacing: object) -> OrgInfo:
+    def add_council(self, code: str, name: str, join_code: str, **pacing: object) -> CouncilInfo:
         """A council (with pacing settings other than the defaults, if given)."""
-        org = OrgInfo(self.tables.new_id("council"), code, name, **pacing)  # type: ignore[arg-type]
-        self.tables.orgs[org.id] = org
-        self.tables.join_codes[join_code.lower()] = org.id
-        return org
+        council = CouncilInfo(self.tables.new_id("council"), code, name, **pacing)  # type: ignore[arg-type]
+        self.tables.councils[council.id] = council
+        self.tables.join_codes[join_code.lower()] = council.id
+        return council
 
-    def grant(self, learner_id: int, org_id: int, role: Role, team_id: int | None = None) -> None:
+    def grant(
+        self, learner_id: int, council_id: int, role: Role, team_id: int | None = None
+    ) -> None:
         """Give a learner a role in a council."""
-        self.tables.grants.setdefault((learner_id, org_id), []).append((role.value, team_id))
+        self.tables.grants.setdefault((learner_id, council_id), []).append((role.value, team_id))
 
     def send_round(self, learner_id: int, plan: RoundPlan, at: dt.datetime) -> int:
         """Record a refresher round as sent to the learner at `at`; its delivery id."""
@@ -157,14 +159,14 @@ class MemoryTransaction:
         if state.learner_id in self.tables.learners:
             self.tables.learners[state.learner_id] = state
 
-    def org(self, org_id: int) -> OrgInfo | None:
+    def council(self, council_id: int) -> CouncilInfo | None:
         """A council by id."""
-        return self.tables.orgs.get(org_id)
+        return self.tables.councils.get(council_id)
 
-    def org_by_join_code(self, join_code: str) -> OrgInfo | None:
+    def council_by_join_code(self, join_code: str) -> CouncilInfo | None:
         """A council by join code, ignoring case."""
-        org_id = self.tables.join_codes.get(join_code.strip().lower())
-        return self.tables.orgs.get(org_id) if org_id is not None else None
+        council_id = self.tables.join_codes.get(join_code.strip().lower())
+        return self.tables.councils.get(council_id) if council_id is not None else None
 
     def progress(self, learner_id: int) -> dict[str, ModuleProgress]:
         """The learner's module records."""
@@ -292,10 +294,10 @@ class MemoryTransaction:
         )
         self.tables.reviews.append(log)
 
-    def actor(self, learner_id: int, org_id: int) -> Actor:
+    def actor(self, learner_id: int, council_id: int) -> Actor:
         """The learner as an actor in a council, with the roles granted there."""
-        roles = self.tables.grants.get((learner_id, org_id), [])
-        return Actor.from_roles(learner_id, org_id, roles)
+        roles = self.tables.grants.get((learner_id, council_id), [])
+        return Actor.from_roles(learner_id, council_id, roles)
 
     def apply(self, learner_id: int, effect: FlowEffect, at: dt.datetime) -> None:
         """Record a flow's effect; erasure is carried out."""
@@ -307,18 +309,18 @@ class MemoryTransaction:
 
     def join_target(self, code: str) -> JoinTarget | None:
         """The council a join code names (teams and roster invites are not kept)."""
-        org = self.org_by_join_code(code)
-        return JoinTarget(org.id) if org else None
+        council = self.council_by_join_code(code)
+        return JoinTarget(council.id) if council else None
 
     def team_facts(
-        self, learner_id: int, org_id: int, now: dt.datetime, today: dt.date
+        self, learner_id: int, council_id: int, now: dt.datetime, today: dt.date
     ) -> TeamFacts:
         """No teams are kept: a team of nobody."""
-        org = self.tables.orgs[org_id]
-        return TeamFacts((), (), 0.0, org.desired_retention)
+        council = self.tables.councils[council_id]
+        return TeamFacts((), (), 0.0, council.desired_retention)
 
     def assessment_facts(
-        self, learner_id: int, org_id: int, model: MaturityModel
+        self, learner_id: int, council_id: int, model: MaturityModel
     ) -> AssessmentFacts:
         """Not kept in memory: /assess is tested on the database."""
         raise NotImplementedError("the self-assessment is tested on the database")
@@ -332,7 +334,7 @@ def _new_learner(learner_id: int, at: dt.datetime) -> LearnerState:
     """A learner on first contact, as the learner table's defaults make them."""
     return LearnerState(
         learner_id=learner_id,
-        org_id=None,
+        council_id=None,
         stage=Stage.NEW,
         awaiting=Awaiting.NOTHING,
         paused=False,

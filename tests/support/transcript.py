@@ -70,9 +70,9 @@ class Officer:
         """The officer's stored state."""
         return self.store.learner_of(self.platform, self.user_id)
 
-    def say(self, text: str, org_hint: str | None = None) -> list[Reply]:
+    def say(self, text: str, council_hint: str | None = None) -> list[Reply]:
         """Type a message; the bot's replies."""
-        return self.send(self.inbound(text=text, org_hint=org_hint))
+        return self.send(self.inbound(text=text, council_hint=council_hint))
 
     def press(self, label: str) -> list[Reply]:
         """Press the newest button with this label in the chat; the bot's replies."""
@@ -136,7 +136,7 @@ def officer(
     (join code `demo`, as `app.wiring` creates it)."""
     if store is None:
         store = MemoryStore()
-        store.add_org("demo", "Demo Council", "demo")
+        store.add_council("demo", "Demo Council", "demo")
     return Officer(BotService(curriculum, store, clock, fuzz=False), store, clock, user_id)
 
 

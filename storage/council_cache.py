@@ -1,12 +1,12 @@
 """Councils as the bot reads them, kept in process so an answer does not read them again.
 
 Every inbound message needs the learner's council (its name, time zone, pacing), and
-councils change rarely, so `SqlTransaction.org` serves them from an `OrgCache`.
+councils change rarely, so `SqlTransaction.council` serves them from an `CouncilCache`.
 
 The invalidation rule:
 
-- In this process, any ORM flush that adds, changes or deletes an `Organisation` clears
-  every cache (a Session event, so `SqlStore.set_org_pacing`, `register_tenant`, the
+- In this process, any ORM flush that adds, changes or deletes an `Council` clears
+  every cache (a Session event, so `SqlStore.set_council_pacing`, `register_tenant`, the
   dashboard's settings page and a test's own session all count), and clears it again when
   that transaction commits, so a read between the flush and the commit cannot keep the
   old values.
@@ -24,28 +24,28 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot.state import OrgInfo
-from storage.tables import Organisation
+from bot.state import CouncilInfo
+from storage.tables import Council
 
 TTL_SECONDS = 30.0
 
-_caches: weakref.WeakSet[OrgCache] = weakref.WeakSet()
-_ORG_CHANGED = "contract_bites_org_changed"
+_caches: weakref.WeakSet[CouncilCache] = weakref.WeakSet()
+_COUNCIL_CHANGED = "contract_bites_council_changed"
 
 
-class OrgCache:
+class CouncilCache:
     """Councils by id, each kept for at most `TTL_SECONDS` (see the module docstring)."""
 
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self._ttl = ttl
-        self._entries: dict[int, tuple[float, OrgInfo | None]] = {}
+        self._entries: dict[int, tuple[float, CouncilInfo | None]] = {}
         self._generation = 0
         self._lock = threading.Lock()
         _caches.add(self)
 
-    def get(self, org_id: int) -> tuple[bool, OrgInfo | None]:
+    def get(self, council_id: int) -> tuple[bool, CouncilInfo | None]:
         """(True, the council or None) if known and fresh, else (False, None)."""
-        entry = self._entries.get(org_id)
+        entry = self._entries.get(council_id)
         if entry is None or time.monotonic() - entry[0] > self._ttl:
             return False, None
         return True, entry[1]
@@ -55,11 +55,11 @@ class OrgCache:
         database and hand it to `put`, so a value read across a clear is not kept."""
         return self._generation
 
-    def put(self, org_id: int, org: OrgInfo | None, generation: int) -> None:
+    def put(self, council_id: int, council: CouncilInfo | None, generation: int) -> None:
         """Keep a council read from the database (unless the cache was cleared since)."""
         with self._lock:
             if generation == self._generation:
-                self._entries[org_id] = (time.monotonic(), org)
+                self._entries[council_id] = (time.monotonic(), council)
 
     def clear(self) -> None:
         """Forget every council."""
@@ -77,17 +77,17 @@ def clear_all() -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(row, Organisation) for row in changed):
-        session.info[_ORG_CHANGED] = True
+    if any(isinstance(row, Council) for row in changed):
+        session.info[_COUNCIL_CHANGED] = True
         clear_all()
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_ORG_CHANGED, False):
+    if session.info.pop(_COUNCIL_CHANGED, False):
         clear_all()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_ORG_CHANGED, None)
+    session.info.pop(_COUNCIL_CHANGED, None)
