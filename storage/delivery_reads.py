@@ -64,7 +64,9 @@ class DeliveryReads:
         if sent is None:
             return None
         if sent.kind == "refresher" and sent.ref:  # planned before rounds existed
-            answered = {} if sent.answered_at is None else {0: True}
+            # Answered before rounds (`answered_at`) or since, as a round of one (a review).
+            done = sent.answered_at is not None or bool(sent.reviews)
+            answered = {0: True} if done else {}
             return RoundInfo(sent.delivery_id, (sent.ref,), sent.sent_at, answered)
         if sent.kind != "round":
             return None

@@ -169,3 +169,39 @@ def test_the_data_copy_says_when_each_account_was_last_used_and_rounds_answered(
     assert [(m["kind"], m["answered"]) for m in copy["messages"]] == [
         ("round", answered.isoformat())
     ]
+
+
+def test_a_refresher_planned_before_rounds_is_a_round_of_one_answered_once(
+    store: SqlStore,
+) -> None:
+    ann = learner_id(store)
+    sent_round(store, ann)  # gives Ann the card for k2-q3
+    with Session(store.engine) as session:
+        old = Delivery(
+            key="refresher-1",
+            learner_id=ann,
+            kind="refresher",
+            ref="k2-q3",
+            due_at=AT,
+            status="sent",
+            next_attempt_at=AT,
+            sent_at=AT,
+            created_at=AT,
+        )
+        session.add(old)
+        session.commit()
+        assert old.id is not None
+        old_id = old.id
+    along = ReadAlong(round_id=old_id, round_item=0)
+    with store.transaction() as tx:
+        tx.learner_for(TEAMS, AT, along)
+        info = tx.round(ann, old_id)
+        assert info is not None and (info.questions, info.answered) == (("k2-q3",), {})
+        card = tx.memory(ann, "k2-q3", AT)  # read with the learner, by the delivery's ref
+        assert card.stability == 4.0
+        review = Review("k2-q3", True, AT, 2000, "refresher", round_id=old_id, round_item=0)
+        tx.save_memory(ann, card, card, review, 3)
+    with store.transaction() as tx:
+        tx.learner_for(TEAMS, AT, along)
+        again = tx.round(ann, old_id)
+    assert again is not None and again.answered == {0: True}
