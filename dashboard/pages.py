@@ -4,7 +4,7 @@ security headers, CSRF-checked form reading and audit rows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Undefined, select_autoescape
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
@@ -108,13 +108,25 @@ def manages_content(viewer: Viewer) -> bool:
     return can_manage_content(viewer.actor, viewer.actor.council_id)
 
 
+class _Templates(Environment):
+    """The dashboard's templates. A field a template reads from an object that lacks it is
+    an error, not a blank: a renamed field once left "Signed in as Max Example, " with no
+    council and no test failing. A name a page does not pass stays optional."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = super().getattr(obj, attribute)
+        if isinstance(value, Undefined) and not isinstance(obj, Undefined | Mapping):
+            raise AttributeError(f"{type(obj).__name__} has no field {attribute!r}")
+        return value
+
+
 class Pages:
     """Renders the dashboard's pages for a viewer."""
 
     def __init__(self, deps: DashboardDeps) -> None:
         self.deps = deps
         self.sessions = Sessions(deps.engine, deps.clock)
-        self._templates = Environment(
+        self._templates = _Templates(
             loader=FileSystemLoader(_HERE / "templates"),
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,

@@ -65,8 +65,8 @@ class DeliveryReads:
             return None
         if sent.kind == "refresher" and sent.ref:  # planned before rounds existed
             # Answered before rounds (`answered_at`) or since, as a round of one (a review).
-            done = sent.answered_at is not None or bool(sent.reviews)
-            answered = {0: True} if done else {}
+            once = sent.answered_at is not None or bool(sent.reviews)
+            answered = {0: True} if once else {}
             return RoundInfo(sent.delivery_id, (sent.ref,), sent.sent_at, answered)
         if sent.kind != "round":
             return None
