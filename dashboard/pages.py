@@ -108,7 +108,7 @@ def manages_content(viewer: Viewer) -> bool:
     return can_manage_content(viewer.actor, viewer.actor.council_id)
 
 
-class _Templates(Environment):
+class DashboardTemplates(Environment):
     """The dashboard's templates. A field a template reads from an object that lacks it is
     an error, not a blank: a renamed field once left "Signed in as Max Example, " with no
     council and no test failing. A name a page does not pass stays optional."""
@@ -126,7 +126,7 @@ class Pages:
     def __init__(self, deps: DashboardDeps) -> None:
         self.deps = deps
         self.sessions = Sessions(deps.engine, deps.clock)
-        self._templates = _Templates(
+        self._templates = DashboardTemplates(
             loader=FileSystemLoader(_HERE / "templates"),
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
