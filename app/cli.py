@@ -219,7 +219,7 @@ def simulate(
         int | None, typer.Option(help="Every council's backlog limit (default 40).")
     ] = None,
     retention: Annotated[
-        float | None, typer.Option(help="Every council's desired retention (default 0.9).")
+        float | None, typer.Option(help="Every council's desired retention (default 0.92).")
     ] = None,
 ) -> None:
     """Run the real planner, dispatcher and bot on a fresh database with a simulated clock

@@ -50,7 +50,14 @@ from scheduler.plans import DeliveryKind, PlannedDelivery
 QUIET_AFTER = 3  # lesson nudges ignored before the learner is left alone
 GENTLE_AFTER = dt.timedelta(days=7)  # then one gentler nudge, this long after the last
 ROUND_AFTER_LESSON = dt.timedelta(hours=1)  # the round follows the lesson nudge by this
-ROUNDS_QUIET_AFTER = 3  # rounds with no word from the learner before rounds go weekly
+# Rounds with no word from the learner before rounds go weekly: a working week of them.
+# Three was too few to mean "leave me alone": an officer who answers two rounds in three
+# leaves three in a row unanswered by chance about once in 27 rounds (a busy week), and the
+# week without rounds that followed left their refreshers overdue (in the simulation about
+# half the overdue refreshers were of officers who had had a week or more without a round
+# in the last month). Five in a row, a whole working week, comes by chance about once in
+# 240 rounds for that officer; someone who has really stopped gets two more rounds.
+ROUNDS_QUIET_AFTER = 5
 ROUNDS_QUIET_EVERY = dt.timedelta(days=7)
 # A refresher left waiting this long past its due date holds new modules back: the
 # learner is not keeping up with what they have already learnt.

@@ -99,12 +99,26 @@ def test_ignored_lesson_nudges_never_stop_the_round() -> None:
 
 def test_unanswered_rounds_go_weekly_and_come_back_in_another_order() -> None:
     last = utc(MONDAY, 9) - dt.timedelta(days=2)
-    ignoring = learner(rounds_unanswered=3, last_round_at=last)
+    ignoring = learner(rounds_unanswered=5, last_round_at=last)
     assert [p.kind for p in plan_day(ignoring, MONDAY, cards(3))] == [DeliveryKind.LESSON]
-    week_on = learner(rounds_unanswered=3, last_round_at=last - dt.timedelta(days=6))
+    week_on = learner(rounds_unanswered=6, last_round_at=last - dt.timedelta(days=6))
     assert round_of(plan_day(week_on, MONDAY, cards(3))).questions == ("q00", "q01", "q02")
     once = learner(rounds_unanswered=1, last_round_at=last)
     assert round_of(plan_day(once, MONDAY, cards(3))).questions == ("q01", "q02", "q00")
+
+
+def test_rounds_go_weekly_only_after_a_working_week_of_them_unanswered() -> None:
+    # Three or four unanswered in a row is a busy week for someone who answers most
+    # rounds, not a wish to be left alone: the rounds keep coming every working day.
+    yesterday = utc(MONDAY, 9) - dt.timedelta(days=1)
+    for unanswered in (3, 4):
+        busy = learner(rounds_unanswered=unanswered, last_round_at=yesterday)
+        assert [p.kind for p in plan_day(busy, MONDAY, cards(3))] == [
+            DeliveryKind.LESSON,
+            DeliveryKind.ROUND,
+        ]
+    quiet = learner(rounds_unanswered=5, last_round_at=yesterday)
+    assert [p.kind for p in plan_day(quiet, MONDAY, cards(3))] == [DeliveryKind.LESSON]
 
 
 def test_a_new_module_waits_while_the_backlog_is_over_the_limit() -> None:

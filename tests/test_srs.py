@@ -67,7 +67,7 @@ def test_a_higher_desired_retention_brings_reviews_sooner() -> None:
 def test_predicted_recall_falls_with_time_and_is_about_the_target_when_due() -> None:
     card = review(new_memory(1, AT), Grade.GOOD, AT, fuzz=False)
     assert recall(card, AT + dt.timedelta(hours=1)) > recall(card, card.due)
-    assert recall(card, card.due) == pytest.approx(srs.DEFAULT_RETENTION, abs=0.02)
+    assert recall(card, card.due) == pytest.approx(srs.FSRS_RETENTION, abs=0.02)
     assert recall(new_memory(2, AT), AT) == 0.0
 
 
