@@ -37,8 +37,11 @@ layers: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# Two workers: the suite waits on browsers, servers and simulated platforms as much as it
+# computes, so two share a 2-core machine well (`make test PYTEST_WORKERS=0` runs serially).
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint layers typecheck pytest
 
