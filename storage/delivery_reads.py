@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
-from scheduler.planner import RoundPlan
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage.effects import apply_effect
 from storage.learner_rows import RoundRow
@@ -70,7 +69,7 @@ class DeliveryReads:
             return RoundInfo(sent.delivery_id, (sent.ref,), sent.sent_at, answered)
         if sent.kind != "round":
             return None
-        plan = RoundPlan.from_json(sent.payload)
+        plan = sent.plan
         answered = {item: rating > 1 for item, rating, _at in sent.reviews if item is not None}
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
         checked = (

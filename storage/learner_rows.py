@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any, TypeGuard
 
 from sqlalchemy import (
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.council_pacing import NUMBER_BOUNDS
 from bot.messages import ConversationRef
 from bot.ports import ReadAlong
 from bot.state import Awaiting, LearnerState, Stage
@@ -45,7 +47,9 @@ _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
 _ROUND_CARD = _CARD.alias("round_card")
-MAX_ROUND_ITEMS = 64  # more items than any round holds: a larger item names no question
+# No round holds more items than the largest round size a council may set (check-ups and
+# campaign questions come inside it): a button naming a larger item names no question.
+MAX_ROUND_ITEMS = int(NUMBER_BOUNDS["round_size"][2])
 
 # LearnerState fields the bot writes back, as learner columns (`nation`, `last_nudge_at`
 # belong to others; `last_seen_at` and `nudges_ignored` are the "seen" touch).
@@ -87,11 +91,16 @@ class RoundRow:
     answered_at: dt.datetime | None
     reviews: tuple[tuple[int | None, int, dt.datetime], ...]  # (item, rating, reviewed at)
 
+    @cached_property
+    def plan(self) -> RoundPlan:
+        """The round's contents, parsed once for both `question` and the bot's `round`."""
+        return RoundPlan.from_json(self.payload)
+
     def question(self, item: int) -> str | None:
         """The question of an item (a one-question refresher's is its `ref`)."""
         if self.kind != "round":
             return self.ref if item == 0 else None
-        questions = RoundPlan.from_json(self.payload).questions
+        questions = self.plan.questions
         return questions[item] if 0 <= item < len(questions) else None
 
 
