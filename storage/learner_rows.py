@@ -14,14 +14,17 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeGuard
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -126,32 +129,21 @@ def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | N
     no identity write per message. Its own `last_seen_at` is therefore when the learner
     last moved to it; the learner's `last_seen_at`, written on every message, says when
     they last wrote (the data export puts the two together)."""
-    mine, other = _IDENTITY.c, _IDENTITY.alias("other").c
-    # Another identity of the learner's that `reach` would put first (a NULL counts as
-    # first: PostgreSQL sorts NULLs first in DESC order), so this one must be written.
-    ahead = exists().where(
-        other.learner_id == mine.learner_id,
-        other.id != mine.id,
-        or_(
-            other.last_seen_at.is_(None),
-            other.last_seen_at > mine.last_seen_at,
-            and_(other.last_seen_at == mine.last_seen_at, other.id > mine.id),
-        ),
+    round_item = along.round_item if _names_an_item(along.round_item) else None
+    shape = _LoadShape(
+        session.get_bind().dialect.name,
+        along.card_question is not None,
+        along.round_id is not None,
+        round_item is not None,
     )
-    columns = [*_LEARNER.c, _IDENTITY.c.id.label("identity_id"), ahead.label("ahead")]
-    columns += [_IDENTITY.c.conversation_id, _IDENTITY.c.extra]
-    columns += [_IDENTITY.c.last_seen_at.label("identity_seen"), _IDENTITY.c.unreachable_at]
-    query = select(*columns).select_from(
-        _IDENTITY.join(_LEARNER, _LEARNER.c.id == _IDENTITY.c.learner_id)
-    )
-    if along.card_question is not None:
-        columns = [_CARD.c[name].label(f"card_{name}") for name in _CARD_FIELDS]
-        on = and_(_CARD.c.learner_id == _LEARNER.c.id, _CARD.c.question_id == along.card_question)
-        query = query.add_columns(*columns).outerjoin(_CARD, on)
-    if along.round_id is not None:
-        query = _with_round(session, query, along.round_id, along.round_item)
-    query = query.where(_IDENTITY.c.platform == ref.platform, _IDENTITY.c.user_id == ref.user_id)
-    rows = session.execute(query.with_for_update(of=_LEARNER)).mappings().all()
+    params: dict[str, Any] = {"platform": ref.platform, "user_id": ref.user_id}
+    if shape.card:
+        params["card_question"] = along.card_question
+    if shape.round:
+        params["round_id"] = along.round_id
+    if round_item is not None:
+        params["round_item"] = _round_item_param(shape.dialect, round_item)
+    rows = session.execute(_load_query(shape), params).mappings().all()
     if not rows:
         return None
     row = rows[0]  # a round's reviews make more rows, each with the learner's columns
@@ -197,9 +189,56 @@ def _memory(row: Any, prefix: str) -> Memory | None:
     return Memory(*(row[f"{prefix}{name}"] for name in _CARD_FIELDS))
 
 
-def _with_round(
-    session: Session, query: Select[Any], round_id: int, item: int | None
-) -> Select[Any]:
+@dataclass(frozen=True)
+class _LoadShape:
+    """Which parts a learner's read joins: the statement is built once per shape (and
+    database) and reused with new parameters, so an answer does not pay for building it."""
+
+    dialect: str
+    card: bool  # the FSRS card of `card_question`
+    round: bool  # the round `round_id`, with its reviews
+    round_item: bool  # and the card of the item `round_item` names
+
+
+@lru_cache(maxsize=32)
+def _load_query(shape: _LoadShape) -> Select[Any]:
+    """The learner's read for a shape, with bound parameters `platform`, `user_id` and,
+    as the shape asks, `card_question`, `round_id` and `round_item`."""
+    mine, other = _IDENTITY.c, _IDENTITY.alias("other").c
+    # Another identity of the learner's that `reach` would put first (a NULL counts as
+    # first: PostgreSQL sorts NULLs first in DESC order), so this one must be written.
+    ahead = exists().where(
+        other.learner_id == mine.learner_id,
+        other.id != mine.id,
+        or_(
+            other.last_seen_at.is_(None),
+            other.last_seen_at > mine.last_seen_at,
+            and_(other.last_seen_at == mine.last_seen_at, other.id > mine.id),
+        ),
+    )
+    columns = [*_LEARNER.c, _IDENTITY.c.id.label("identity_id"), ahead.label("ahead")]
+    columns += [_IDENTITY.c.conversation_id, _IDENTITY.c.extra]
+    columns += [_IDENTITY.c.last_seen_at.label("identity_seen"), _IDENTITY.c.unreachable_at]
+    query = select(*columns).select_from(
+        _IDENTITY.join(_LEARNER, _LEARNER.c.id == _IDENTITY.c.learner_id)
+    )
+    if shape.card:
+        columns = [_CARD.c[name].label(f"card_{name}") for name in _CARD_FIELDS]
+        on = and_(
+            _CARD.c.learner_id == _LEARNER.c.id,
+            _CARD.c.question_id == bindparam("card_question", type_=String()),
+        )
+        query = query.add_columns(*columns).outerjoin(_CARD, on)
+    if shape.round:
+        query = _with_round(query, shape)
+    query = query.where(
+        _IDENTITY.c.platform == bindparam("platform", type_=String()),
+        _IDENTITY.c.user_id == bindparam("user_id", type_=String()),
+    )
+    return query.with_for_update(of=_LEARNER)
+
+
+def _with_round(query: Select[Any], shape: _LoadShape) -> Select[Any]:
     """The learner's query joined with a round's delivery (only if it is theirs), its
     reviews (one row each) and, for an answered item, that item's FSRS card: the item's
     question is read from the round's payload in SQL, so no query waits for another."""
@@ -215,12 +254,11 @@ def _with_round(
         _LOG.c.rating.label("review_rating"),
         _LOG.c.reviewed_at.label("review_at"),
     )
-    query = query.outerjoin(
-        _DELIVERY, and_(d.id == round_id, d.learner_id == _LEARNER.c.id)
-    ).outerjoin(_LOG, _LOG.c.round_id == d.id)
-    if not _names_an_item(item):
+    on_round = and_(d.id == bindparam("round_id", type_=Integer()), d.learner_id == _LEARNER.c.id)
+    query = query.outerjoin(_DELIVERY, on_round).outerjoin(_LOG, _LOG.c.round_id == d.id)
+    if not shape.round_item:
         return query
-    question = case((d.kind == "round", _round_question(session, d.payload, item)), else_=d.ref)
+    question = case((d.kind == "round", _round_question(shape.dialect, d.payload)), else_=d.ref)
     card = _ROUND_CARD.c
     return query.add_columns(
         *(card[name].label(f"round_card_{name}") for name in _CARD_FIELDS)
@@ -231,12 +269,18 @@ def _names_an_item(item: int | None) -> TypeGuard[int]:
     return item is not None and 0 <= item < MAX_ROUND_ITEMS
 
 
-def _round_question(session: Session, payload: Any, item: int) -> ColumnElement[Any]:
-    """The question id at `item` of a round's payload (`RoundPlan.to_json`: "q" holds
-    the question ids), in this database's JSON functions."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.jsonb_extract_path_text(cast(payload, postgresql.JSONB), "q", str(item))
-    return func.json_extract(payload, f"$.q[{item}]")
+def _round_question(dialect: str, payload: Any) -> ColumnElement[Any]:
+    """The question id at the item `round_item` names in a round's payload
+    (`RoundPlan.to_json`: "q" holds the question ids), in this database's JSON functions."""
+    item = bindparam("round_item", type_=String())
+    if dialect == "postgresql":
+        return func.jsonb_extract_path_text(cast(payload, postgresql.JSONB), "q", item)
+    return func.json_extract(payload, item)
+
+
+def _round_item_param(dialect: str, item: int) -> str:
+    """`round_item` for `_round_question`: a JSON path element on PostgreSQL, a path on SQLite."""
+    return str(item) if dialect == "postgresql" else f"$.q[{item}]"
 
 
 def touch_identity(
