@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, insert, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
@@ -29,6 +29,15 @@ from storage.tables import (
 _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+# A review's writes (`save_memory`), built once: each answer only binds its values.
+_INSERT_CARD = insert(_CARD)
+_UPDATE_CARD = update(_CARD).where(
+    _CARD.c.id == bindparam("card_key"), _CARD.c.learner_id == bindparam("learner_key")
+)
+_INSERT_LOG = insert(_LOG)
+_ANSWER_REFRESHER = update(_DELIVERY).where(
+    _DELIVERY.c.id == bindparam("delivery_key"), _DELIVERY.c.answered_at.is_(None)
+)
 
 
 class DeliveryReads:
@@ -194,11 +203,12 @@ class DeliveryReads:
             "last_review": memory.last_review,
         }
         card_id = memory.card_id
+        # Statement objects built once (below): the values come as parameters.
         if card_id == 0:  # first review: the card is created as it leaves
             created = self.session.execute(
-                insert(_CARD).values(
-                    learner_id=learner_id, question_id=review.question_id, held_out=False, **card
-                )
+                _INSERT_CARD,
+                {"learner_id": learner_id, "question_id": review.question_id, "held_out": False}
+                | card,
             )
             key = cast(CursorResult[Any], created).inserted_primary_key
             assert key is not None
@@ -206,33 +216,30 @@ class DeliveryReads:
             before = replace(before, card_id=card_id)
         else:
             updated = self.session.execute(
-                update(_CARD)
-                .where(_CARD.c.id == card_id, _CARD.c.learner_id == learner_id)
-                .values(card)
+                _UPDATE_CARD, {"card_key": card_id, "learner_key": learner_id} | card
             )
             assert cast(CursorResult[Any], updated).rowcount == 1
         self._cards.pop((learner_id, review.question_id), None)
         self.session.execute(
-            insert(_LOG).values(
-                card_id=card_id,
-                learner_id=learner_id,
-                question_id=review.question_id,
-                rating=grade,
-                reviewed_at=review.at,
-                duration_ms=review.duration_ms,
-                source=review.source,
-                delivery_id=review.delivery_id,
-                round_id=review.round_id,
-                round_item=review.round_item,
-                guessed=False,
-                card_before=memory_to_json(before),
-            )
+            _INSERT_LOG,
+            {
+                "card_id": card_id,
+                "learner_id": learner_id,
+                "question_id": review.question_id,
+                "rating": grade,
+                "reviewed_at": review.at,
+                "duration_ms": review.duration_ms,
+                "source": review.source,
+                "delivery_id": review.delivery_id,
+                "round_id": review.round_id,
+                "round_item": review.round_item,
+                "guessed": False,
+                "card_before": memory_to_json(before),
+            },
         )
         if review.delivery_id is not None:  # a one-question refresher: now answered
             self.session.execute(
-                update(_DELIVERY)
-                .where(_DELIVERY.c.id == review.delivery_id, _DELIVERY.c.answered_at.is_(None))
-                .values(answered_at=review.at)
+                _ANSWER_REFRESHER, {"delivery_key": review.delivery_id, "answered_at": review.at}
             )
         # A round's answers are its reviews and check-ups (`round_id`): nothing more to
         # write (the data export reads when it was first answered from them).

@@ -320,7 +320,11 @@ def save(
     if changed:
         values["updated_at"] = at
     if values:
-        session.execute(update(_LEARNER).where(_LEARNER.c.id == state.learner_id).values(values))
+        # One statement object: the columns to set come from the parameters' names.
+        session.execute(_UPDATE_LEARNER, {**values, "learner_key": state.learner_id})
+
+
+_UPDATE_LEARNER = update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_key"))
 
 
 def _column_value(value: object) -> object:
