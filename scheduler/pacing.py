@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,6 +58,16 @@ class Pacing:
     def zone(self) -> ZoneInfo:
         """The learner's time zone."""
         return zone(self.timezone)
+
+    def __hash__(self) -> int:
+        # A Pacing is the key of the cached rules below, looked up several times for each
+        # learner planned; learners with the same settings share one object, so its hash
+        # is worked out once, not from all eight fields at every lookup.
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", found)
+        return found
 
 
 def learner_pacing(

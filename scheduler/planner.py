@@ -31,6 +31,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _json_text
 from typing import Protocol
 
@@ -167,34 +168,60 @@ def plan_day(
 ) -> list[PlannedDelivery]:
     """The learner's deliveries for a local date: the lesson nudge (or the gentle one),
     then the refresher round (with any check-ups and campaign questions waiting)."""
-    if not is_working_day(learner.pacing, day):
+    times = day_times(learner.pacing, day)
+    if times is None:
         return []
-    held = _lesson_held(learner, day, due_cards)
-    nudge = None if held else _nudge(learner, day)
+    held = _lesson_held(learner, times, due_cards)
+    nudge = None if held else _nudge(learner, times)
     planned = [nudge] if nudge is not None else []
-    round_ = _round(learner, day, Waiting(due_cards, campaign, checkups), nudge, held)
+    round_ = _round(learner, times, Waiting(due_cards, campaign, checkups), nudge, held)
     if round_ is not None:
         planned.append(round_)
     return planned
 
 
-def _lesson_held(learner: LearnerPlan, day: dt.date, due_cards: Sequence[DueCard]) -> bool:
+@dataclass(frozen=True)
+class DayTimes:
+    """One working day of one pacing, as the planner uses it (worked out once for all the
+    learners who share the pacing: `day_times`)."""
+
+    day: str  # the local date, ISO (for idempotency keys)
+    start: dt.datetime  # local midnight
+    lesson_at: dt.datetime | None  # `lesson_time`
+    round_after_lesson: dt.datetime | None  # `round_time` on a day with a lesson nudge
+
+
+@lru_cache(maxsize=8192)  # learners share settings, so planning a day mostly hits the cache
+def day_times(pacing: Pacing, day: dt.date) -> DayTimes | None:
+    """The planner's times for a local date; None if it is not a working day."""
+    if not is_working_day(pacing, day):
+        return None
+    lesson_at = lesson_time(pacing, day)
+    return DayTimes(
+        day.isoformat(),
+        dt.datetime.combine(day, dt.time(0), pacing.zone),
+        lesson_at,
+        None if lesson_at is None else round_time(pacing, day, lesson_at),
+    )
+
+
+def _lesson_held(learner: LearnerPlan, times: DayTimes, due_cards: Sequence[DueCard]) -> bool:
     """Is a new module held back today because the learner is behind with refreshers:
     more are due than the council's backlog limit, or one has waited more than
     `WAITING_HOLDS_AFTER` past its due date?"""
-    if learner.in_module or learner.curriculum_done:
+    if learner.in_module or learner.curriculum_done or not due_cards:
         return False
     if len(due_cards) > learner.rounds.backlog_limit:
         return True
-    start = dt.datetime.combine(day, dt.time(0), learner.pacing.zone)
-    return any(card.memory.due < start - WAITING_HOLDS_AFTER for card in due_cards)
+    waited_since = times.start - WAITING_HOLDS_AFTER
+    return any(card.memory.due < waited_since for card in due_cards)
 
 
-def _nudge(learner: LearnerPlan, day: dt.date) -> PlannedDelivery | None:
-    at = lesson_time(learner.pacing, day)
+def _nudge(learner: LearnerPlan, times: DayTimes) -> PlannedDelivery | None:
+    at = times.lesson_at
     if at is None or learner.lesson_cap <= 0 or learner.curriculum_done:
         return None
-    key = f"lesson:{learner.learner_id}:{day.isoformat()}"
+    key = f"lesson:{learner.learner_id}:{times.day}"
     if learner.nudges_ignored < QUIET_AFTER:
         return PlannedDelivery(key, learner.learner_id, DeliveryKind.LESSON, at)
     last = learner.last_nudge_at
@@ -214,19 +241,19 @@ class Waiting:
 
 def _round(
     learner: LearnerPlan,
-    day: dt.date,
+    times: DayTimes,
     waiting: Waiting,
     nudge: PlannedDelivery | None,
     held: bool,
 ) -> PlannedDelivery | None:
-    at = round_time(learner.pacing, day, nudge.due_at if nudge else None)
-    if at is None or _rounds_quiet(learner, at):
+    at = times.round_after_lesson if nudge is not None else times.lesson_at
+    if at is None or (learner.rounds_unanswered and _rounds_quiet(learner, at)):
         return None
     size = learner.rounds.size_lesson_day if nudge else learner.rounds.size
     # Check-ups first (at most two a day, inside the size), so "Later" rarely skips them.
     probes = tuple((c.probe_id, c.variant_id) for c in waiting.checkups[:2])[: max(size, 0)]
     wanted = round_questions(learner, at, waiting.due_cards, waiting.campaign, size - len(probes))
-    questions = tuple(v for _p, v in probes) + wanted
+    questions = tuple(v for _p, v in probes) + wanted if probes else wanted
     if not questions:
         return None
     plan = RoundPlan(
@@ -237,7 +264,7 @@ def _round(
         learner.rounds.backlog_limit,
         probes,
     )
-    key = f"round:{learner.learner_id}:{day.isoformat()}"
+    key = f"round:{learner.learner_id}:{times.day}"
     return PlannedDelivery(key, learner.learner_id, DeliveryKind.ROUND, at, None, plan.to_json())
 
 
@@ -275,6 +302,8 @@ def round_questions(
     turns by one for each round that went unanswered)."""
     if size <= 0:
         return ()
+    if not campaign and len(due_cards) <= 1:  # most learners on most days: nothing to rank
+        return tuple(card.question_id for card in due_cards)
     ranked = [
         card.question_id
         for card in sorted(
