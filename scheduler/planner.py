@@ -246,24 +246,22 @@ def _round(
     nudge: PlannedDelivery | None,
     held: bool,
 ) -> PlannedDelivery | None:
+    due_cards, campaign, checkups = waiting.due_cards, waiting.campaign, waiting.checkups
+    if not (due_cards or campaign or checkups):
+        return None  # nothing to ask
     at = times.round_after_lesson if nudge is not None else times.lesson_at
     if at is None or (learner.rounds_unanswered and _rounds_quiet(learner, at)):
         return None
-    size = learner.rounds.size_lesson_day if nudge else learner.rounds.size
+    rules = learner.rounds
+    size = rules.size_lesson_day if nudge else rules.size
     # Check-ups first (at most two a day, inside the size), so "Later" rarely skips them.
-    probes = tuple((c.probe_id, c.variant_id) for c in waiting.checkups[:2])[: max(size, 0)]
-    wanted = round_questions(learner, at, waiting.due_cards, waiting.campaign, size - len(probes))
+    probes = tuple((c.probe_id, c.variant_id) for c in checkups[:2])[: max(size, 0)]
+    wanted = round_questions(learner, at, due_cards, campaign, size - len(probes))
     questions = tuple(v for _p, v in probes) + wanted if probes else wanted
     if not questions:
         return None
-    plan = RoundPlan(
-        questions,
-        tuple((i.campaign_id, i.question_id) for i in waiting.campaign if i.question_id in wanted),
-        len(waiting.due_cards),
-        held,
-        learner.rounds.backlog_limit,
-        probes,
-    )
+    brought = tuple((i.campaign_id, i.question_id) for i in campaign if i.question_id in wanted)
+    plan = RoundPlan(questions, brought, len(due_cards), held, rules.backlog_limit, probes)
     key = f"round:{learner.learner_id}:{times.day}"
     return PlannedDelivery(key, learner.learner_id, DeliveryKind.ROUND, at, None, plan.to_json())
 
