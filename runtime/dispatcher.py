@@ -31,6 +31,7 @@ import anyio.to_thread
 from bot.deliveries import ClaimedDelivery, Composed, Outcome, Withheld
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from bot.ports import Clock, Sender
+from runtime.conversation_gaps import ConversationGaps
 from runtime.leases import LEASE, Leases
 from runtime.metrics import DispatchMetrics
 from runtime.outcomes import Recorder
@@ -43,7 +44,6 @@ BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
 THROTTLED_WAIT = dt.timedelta(seconds=1)  # a 429 that gave no Retry-After
 CONCURRENCY = 64
-GAP_MEMORY = 10_000  # conversations whose last send time is kept, before pruning
 
 
 class DeliveryQueue(Protocol):
@@ -147,7 +147,7 @@ class Dispatcher:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self._pacer: Pacer = pacer or LocalPacer()
         self._recorder = Recorder(queue.record, size=batch)
-        self._last_send: dict[tuple[str, str], float] = {}
+        self._gaps = ConversationGaps()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def drain(self, lanes: int = 3) -> int:
@@ -364,13 +364,8 @@ class Dispatcher:
         return None
 
     async def _keep_conversation_gap(self, sender: Sender, ref: ConversationRef) -> None:
-        if len(self._last_send) > GAP_MEMORY:  # forget conversations long since sent to
-            horizon = time.monotonic() - 60
-            self._last_send = {k: t for k, t in self._last_send.items() if t > horizon}
         conversation = (sender.platform, ref.conversation_id)
-        last = self._last_send.get(conversation)
-        if last is not None:
-            gap = sender.limits.conversation_gap_seconds - (time.monotonic() - last)
-            if gap > 0:
-                await asyncio.sleep(gap)
-        self._last_send[conversation] = time.monotonic()
+        wait = self._gaps.wait(conversation, sender.limits.conversation_gap_seconds)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._gaps.sent(conversation)
