@@ -62,6 +62,7 @@ def serve(
     import uvicorn
 
     from app.channel_settings import channel_problems, refused_credentials
+    from app.heap import freeze_startup_heap
     from app.host import create_app
     from app.logs import configure_logging
     from app.wiring import build_services
@@ -71,6 +72,7 @@ def serve(
     configure_logging(settings.log_level, settings.log_format)
     _stop_on(asyncio.run(refused_credentials(settings)))
     services = built_or_exit(lambda: build_services(settings))
+    freeze_startup_heap()  # the collector's full passes would stall sending (app/heap.py)
     typer.echo(
         f"Contract Bites is running. Open the web chat at http://{settings.host}:{settings.port}/chat"
         " (Ctrl-C to stop)."

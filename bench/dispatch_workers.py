@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.heap import freeze_startup_heap
 from app.settings import Settings
 from app.wiring import build_services
 from bench.fake_platform import FakeSender
@@ -134,6 +135,7 @@ def _work(plan: WorkerPlan, stop: Any) -> None:
         )
         sender = FakeSender(plan.fake_url, plan.limit, plan.timeout)
         services.senders["bench"] = sender
+        freeze_startup_heap()  # as `bites serve` does once its services are built
         services.dispatcher.leases.lease = plan.lease
         if plan.journal is not None:
             _journal_claims(services.dispatcher.leases, plan.journal)

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 
+from app.heap import freeze_startup_heap
 from app.settings import Settings
 from app.wiring import build_services
 from bench.morning_senders import TimedSender, light_senders, real_senders
@@ -58,6 +59,7 @@ def _work(url: str, fake_url: str, senders: str, signals: _Signals) -> None:
         made = light_senders(fake_url, session) if senders == "light" else real_senders(fake_url)
         sent: list[tuple[str, str, float]] = []
         services.senders.update({name: TimedSender(s, sent) for name, s in made.items()})
+        freeze_startup_heap()  # as `bites serve` does once its services are built
         signals.ready.put(multiprocessing.current_process().pid)
         signals.go.wait()  # nothing runs on this loop yet
         clock.start_wall = signals.start_wall.value

@@ -30,6 +30,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from app.heap import freeze_startup_heap
+
 TELEGRAM_TOKEN = "123456:morning-bench-token"  # noqa: S105 - the fake checks no token
 RETRY_AFTER = 1  # seconds, in every 429
 
@@ -181,6 +183,7 @@ async def start(limits: Limits, port: int = 0) -> tuple[web.AppRunner, str]:
 def _serve(limits: Limits, ready: Any) -> None:
     async def main() -> None:
         _runner, url = await start(limits)
+        freeze_startup_heap()  # as in bench.fake_platform: its pauses are not the platform's
         ready.send(url)
         await asyncio.Event().wait()
 
