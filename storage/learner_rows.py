@@ -29,6 +29,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    literal,
     or_,
     select,
     update,
@@ -50,6 +51,8 @@ _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
 _ROUND_CARD = _CARD.alias("round_card")
+# A learner written back: the columns to set come from the parameters' names (`save`).
+_UPDATE_LEARNER = update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_key"))
 # No round holds more items than the largest round size a council may set (check-ups and
 # campaign questions come inside it): a button naming a larger item names no question.
 MAX_ROUND_ITEMS = int(NUMBER_BOUNDS["round_size"][2])
@@ -142,7 +145,7 @@ def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | N
     if shape.round:
         params["round_id"] = along.round_id
     if round_item is not None:
-        params["round_item"] = _round_item_param(shape.dialect, round_item)
+        params["round_item"] = str(round_item)
     rows = session.execute(_load_query(shape), params).mappings().all()
     if not rows:
         return None
@@ -270,17 +273,13 @@ def _names_an_item(item: int | None) -> TypeGuard[int]:
 
 
 def _round_question(dialect: str, payload: Any) -> ColumnElement[Any]:
-    """The question id at the item `round_item` names in a round's payload
-    (`RoundPlan.to_json`: "q" holds the question ids), in this database's JSON functions."""
+    """The question id at the item `round_item` (its index, as text) names in a round's
+    payload (`RoundPlan.to_json`: "q" holds the question ids), in this database's JSON
+    functions."""
     item = bindparam("round_item", type_=String())
     if dialect == "postgresql":
         return func.jsonb_extract_path_text(cast(payload, postgresql.JSONB), "q", item)
-    return func.json_extract(payload, item)
-
-
-def _round_item_param(dialect: str, item: int) -> str:
-    """`round_item` for `_round_question`: a JSON path element on PostgreSQL, a path on SQLite."""
-    return str(item) if dialect == "postgresql" else f"$.q[{item}]"
+    return func.json_extract(payload, literal("$.q[", String()).concat(item).concat("]"))
 
 
 def touch_identity(
@@ -320,11 +319,7 @@ def save(
     if changed:
         values["updated_at"] = at
     if values:
-        # One statement object: the columns to set come from the parameters' names.
         session.execute(_UPDATE_LEARNER, {**values, "learner_key": state.learner_id})
-
-
-_UPDATE_LEARNER = update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_key"))
 
 
 def _column_value(value: object) -> object:
