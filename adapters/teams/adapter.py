@@ -46,6 +46,7 @@ from adapters.teams.convert import (
     text_activity,
     to_activity,
 )
+from adapters.teams.telemetry import bound_sdk_metrics
 from adapters.teams.texts import ENGLISH, TeamsTexts
 from bot.messages import Inbound, Outbound
 from bot.ports import Clock
@@ -92,6 +93,7 @@ class TeamsChannel:
         clock: Clock,
         texts: TeamsTexts = ENGLISH,
     ) -> None:
+        bound_sdk_metrics()  # the SDK makes counters per activity; keep them from piling up
         self._handle = handle
         self._council_for_tenant = council_for_tenant
         self._clock = clock

@@ -24,6 +24,7 @@ from microsoft_teams.common import Client, ClientOptions
 
 from adapters.teams.config import TeamsConfig
 from adapters.teams.convert import PLATFORM, to_activity
+from adapters.teams.telemetry import bound_sdk_metrics
 from adapters.teams.texts import ENGLISH, TeamsTexts
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 
@@ -53,6 +54,7 @@ class TeamsSender:
         credentials: Credentials | None = None,
         texts: TeamsTexts = ENGLISH,
     ) -> None:
+        bound_sdk_metrics()  # the SDK makes a counter per call; keep them from piling up
         cloud = config.cloud_environment
         credentials = credentials if credentials is not None else config.credentials()
         self._tokens = AppTokenProvider(TokenManager(credentials, cloud), cloud)
