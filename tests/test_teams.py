@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import gc
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -487,3 +488,27 @@ async def test_sends_keep_no_metrics_objects(connector: FakeConnector) -> None:
         assert (await teams_sender.send(stored_ref(connector), [NUDGE])).status is SendStatus.SENT
     assert _sdk_meters() == before
     assert isinstance(metrics.get_meter_provider(), metrics.NoOpMeterProvider)
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "asked"),
+    [(3600, 1), (240, 3)],  # an hour: reused; four minutes: inside the 5-minute margin
+)
+async def test_the_app_token_is_reused_until_near_expiry(
+    connector: FakeConnector, expires_in: int, asked: int
+) -> None:
+    calls: list[str] = []
+    token = jwt.encode(
+        {"aud": "https://api.botframework.com", "exp": int(time.time()) + expires_in}, "k" * 32
+    )
+
+    def issue(*_args: object) -> str:
+        calls.append(token)
+        return token
+
+    credentials = TokenCredentials(client_id="app", token=issue)
+    teams_sender = TeamsSender(TeamsConfig(app_id="app"), credentials=credentials)
+    for _ in range(3):
+        assert (await teams_sender.send(stored_ref(connector), [NUDGE])).status is SendStatus.SENT
+    assert len(calls) == asked
+    assert [r.authorization for r in connector.requests] == [f"Bearer {token}"] * 3

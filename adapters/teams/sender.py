@@ -6,8 +6,9 @@ claim, so each outcome is reported to the deliveries dispatcher, which retries: 
 Retry-After seconds when given; 403 and 404 mean the app was uninstalled or the
 conversation is gone (UNREACHABLE); any other 4xx is FAILED.
 
-Outbound calls go through httpx (Bot Connector), MSAL/requests (tokens) and urllib (token
-keys), which all honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+Outbound calls go through the SDK's httpx client on an aiohttp transport (Bot Connector,
+`adapters/teams/transport.py`), MSAL/requests (tokens) and urllib (token keys), which all
+honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from adapters.teams.config import TeamsConfig
 from adapters.teams.convert import PLATFORM, to_activity
 from adapters.teams.telemetry import bound_sdk_metrics
 from adapters.teams.texts import ENGLISH, TeamsTexts
+from adapters.teams.tokens import CachedAppTokens
+from adapters.teams.transport import AiohttpTransport
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 
 log = logging.getLogger(__name__)
@@ -57,10 +60,12 @@ class TeamsSender:
         bound_sdk_metrics()  # the SDK makes a counter per call; keep them from piling up
         cloud = config.cloud_environment
         credentials = credentials if credentials is not None else config.credentials()
-        self._tokens = AppTokenProvider(TokenManager(credentials, cloud), cloud)
+        self._tokens = CachedAppTokens(AppTokenProvider(TokenManager(credentials, cloud), cloud))
         self._cloud = cloud
         self._texts = texts
-        self._http = Client(ClientOptions(timeout=TIMEOUT_SECONDS))
+        transport = AiohttpTransport()
+        http = httpx.AsyncClient(timeout=TIMEOUT_SECONDS, transport=transport)
+        self._http = Client(ClientOptions(timeout=TIMEOUT_SECONDS), _http=http)
         self._apis: dict[str, ApiClient] = {}
 
     @property

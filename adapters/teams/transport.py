@@ -1,0 +1,86 @@
+"""An aiohttp transport under the Teams SDK's httpx client (an `httpx.AsyncBaseTransport`).
+
+The SDK posts through httpx. Under a morning's load (tens of sends in flight) httpcore
+scanned its whole connection pool on every request: about 1.2-1.6 ms of CPU a message, most
+of a proactive send's cost (bench/morning.py, docs/benchmarks.md). The requests httpx builds
+are handed to one aiohttp session instead, as the Telegram sender does
+(adapters/telegram/transport.py); httpx still builds the request and reads the response,
+so the SDK sees no difference.
+
+Failures keep httpx's meaning, since the sender sorts them (adapters/teams/sender.py): a
+request that cannot have reached the Connector (refused, no route, connect timeout, proxy
+refused) is a `ConnectError`/`ConnectTimeout`; one that failed after it was sent (read
+timeout, the server closing the connection, a broken response) is a `ReadTimeout`,
+`RemoteProtocolError` or `ReadError`. Proxies come from HTTP_PROXY, HTTPS_PROXY and
+NO_PROXY, as with httpx.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+import httpx
+from yarl import URL
+
+DEFAULT_POOL_SIZE = 256
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx requests sent over one aiohttp session (opened lazily, inside the event loop)."""
+
+    def __init__(self, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        self._pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                trust_env=True,  # HTTP_PROXY, HTTPS_PROXY, NO_PROXY
+                # httpx decodes the body by its Content-Encoding; hand it over as it came.
+                auto_decompress=False,
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send one request httpx built; return the response undecoded, for httpx to read."""
+        limits = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=limits.get("connect"), sock_read=limits.get("read")
+        )
+        body = await request.aread()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        try:
+            async with self._session_now().request(
+                request.method,
+                # As httpx encoded it: yarl would otherwise unquote e.g. %3A in an id.
+                URL(str(request.url), encoded=True),
+                headers=headers,
+                data=body or None,
+                timeout=timeout,
+                allow_redirects=False,  # httpx follows redirects itself, if asked to
+            ) as response:
+                content = await response.read()
+                return httpx.Response(
+                    response.status,
+                    headers=list(response.raw_headers),
+                    stream=httpx.ByteStream(content),
+                    request=request,
+                )
+        except aiohttp.ConnectionTimeoutError as error:
+            raise httpx.ConnectTimeout(str(error), request=request) from error
+        except TimeoutError as error:  # sent, no answer in time (read timeouts)
+            raise httpx.ReadTimeout(str(error) or "read timeout", request=request) from error
+        except aiohttp.ClientConnectorError as error:  # never reached the server or proxy
+            raise httpx.ConnectError(str(error), request=request) from error
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
+            raise httpx.RemoteProtocolError(str(error), request=request) from error
+        except aiohttp.ClientResponseError as error:  # a malformed answer
+            raise httpx.RemoteProtocolError(str(error), request=request) from error
+        except aiohttp.ClientError as error:  # e.g. reset while sending or reading
+            raise httpx.ReadError(f"aiohttp: {type(error).__name__}", request=request) from error
+
+    async def aclose(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
