@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
-from scheduler.planner import RoundPlan, plan_day
+from scheduler.planner import CheckupItem, RoundPlan, plan_day
 from storage import day_plans
 from storage.day_plans import DayPlanned
 from storage.plan_writes import COPY_AT_LEAST
@@ -104,3 +104,63 @@ def test_a_day_planned_in_pages_gives_each_learner_a_lesson_and_a_round_and_keep
             assert round_ is None
     again = services.deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
     assert again is None
+
+
+def test_a_leave_that_ended_moves_the_learners_cards_before_they_are_planned(
+    db_url: str, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL the page is read ahead on another connection, before the move: the
+    # moved cards must be read again in the planning transaction.
+    monkeypatch.setattr(day_plans, "PLAN_PAGE", PAGE)
+    services = make_services(db_url, ManualClock(MONDAY), demo_curriculum)
+    with Session(services.engine) as session, session.begin():
+        ids = add_learners(session)
+        back = session.get(Learner, ids[PAGE + 2])  # second page, with a due card
+        assert back is not None
+        back.away_from, back.away_until = dt.date(2026, 2, 23), dt.date(2026, 2, 27)
+        session.add(back)
+
+    end = MONDAY + dt.timedelta(days=1)
+    planned = services.deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+
+    rounds = LEARNERS // 2 - 1  # the card due an hour ago is now due in five days
+    assert planned == DayPlanned("Europe/London", MONDAY.date(), LEARNERS, LEARNERS + rounds)
+    with Session(services.engine) as session:
+        keys = set(session.exec(select(Delivery.key)).all())
+        card = session.exec(select(SrsCard).where(SrsCard.learner_id == ids[PAGE + 2])).one()
+        row = session.get(Learner, ids[PAGE + 2])
+    assert f"lesson:{ids[PAGE + 2]}:2026-03-02" in keys
+    assert f"round:{ids[PAGE + 2]}:2026-03-02" not in keys
+    assert f"round:{ids[PAGE]}:2026-03-02" in keys
+    assert card.due == MONDAY + dt.timedelta(days=5) - dt.timedelta(hours=1)
+    assert row is not None and (row.away_from, row.away_until) == (None, None)
+
+
+def test_a_failed_read_plans_nothing_and_the_day_can_be_planned_again(
+    db_url: str, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(day_plans, "PLAN_PAGE", PAGE)
+    services = make_services(db_url, ManualClock(MONDAY), demo_curriculum)
+    with Session(services.engine) as session, session.begin():
+        ids = add_learners(session)
+    deliveries = services.deliveries
+    checkups = deliveries._checkups
+    assert checkups is not None
+
+    def fail_on_the_second_page(
+        session: Session, day: dt.date, learner_ids: list[int]
+    ) -> dict[int, list[CheckupItem]]:
+        if learner_ids[0] > ids[0]:
+            raise RuntimeError("the database went away")
+        return checkups(session, day, learner_ids)
+
+    monkeypatch.setattr(deliveries, "_checkups", fail_on_the_second_page)
+    end = MONDAY + dt.timedelta(days=1)
+    with pytest.raises(RuntimeError, match="the database went away"):
+        deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+    with Session(services.engine) as session:
+        assert session.exec(select(Delivery)).all() == []
+
+    monkeypatch.setattr(deliveries, "_checkups", checkups)
+    planned = deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+    assert planned == DayPlanned("Europe/London", MONDAY.date(), LEARNERS, LEARNERS * 3 // 2)
