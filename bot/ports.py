@@ -99,6 +99,12 @@ class Transaction(Protocol):
         """The answers of one quiz attempt by question id."""
         ...
 
+    def progress_and_answers(
+        self, learner_id: int, module_id: str, attempt: int
+    ) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
+        """`progress` and `answers` together, in one read where the store can."""
+        ...
+
     def answered_questions(self, learner_id: int) -> frozenset[str]:
         """Ids of every question the learner has ever answered."""
         ...

@@ -29,7 +29,7 @@ from bot.intents import read_intent
 from bot.messages import Inbound, Outbound, without_nul
 from bot.ports import Clock, Store, Transaction
 from bot.routes import WORDS
-from bot.state import CouncilInfo, LearnerState
+from bot.state import AnswerRecord, CouncilInfo, LearnerState, ModuleProgress
 from bot.texts import ENGLISH, Texts
 from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
@@ -187,6 +187,7 @@ class BotService:
         learner = state.learner_id
         found = tx.join_target(needs.join_code) if needs.join_code else None
         today = local_date(pacing_of(state, council), now)
+        progress, answers = _progress_and_answers(tx, state, needs)
         return Context(
             curriculum=curriculum,
             texts=self._texts,
@@ -194,12 +195,8 @@ class BotService:
             council=council,
             found_council=tx.council(found.council_id) if found else None,
             found_join=found,
-            progress=tx.progress(learner) if needs.progress else {},
-            answers=(
-                tx.answers(learner, state.module_id, state.attempt)
-                if state.module_id and needs.answers
-                else {}
-            ),
+            progress=progress,
+            answers=answers,
             answered_questions=tx.answered_questions(learner) if needs.answered else frozenset(),
             today=today,
             actor=tx.actor(learner, council.id) if council and needs.actor else None,
@@ -232,3 +229,18 @@ class BotService:
         item = pressed.item if needs.round is not None else None
         facts = tx.review_facts(learner_id, question, needs.round, item) if question else None
         return {"round": info, "guess": facts}
+
+
+def _progress_and_answers(
+    tx: Transaction, state: LearnerState, needs: Needs
+) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
+    """The module records and the current attempt's answers, if the route reads them:
+    in one read when it reads both (a quiz's last answer scores the attempt)."""
+    learner, module = state.learner_id, state.module_id
+    wants_answers = needs.answers and module is not None
+    if needs.progress and wants_answers:
+        assert module is not None
+        return tx.progress_and_answers(learner, module, state.attempt)
+    progress = tx.progress(learner) if needs.progress else {}
+    answers = tx.answers(learner, module, state.attempt) if wants_answers and module else {}
+    return progress, answers

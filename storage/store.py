@@ -8,7 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    literal,
+    null,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -41,6 +52,44 @@ from storage.tables import (
     Learner,
     ModuleProgressRow,
     ProcessedInbound,
+)
+from storage.types import UTCDateTime
+
+# `progress_and_answers`: module records and one attempt's answers as one UNION ALL, the
+# columns lined up by meaning (status and question id share `name`, started and answered
+# times share `at`); typed NULLs fill the columns a side does not have. Built once.
+_PROGRESS_ROW, _ANSWER_ROW = 0, 1
+_PROGRESS_AND_ANSWERS = union_all(
+    select(  # type: ignore[call-overload]
+        literal(_PROGRESS_ROW).label("kind"),
+        col(ModuleProgressRow.module_id).label("module_id"),
+        col(ModuleProgressRow.status).label("name"),
+        col(ModuleProgressRow.attempt).label("attempt"),
+        col(ModuleProgressRow.started_at).label("at"),
+        col(ModuleProgressRow.completed_at).label("completed_at"),
+        col(ModuleProgressRow.score).label("score"),
+        col(ModuleProgressRow.total).label("total"),
+        null().cast(String).label("option_id"),
+        null().cast(Boolean).label("correct"),
+        null().cast(Integer).label("duration_ms"),
+    ).where(col(ModuleProgressRow.learner_id) == bindparam("learner")),
+    select(  # type: ignore[call-overload]
+        literal(_ANSWER_ROW),
+        col(AnswerRow.module_id),
+        col(AnswerRow.question_id),
+        col(AnswerRow.attempt),
+        col(AnswerRow.answered_at),
+        null().cast(UTCDateTime),
+        null().cast(Integer),
+        null().cast(Integer),
+        col(AnswerRow.option_id),
+        col(AnswerRow.correct),
+        col(AnswerRow.duration_ms),
+    ).where(
+        col(AnswerRow.learner_id) == bindparam("learner"),
+        col(AnswerRow.module_id) == bindparam("module"),
+        col(AnswerRow.attempt) == bindparam("attempt"),
+    ),
 )
 
 
@@ -299,6 +348,26 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
             )
             for r in rows
         }
+
+    def progress_and_answers(
+        self, learner_id: int, module_id: str, attempt: int
+    ) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
+        """The learner's module records and one quiz attempt's answers, in one statement
+        (a quiz's last answer reads both to score the attempt)."""
+        progress: dict[str, ModuleProgress] = {}
+        answers: dict[str, AnswerRecord] = {}
+        params = {"learner": learner_id, "module": module_id, "attempt": attempt}
+        for r in self.session.execute(_PROGRESS_AND_ANSWERS, params):
+            if r.kind == _PROGRESS_ROW:
+                progress[r.module_id] = ModuleProgress(
+                    r.module_id, ModuleStatus(r.name), r.attempt, r.at, r.completed_at,
+                    r.score, r.total,
+                )  # fmt: skip
+            else:
+                answers[r.name] = AnswerRecord(
+                    r.module_id, r.name, r.attempt, r.option_id, r.correct, r.at, r.duration_ms
+                )
+        return progress, answers
 
     def answered_questions(self, learner_id: int) -> frozenset[str]:
         """Every question id the learner has answered."""

@@ -41,6 +41,14 @@ ROUND_ANSWER = [
     "INSERT INTO review_log",  # the round's answers are its reviews: no delivery write
     "UPDATE learner",  # seen now
 ]
+QUIZ_LAST_ANSWER = [  # a quiz-only question: no FSRS card
+    "INSERT INTO processed_inbound",
+    "SELECT",
+    "SELECT",  # the module records and this attempt's answers, in one UNION ALL: the score
+    "INSERT INTO answer",
+    "INSERT INTO module_progress",  # the module done, with its score
+    "UPDATE learner",
+]
 NEXT_PRESS = ["INSERT INTO processed_inbound", "SELECT", "UPDATE learner"]
 RETRIED = ["INSERT INTO processed_inbound"]  # a platform re-delivery: nothing else
 
@@ -106,6 +114,25 @@ def test_a_quiz_answer_and_next_run_six_statements_or_fewer_besides_begin(
     later(user)
     assert statements.during(lambda: user.press("True")) == QUIZ_ANSWER
     assert len(QUIZ_ANSWER) <= 6 and len(NEXT_PRESS) <= 6
+
+
+def test_the_quiz_last_answer_scores_it_in_six_statements(
+    user: ChatUser, statements: Statements
+) -> None:
+    user.say("/next")
+    for label in ["Continue"] * 3 + ["Running the contract after award", "Next question"]:
+        later(user)
+        user.press(label)
+    for label in ["True", "Next question", "Delivery", "Next question"]:
+        later(user)
+        user.press(label)
+    later(user)
+    last = "Paying is one part; performance, change, risk and exit matter too"
+    assert statements.during(lambda: user.press(last)) == QUIZ_LAST_ANSWER
+    assert user.last[1].text == (
+        "Quiz complete: you scored 3 out of 4. That is 1 of 3 modules done."
+    )
+    assert len(QUIZ_LAST_ANSWER) <= 6
 
 
 def test_a_retried_inbound_is_claimed_and_nothing_else(

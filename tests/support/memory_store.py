@@ -176,6 +176,12 @@ class MemoryTransaction:
         """Insert or replace a module record."""
         self.tables.progress.setdefault(learner_id, {})[progress.module_id] = progress
 
+    def progress_and_answers(
+        self, learner_id: int, module_id: str, attempt: int
+    ) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
+        """The module records and one attempt's answers."""
+        return self.progress(learner_id), self.answers(learner_id, module_id, attempt)
+
     def answers(self, learner_id: int, module_id: str, attempt: int) -> dict[str, AnswerRecord]:
         """The answers of one quiz attempt."""
         return {
