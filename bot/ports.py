@@ -105,6 +105,11 @@ class Transaction(Protocol):
         """`progress` and `answers` together, in one read where the store can."""
         ...
 
+    def progress_for_round(self, learner_id: int) -> dict[str, ModuleProgress]:
+        """`progress`, for a round's answer: the store may read what `round` needs with
+        it (the learner's answered check-ups) in the same statement."""
+        ...
+
     def answered_questions(self, learner_id: int) -> frozenset[str]:
         """Ids of every question the learner has ever answered."""
         ...

@@ -48,6 +48,9 @@ class DeliveryReads:
     _cards: dict[tuple[int, str], Memory | None]
     # Rounds read with the learner (None: not theirs), by delivery id.
     _rounds: dict[int, RoundRow | None]
+    # Answered check-ups read with the module records (`progress_for_round`), by learner:
+    # probe id -> (correct, answered at).
+    _checked: dict[int, dict[int, tuple[bool, dt.datetime]]]
 
     def reach(self, learner_id: int) -> ConversationRef | None:
         """The reachable identity the learner last wrote from."""
@@ -81,16 +84,7 @@ class DeliveryReads:
         plan = sent.plan
         answered = {item: rating > 1 for item, rating, _at in sent.reviews if item is not None}
         probes = {item: probe_id for item, (probe_id, _variant) in enumerate(plan.probes)}
-        checked = (
-            self.session.exec(
-                select(EffectProbe.id, EffectProbe.correct, EffectProbe.answered_at).where(
-                    col(EffectProbe.id).in_(list(probes.values())),
-                    col(EffectProbe.answered_at).is_not(None),
-                )
-            ).all()
-            if probes
-            else []  # most rounds hold no check-up: no query
-        )
+        checked = self._checked_probes(learner_id, list(probes.values())) if probes else []
         done = {probe_id: bool(correct) for probe_id, correct, _at in checked}
         # When the learner began answering: the round's first review or check-up answer.
         answer_times = [at for _i, _r, at in sent.reviews] + [at for _p, _c, at in checked if at]
@@ -107,6 +101,22 @@ class DeliveryReads:
             probes,
             first,
         )
+
+    def _checked_probes(
+        self, learner_id: int, probe_ids: list[int]
+    ) -> list[tuple[int, bool | None, dt.datetime | None]]:
+        """Which of these check-ups are answered: as read with the module records, else
+        read now (most rounds hold none, and then nothing is read)."""
+        known = self._checked.get(learner_id)
+        if known is not None:
+            return [(i, *known[i]) for i in probe_ids if i in known]
+        rows = self.session.exec(
+            select(EffectProbe.id, EffectProbe.correct, EffectProbe.answered_at).where(
+                col(EffectProbe.id).in_(probe_ids),
+                col(EffectProbe.answered_at).is_not(None),
+            )
+        ).all()
+        return [(probe_id or 0, correct, at) for probe_id, correct, at in rows]
 
     def _read_round(self, learner_id: int, delivery_id: int) -> RoundRow | None:
         row = self.session.get(Delivery, delivery_id)

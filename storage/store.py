@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
+from bot.effect import CHECKUP
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.ports import NOTHING_ALONG, ReadAlong
@@ -48,6 +50,7 @@ from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
     Council,
+    EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
@@ -55,24 +58,27 @@ from storage.tables import (
 )
 from storage.types import UTCDateTime
 
-# `progress_and_answers`: module records and one attempt's answers as one UNION ALL, the
-# columns lined up by meaning (status and question id share `name`, started and answered
-# times share `at`); typed NULLs fill the columns a side does not have. Built once.
-_PROGRESS_ROW, _ANSWER_ROW = 0, 1
+# Module records read together with one more set of rows, as a UNION ALL: the columns
+# lined up by meaning (status and question id share `name`, a probe id shares `attempt`,
+# started and answered times share `at`); typed NULLs fill what a side does not have.
+# `progress_and_answers` adds one quiz attempt's answers, `progress_for_round` the
+# learner's answered check-ups. Built once.
+_PROGRESS_ROW, _ANSWER_ROW, _CHECKUP_ROW = 0, 1, 2
+_PROGRESS = select(  # type: ignore[call-overload]
+    literal(_PROGRESS_ROW).label("kind"),
+    col(ModuleProgressRow.module_id).label("module_id"),
+    col(ModuleProgressRow.status).label("name"),
+    col(ModuleProgressRow.attempt).label("attempt"),
+    col(ModuleProgressRow.started_at).label("at"),
+    col(ModuleProgressRow.completed_at).label("completed_at"),
+    col(ModuleProgressRow.score).label("score"),
+    col(ModuleProgressRow.total).label("total"),
+    null().cast(String).label("option_id"),
+    null().cast(Boolean).label("correct"),
+    null().cast(Integer).label("duration_ms"),
+).where(col(ModuleProgressRow.learner_id) == bindparam("learner"))
 _PROGRESS_AND_ANSWERS = union_all(
-    select(  # type: ignore[call-overload]
-        literal(_PROGRESS_ROW).label("kind"),
-        col(ModuleProgressRow.module_id).label("module_id"),
-        col(ModuleProgressRow.status).label("name"),
-        col(ModuleProgressRow.attempt).label("attempt"),
-        col(ModuleProgressRow.started_at).label("at"),
-        col(ModuleProgressRow.completed_at).label("completed_at"),
-        col(ModuleProgressRow.score).label("score"),
-        col(ModuleProgressRow.total).label("total"),
-        null().cast(String).label("option_id"),
-        null().cast(Boolean).label("correct"),
-        null().cast(Integer).label("duration_ms"),
-    ).where(col(ModuleProgressRow.learner_id) == bindparam("learner")),
+    _PROGRESS,
     select(  # type: ignore[call-overload]
         literal(_ANSWER_ROW),
         col(AnswerRow.module_id),
@@ -91,6 +97,33 @@ _PROGRESS_AND_ANSWERS = union_all(
         col(AnswerRow.attempt) == bindparam("attempt"),
     ),
 )
+_PROGRESS_AND_CHECKUPS = union_all(
+    _PROGRESS,
+    select(  # type: ignore[call-overload]
+        literal(_CHECKUP_ROW),
+        col(EffectProbe.module_id),
+        null().cast(String),
+        col(EffectProbe.id),
+        col(EffectProbe.answered_at),
+        null().cast(UTCDateTime),
+        null().cast(Integer),
+        null().cast(Integer),
+        null().cast(String),
+        col(EffectProbe.correct),
+        null().cast(Integer),
+    ).where(
+        col(EffectProbe.learner_id) == bindparam("learner"),
+        col(EffectProbe.kind) == CHECKUP,
+        col(EffectProbe.answered_at).is_not(None),
+    ),
+)
+
+
+def _module_progress(r: Any) -> ModuleProgress:
+    """A module record from a row of `_PROGRESS`."""
+    return ModuleProgress(
+        r.module_id, ModuleStatus(r.name), r.attempt, r.at, r.completed_at, r.score, r.total
+    )
 
 
 class SqlStore:
@@ -184,6 +217,7 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._loaded: dict[int, LearnerState] = {}  # learners as read, before this message
         self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
         self._rounds: dict[int, RoundRow | None] = {}  # rounds read with them, by id
+        self._checked: dict[int, dict[int, tuple[bool, dt.datetime]]] = {}  # check-ups, too
         self._effects_applied = False
 
     def learner(self, learner_id: int) -> LearnerState | None:
@@ -359,15 +393,25 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         params = {"learner": learner_id, "module": module_id, "attempt": attempt}
         for r in self.session.execute(_PROGRESS_AND_ANSWERS, params):
             if r.kind == _PROGRESS_ROW:
-                progress[r.module_id] = ModuleProgress(
-                    r.module_id, ModuleStatus(r.name), r.attempt, r.at, r.completed_at,
-                    r.score, r.total,
-                )  # fmt: skip
+                progress[r.module_id] = _module_progress(r)
             else:
                 answers[r.name] = AnswerRecord(
                     r.module_id, r.name, r.attempt, r.option_id, r.correct, r.at, r.duration_ms
                 )
         return progress, answers
+
+    def progress_for_round(self, learner_id: int) -> dict[str, ModuleProgress]:
+        """The module records, read in one statement with the learner's answered
+        check-ups, which `round` then takes from here instead of reading them."""
+        progress: dict[str, ModuleProgress] = {}
+        checked: dict[int, tuple[bool, dt.datetime]] = {}
+        for r in self.session.execute(_PROGRESS_AND_CHECKUPS, {"learner": learner_id}):
+            if r.kind == _PROGRESS_ROW:
+                progress[r.module_id] = _module_progress(r)
+            else:
+                checked[r.attempt] = (bool(r.correct), r.at)
+        self._checked[learner_id] = checked
+        return progress
 
     def answered_questions(self, learner_id: int) -> frozenset[str]:
         """Every question id the learner has answered."""

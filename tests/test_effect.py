@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.simulated import advance
@@ -30,6 +31,7 @@ from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.tables import EffectProbe, ReviewLogRow, SrsCard
 from tests.support.chat import ChatUser, make_services, outbox
+from tests.test_answer_statements import Statements
 
 VARIANTS = """
 
@@ -217,3 +219,31 @@ def test_the_held_out_point_is_never_refreshed_and_check_ups_come_at_30_and_90_d
     ]
     assert not any("-v" in q for q in reviews)  # check-ups are not FSRS reviews
     assert outbox(services).sent
+
+
+def test_a_round_with_check_ups_answers_in_six_statements(
+    db_url: str, clock: ManualClock, measured: Curriculum
+) -> None:
+    # The round's answered check-ups are read with the module records (one UNION ALL),
+    # not on their own: a check-up or a review in such a round is six statements.
+    services = make_services(db_url, clock, measured)
+    user = ChatUser(services, clock)
+    start(user)
+    finish_module_one(user, measured)
+    counter = Statements()
+    event.listen(services.engine, "before_cursor_execute", counter)
+    seen: dict[str, list[str]] = {}
+    for _ in range(31):  # to the first check-ups (1 April)
+        advance(services, clock, dt.timedelta(days=1))
+        user.arrived()
+        while user.last and (shown := user.last[-1]).asks_question:
+            clock.advance(dt.timedelta(seconds=20))  # seen anew: the learner is written
+            asked = shown.asks_question
+            seen[asked] = counter.during(lambda: user.press(shown.choices[0].label))
+    event.remove(services.engine, "before_cursor_execute", counter)
+    checkup = ["INSERT INTO processed_inbound", "SELECT", "SELECT"]
+    checkup += ["UPDATE effect_probe", "UPDATE learner"]
+    review = ["INSERT INTO processed_inbound", "SELECT", "SELECT"]
+    review += ["UPDATE srs_card", "INSERT INTO review_log", "UPDATE learner"]
+    assert {q: s for q, s in seen.items() if "-v" in q} == {"t1-v1": checkup, "t1-v2": checkup}
+    assert seen["t1-q1"] == review
