@@ -49,6 +49,19 @@ QUIZ_LAST_ANSWER = [  # a quiz-only question: no FSRS card
     "INSERT INTO module_progress",  # the module done, with its score
     "UPDATE learner",
 ]
+# The last answer on a question that is also a refresher writes five tables besides the
+# claim (answer, module record, FSRS card, review log, learner): on SQLite, which cannot
+# write two tables in one statement, that is 6 writes and the read before any scoring.
+QUIZ_LAST_REFRESHER_ANSWER = [
+    "INSERT INTO processed_inbound",
+    "SELECT",
+    "SELECT",  # module records with this attempt's answers
+    "INSERT INTO answer",
+    "INSERT INTO module_progress",
+    "INSERT INTO srs_card",
+    "INSERT INTO review_log",
+    "UPDATE learner",
+]
 NEXT_PRESS = ["INSERT INTO processed_inbound", "SELECT", "UPDATE learner"]
 RETRIED = ["INSERT INTO processed_inbound"]  # a platform re-delivery: nothing else
 
@@ -133,6 +146,25 @@ def test_the_quiz_last_answer_scores_it_in_six_statements(
         "Quiz complete: you scored 3 out of 4. That is 1 of 3 modules done."
     )
     assert len(QUIZ_LAST_ANSWER) <= 6
+
+
+def test_the_last_answer_on_a_refresher_question_writes_its_five_tables(
+    user: ChatUser, statements: Statements
+) -> None:
+    user.say("/next")
+    module_one = ["Continue"] * 3 + ["Running the contract after award", "Next question"]
+    module_one += ["True", "Next question", "Delivery", "Next question"]
+    module_one += ["Paying is one part; performance, change, risk and exit matter too"]
+    for label in [*module_one, "Next module"]:
+        later(user)
+        user.press(label)
+    while not user.last[-1].text.startswith("**Question 4 of 4**"):
+        later(user)
+        user.press(user.last[-1].choices[0].label)
+    later(user)
+    last = user.last[-1].choices[0].label
+    assert statements.during(lambda: user.press(last)) == QUIZ_LAST_REFRESHER_ANSWER
+    assert user.last[1].text.startswith("Quiz complete: you scored ")
 
 
 def test_a_retried_inbound_is_claimed_and_nothing_else(
