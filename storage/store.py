@@ -7,25 +7,16 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Engine,
-    Integer,
-    String,
-    bindparam,
     delete,
     func,
-    literal,
-    null,
-    union_all,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
-from bot.effect import CHECKUP
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.ports import NOTHING_ALONG, ReadAlong
@@ -35,12 +26,11 @@ from bot.state import (
     CouncilInfo,
     LearnerState,
     ModuleProgress,
-    ModuleStatus,
     Stage,
 )
 from scheduler.pacing import DEFAULT_WORKING_DAYS
 from scheduler.srs import Memory
-from storage import learner_rows
+from storage import learner_rows, quiz_reads
 from storage.capability import AssessmentReads
 from storage.council_cache import CouncilCache
 from storage.delivery_reads import DeliveryReads
@@ -50,80 +40,11 @@ from storage.people import PeopleReads
 from storage.tables import (
     AnswerRow,
     Council,
-    EffectProbe,
     Identity,
     Learner,
     ModuleProgressRow,
     ProcessedInbound,
 )
-from storage.types import UTCDateTime
-
-# Module records read together with one more set of rows, as a UNION ALL: the columns
-# lined up by meaning (status and question id share `name`, a probe id shares `attempt`,
-# started and answered times share `at`); typed NULLs fill what a side does not have.
-# `progress_and_answers` adds one quiz attempt's answers, `progress_for_round` the
-# learner's answered check-ups. Built once.
-_PROGRESS_ROW, _ANSWER_ROW, _CHECKUP_ROW = 0, 1, 2
-_PROGRESS = select(  # type: ignore[call-overload]
-    literal(_PROGRESS_ROW).label("kind"),
-    col(ModuleProgressRow.module_id).label("module_id"),
-    col(ModuleProgressRow.status).label("name"),
-    col(ModuleProgressRow.attempt).label("attempt"),
-    col(ModuleProgressRow.started_at).label("at"),
-    col(ModuleProgressRow.completed_at).label("completed_at"),
-    col(ModuleProgressRow.score).label("score"),
-    col(ModuleProgressRow.total).label("total"),
-    null().cast(String).label("option_id"),
-    null().cast(Boolean).label("correct"),
-    null().cast(Integer).label("duration_ms"),
-).where(col(ModuleProgressRow.learner_id) == bindparam("learner"))
-_PROGRESS_AND_ANSWERS = union_all(
-    _PROGRESS,
-    select(  # type: ignore[call-overload]
-        literal(_ANSWER_ROW),
-        col(AnswerRow.module_id),
-        col(AnswerRow.question_id),
-        col(AnswerRow.attempt),
-        col(AnswerRow.answered_at),
-        null().cast(UTCDateTime),
-        null().cast(Integer),
-        null().cast(Integer),
-        col(AnswerRow.option_id),
-        col(AnswerRow.correct),
-        col(AnswerRow.duration_ms),
-    ).where(
-        col(AnswerRow.learner_id) == bindparam("learner"),
-        col(AnswerRow.module_id) == bindparam("module"),
-        col(AnswerRow.attempt) == bindparam("attempt"),
-    ),
-)
-_PROGRESS_AND_CHECKUPS = union_all(
-    _PROGRESS,
-    select(  # type: ignore[call-overload]
-        literal(_CHECKUP_ROW),
-        col(EffectProbe.module_id),
-        null().cast(String),
-        col(EffectProbe.id),
-        col(EffectProbe.answered_at),
-        null().cast(UTCDateTime),
-        null().cast(Integer),
-        null().cast(Integer),
-        null().cast(String),
-        col(EffectProbe.correct),
-        null().cast(Integer),
-    ).where(
-        col(EffectProbe.learner_id) == bindparam("learner"),
-        col(EffectProbe.kind) == CHECKUP,
-        col(EffectProbe.answered_at).is_not(None),
-    ),
-)
-
-
-def _module_progress(r: Any) -> ModuleProgress:
-    """A module record from a row of `_PROGRESS`."""
-    return ModuleProgress(
-        r.module_id, ModuleStatus(r.name), r.attempt, r.at, r.completed_at, r.score, r.total
-    )
 
 
 class SqlStore:
@@ -327,21 +248,7 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
 
     def progress(self, learner_id: int) -> dict[str, ModuleProgress]:
         """The learner's module records."""
-        rows = self.session.exec(
-            select(ModuleProgressRow).where(ModuleProgressRow.learner_id == learner_id)
-        ).all()
-        return {
-            r.module_id: ModuleProgress(
-                r.module_id,
-                ModuleStatus(r.status),
-                r.attempt,
-                r.started_at,
-                r.completed_at,
-                r.score,
-                r.total,
-            )
-            for r in rows
-        }
+        return quiz_reads.progress(self.session, learner_id)
 
     def save_progress(self, learner_id: int, progress: ModuleProgress) -> None:
         """Insert or update one module record (one statement)."""
@@ -363,55 +270,22 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
 
     def answers(self, learner_id: int, module_id: str, attempt: int) -> dict[str, AnswerRecord]:
         """The answers of one quiz attempt."""
-        rows = self.session.exec(
-            select(AnswerRow).where(
-                AnswerRow.learner_id == learner_id,
-                AnswerRow.module_id == module_id,
-                AnswerRow.attempt == attempt,
-            )
-        ).all()
-        return {
-            r.question_id: AnswerRecord(
-                r.module_id,
-                r.question_id,
-                r.attempt,
-                r.option_id,
-                r.correct,
-                r.answered_at,
-                r.duration_ms,
-            )
-            for r in rows
-        }
+        return quiz_reads.answers(self.session, learner_id, module_id, attempt)
 
     def progress_and_answers(
         self, learner_id: int, module_id: str, attempt: int
     ) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
-        """The learner's module records and one quiz attempt's answers, in one statement
-        (a quiz's last answer reads both to score the attempt)."""
-        progress: dict[str, ModuleProgress] = {}
-        answers: dict[str, AnswerRecord] = {}
-        params = {"learner": learner_id, "module": module_id, "attempt": attempt}
-        for r in self.session.execute(_PROGRESS_AND_ANSWERS, params):
-            if r.kind == _PROGRESS_ROW:
-                progress[r.module_id] = _module_progress(r)
-            else:
-                answers[r.name] = AnswerRecord(
-                    r.module_id, r.name, r.attempt, r.option_id, r.correct, r.at, r.duration_ms
-                )
-        return progress, answers
+        """The module records and one quiz attempt's answers, in one statement (a quiz's
+        last answer reads both to score the attempt)."""
+        return quiz_reads.progress_and_answers(self.session, learner_id, module_id, attempt)
 
     def progress_for_round(self, learner_id: int) -> dict[str, ModuleProgress]:
         """The module records, read in one statement with the learner's answered
         check-ups, which `round` then takes from here instead of reading them."""
-        progress: dict[str, ModuleProgress] = {}
-        checked: dict[int, tuple[bool, dt.datetime]] = {}
-        for r in self.session.execute(_PROGRESS_AND_CHECKUPS, {"learner": learner_id}):
-            if r.kind == _PROGRESS_ROW:
-                progress[r.module_id] = _module_progress(r)
-            else:
-                checked[r.attempt] = (bool(r.correct), r.at)
-        self._checked[learner_id] = checked
-        return progress
+        records, self._checked[learner_id] = quiz_reads.progress_and_checkups(
+            self.session, learner_id
+        )
+        return records
 
     def answered_questions(self, learner_id: int) -> frozenset[str]:
         """Every question id the learner has answered."""
