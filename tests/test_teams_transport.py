@@ -123,3 +123,22 @@ async def test_redirects_are_left_to_httpx(client: httpx.AsyncClient) -> None:
         response = await client.post(server.url, json={})
     assert (response.status_code, response.headers["Location"]) == (307, "/elsewhere")
     assert len(server.seen) == 1
+
+
+def test_a_new_event_loop_gets_a_session_of_its_own() -> None:
+    # One transport used from two loops in turn: the session opened in the first cannot
+    # serve the second.
+    transport = AiohttpTransport()
+
+    async def created(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(_response("201 Created", b'{"id": "sent-1"}'))
+        await writer.drain()
+        writer.close()
+
+    async def post_once() -> int:
+        async with RawServer(created) as server:
+            http = httpx.AsyncClient(transport=transport, timeout=1.0)
+            return (await http.post(server.url, json={})).status_code
+
+    assert asyncio.run(post_once()) == 201
+    assert asyncio.run(post_once()) == 201

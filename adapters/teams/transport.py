@@ -17,6 +17,8 @@ NO_PROXY, as with httpx.
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import httpx
 from yarl import URL
@@ -30,9 +32,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _session_now(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+        # A session belongs to the event loop it was opened in; a sender used from a new
+        # loop (tests, one-shot commands run one after another) opens a new one.
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or loop is not self._loop:
+            self._loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 trust_env=True,  # HTTP_PROXY, HTTPS_PROXY, NO_PROXY
