@@ -50,9 +50,10 @@ def plan(services: Services) -> None:
 def dispatch(services: Services, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """Send everything due now; on `loop` when given (a long run keeps one loop).
 
-    One lane: a simulated send takes no time, so overlapping batches gains nothing, and
-    with one lane the batches are the same from run to run (lanes race for rows)."""
-    drain = services.dispatcher.drain(lanes=1)
+    One lane, no parked batches: a simulated send takes no time, so overlapping batches
+    gains nothing, and with one lane the batches are the same from run to run (lanes, and
+    a lane's parked batches, race for rows)."""
+    drain = services.dispatcher.drain(lanes=1, park=False)
     if loop is None:
         asyncio.run(drain)
     else:

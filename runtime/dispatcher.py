@@ -23,7 +23,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import anyio.to_thread
@@ -31,6 +31,7 @@ import anyio.to_thread
 from bot.deliveries import ClaimedDelivery, Composed, Outcome, Withheld
 from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
 from bot.ports import Clock, Sender
+from runtime.batches import MAX_HELD, PARK_CHECK_SECONDS, Batch, DispatchReport
 from runtime.conversation_gaps import ConversationGaps
 from runtime.leases import LEASE, Leases
 from runtime.metrics import DispatchMetrics
@@ -74,29 +75,6 @@ Composer = Callable[[ClaimedDelivery], Composed | Withheld]
 BatchComposer = Callable[[list[ClaimedDelivery]], list[Composed | Withheld]]
 
 
-@dataclass
-class DispatchReport:
-    """What one dispatcher run did, by outcome."""
-
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    withheld: int = 0
-    unreachable: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    statuses: dict[int, str] = field(default_factory=dict)
-
-    def count(self, status: str) -> None:
-        """Count a final status (anything but sent and queued)."""
-        if status == "unreachable":
-            self.unreachable += 1
-        elif status == "failed":
-            self.failed += 1
-        else:
-            self.withheld += 1
-
-
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> dt.timedelta:
     """How long to wait before the next attempt: the platform's Retry-After when it gave
     one (plus up to 10% jitter, so retries do not arrive together), else exponential from
@@ -117,6 +95,7 @@ class _Sending:
     token: str
     ref: ConversationRef
     messages: tuple[Outbound, ...]
+    batch: Batch
     parts_sent: int = 0
     message_id: str | None = None
 
@@ -149,23 +128,42 @@ class Dispatcher:
         self._recorder = Recorder(queue.record, size=batch)
         self._gaps = ConversationGaps()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._held = 0  # rows claimed and not finished, parked batches included
+        self._sent = 0
+        self._parked: set[asyncio.Task[None]] = set()
 
-    async def drain(self, lanes: int = 3) -> int:
+    async def drain(self, lanes: int = 3, park: bool = True) -> int:
         """Send batch after batch until nothing due is left; return how many were sent.
 
         Two lanes overlap one batch's claiming and composing with another's sending, so
-        the platform's rate is used without gaps between batches."""
+        the platform's rate is used without gaps between batches. With `park`, a batch
+        whose open conversations all wait for a send slot carries on in the background
+        while its lane claims the next (runtime/batches.py); the call returns once those
+        have finished too."""
+        before = self._sent
 
-        async def lane() -> int:
-            sent = 0
-            while (report := await self.run_once()).claimed:
-                sent += report.sent
-            return sent
+        async def lane() -> None:
+            while (await self._run_batch(park)).claimed:
+                pass
 
-        return sum(await asyncio.gather(*(lane() for _ in range(lanes))))
+        try:
+            await asyncio.gather(*(lane() for _ in range(lanes)))
+        except BaseException:
+            for task in self._parked:
+                task.cancel()
+            raise
+        finally:
+            failures = await asyncio.gather(*self._parked, return_exceptions=True)
+        failure = next((f for f in failures if isinstance(f, Exception)), None)
+        if failure is not None:
+            raise failure
+        return self._sent - before
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch, deliver it and record every outcome; return what happened."""
+        return await self._run_batch(park=False)
+
+    async def _run_batch(self, park: bool) -> DispatchReport:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # the recorder and heartbeat run tasks on one event loop
             self._loop, self._recorder = loop, Recorder(self._queue.record, size=self._batch)
@@ -176,20 +174,35 @@ class Dispatcher:
         claimed = await anyio.to_thread.run_sync(
             self._queue.claim, token, now, self._batch, self.leases.lease
         )
-        report = DispatchReport(claimed=len(claimed))
+        batch = Batch(DispatchReport(claimed=len(claimed)))
         if not claimed:
-            return report
+            return batch.report
         self.leases.hold(token, (delivery.id for delivery in claimed), claimed_at)
+        self._held += len(claimed)
+        work = asyncio.ensure_future(self._work(batch, claimed, token))
         try:
-            await self._deliver(report, claimed, token)
+            while park and not work.done():
+                if batch.all_parked and self._held <= MAX_HELD:
+                    self._parked.add(work)  # drain waits for it
+                    work.add_done_callback(self._parked.discard)
+                    return batch.report
+                await asyncio.wait({work}, timeout=PARK_CHECK_SECONDS)
+            await work
+        except BaseException:
+            work.cancel()
+            raise
+        return batch.report
+
+    async def _work(self, batch: Batch, claimed: list[ClaimedDelivery], token: str) -> None:
+        try:
+            await self._deliver(batch, claimed, token)
         finally:
+            self._held -= len(claimed)
             await self._recorder.flush()
             self.leases.release(token)
-        return report
 
-    async def _deliver(
-        self, report: DispatchReport, claimed: list[ClaimedDelivery], token: str
-    ) -> None:
+    async def _deliver(self, batch: Batch, claimed: list[ClaimedDelivery], token: str) -> None:
+        report = batch.report
         composed = await anyio.to_thread.run_sync(self._compose_batch, claimed)
         by_conversation: dict[tuple[str, str], list[_Sending]] = {}
         for delivery, outcome in zip(claimed, composed, strict=True):
@@ -197,19 +210,23 @@ class Dispatcher:
                 self._final(report, delivery, token, outcome.status, outcome.reason)
                 continue
             key = (outcome.ref.platform, outcome.ref.conversation_id)
-            sending = _Sending(delivery, token, outcome.ref, outcome.messages)
+            sending = _Sending(delivery, token, outcome.ref, outcome.messages, batch)
             by_conversation.setdefault(key, []).append(sending)
         gate = asyncio.Semaphore(CONCURRENCY)
+        batch.open = len(by_conversation)
 
         async def one_conversation(items: list[_Sending]) -> None:
-            async with gate:
-                for sending in items:  # in order, one conversation at a time
-                    # Never send on a claim that may have run out: another dispatcher
-                    # could have taken the delivery over. It goes back to the queue.
-                    if not self.leases.may_send(token, sending.delivery.id):
-                        self._requeue(report, sending.delivery, token)
-                        continue
-                    await self._send(report, sending)
+            try:
+                async with gate:
+                    for sending in items:  # in order, one conversation at a time
+                        # Never send on a claim that may have run out: another dispatcher
+                        # could have taken the delivery over. It goes back to the queue.
+                        if not self.leases.may_send(token, sending.delivery.id):
+                            self._requeue(report, sending.delivery, token)
+                            continue
+                        await self._send(report, sending)
+            finally:
+                batch.open -= 1
 
         await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
 
@@ -267,7 +284,8 @@ class Dispatcher:
         result = SendResult(SendStatus.SENT)
         for part in sending.messages[sending.parts_sent :]:
             bucket = f"{sender.platform}:{sender.limit_key(ref)}"
-            await self._pacer.acquire(bucket, sender.limits)
+            with sending.batch.parking():
+                await self._pacer.acquire(bucket, sender.limits)
             try:
                 result = await sender.send(ref, (part,))
             except Exception as error:  # a sender bug must not lose the delivery
@@ -304,6 +322,7 @@ class Dispatcher:
                 )
             )
             report.sent += 1
+            self._sent += 1
             report.statuses[delivery.id] = "sent"
             if self._metrics:
                 self._metrics.sent(platform, (now - delivery.due_at).total_seconds(), elapsed)

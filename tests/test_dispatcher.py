@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Sequence
 import pytest
 from sqlmodel import Session, col, select
 
-from adapters.recording import RecordingSender, Sent
+from adapters.recording import UNLIMITED, RecordingSender, Sent
 from app.simulated import tick
 from app.wiring import Services
 from bot.deliveries import ClaimedDelivery, Composed, DeliveryKind, PlannedDelivery
-from bot.messages import ConversationRef, Outbound, SendResult, SendStatus
+from bot.messages import ConversationRef, Outbound, RateLimits, SendResult, SendStatus
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from runtime.dispatcher import Dispatcher
@@ -430,3 +430,34 @@ def test_composing_a_batch_decides_as_composing_one_by_one(
         "Withheld",
         "Withheld",
     ]
+
+
+@pytest.mark.parametrize(("park", "slow_before_last_fast"), [(True, range(0, 9)), (False, [12])])
+def test_a_batch_waiting_only_on_a_slow_limit_lets_the_next_batch_go(
+    services: Services, clock: ManualClock, park: bool, slow_before_last_fast: Sequence[int]
+) -> None:
+    # Batches of 4 + 4 learners on a platform limited to 5 a second and on one without a
+    # limit. Parked, a batch whose slow rows wait for their slots carries on in the
+    # background and the next is claimed: the fast platform's sends do not wait for the
+    # slow one's. Not parked, each batch ends at the slow platform's pace.
+    learners = []
+    for _ in range(16):
+        learners += add_learners(services, 1, clock.now(), platform="slow")
+        learners += add_learners(services, 1, clock.now(), platform="fast")
+    services.deliveries.add([lesson(i, clock.now()) for i in learners], clock.now())
+    sent: list[str] = []
+    for platform, limits in (
+        ("slow", RateLimits(per_second=5, conversation_gap_seconds=0)),
+        ("fast", UNLIMITED),
+    ):
+        sender = RecordingSender(platform, clock.now, limits)
+        sender.listeners.append(lambda record: sent.append(record.ref.platform))
+        services.senders[platform] = sender
+    services.dispatcher._batch = 8
+
+    assert asyncio.run(services.dispatcher.drain(lanes=1, park=park)) == 32
+
+    assert Counter(sent) == {"slow": 16, "fast": 16}
+    last_fast = max(i for i, platform in enumerate(sent) if platform == "fast")
+    assert sent[:last_fast].count("slow") in slow_before_last_fast
+    assert set(statuses(services).values()) == {"sent"}
