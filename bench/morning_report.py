@@ -27,6 +27,8 @@ class PlatformReport:
     limit: int
     lost: int
     duplicates: int
+    lateness_p50_s: float  # this platform's sends, accepted less due
+    lateness_p95_s: float
 
 
 @dataclass
@@ -71,15 +73,16 @@ def report(
     stats, sent = seen
     busiest_sent = busiest_second(sent)
     physical_s, binding = physical_limit(sends, limits)
-    lateness = [
-        stats[s.platform].first_at[s.conversation] - (start_wall + s.due_s)
-        for s in sends
-        if s.conversation in stats[s.platform].first_at
-    ]
+    late_by_platform: dict[str, list[float]] = {name: [] for name in stats}
+    for s in sends:
+        if s.conversation in stats[s.platform].first_at:
+            late = stats[s.platform].first_at[s.conversation] - (start_wall + s.due_s)
+            late_by_platform[s.platform].append(late)
+    lateness = [late for lates in late_by_platform.values() for late in lates]
     last = max((s.last_at for s in stats.values() if s.accepted), default=start_wall)
     wall_s = last - start_wall
     platforms = {
-        name: _platform(name, sends, platform, busiest_sent.get(name, 0))
+        name: _platform(name, sends, platform, busiest_sent.get(name, 0), late_by_platform[name])
         for name, platform in stats.items()
     }
     return MorningReport(
@@ -104,7 +107,7 @@ def report(
 
 
 def _platform(
-    name: str, sends: list[Send], stats: PlatformStats, busiest_sent: int
+    name: str, sends: list[Send], stats: PlatformStats, busiest_sent: int, lateness: list[float]
 ) -> PlatformReport:
     wanted = {s.conversation for s in sends if s.platform == name}
     accepted = sum(stats.accepted.values())
@@ -117,4 +120,6 @@ def _platform(
         limit=stats.limit,
         lost=len(wanted - set(stats.accepted)),
         duplicates=accepted - len(stats.accepted),
+        lateness_p50_s=round(percentile(lateness, 0.5), 1),
+        lateness_p95_s=round(percentile(lateness, 0.95), 1),
     )
