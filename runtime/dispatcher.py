@@ -6,7 +6,9 @@ on leave since it was planned), sends outside any transaction while keeping to e
 platform's limits (`runtime.pacer`), and hands each outcome to a recorder that writes
 them in small batches (`runtime.outcomes`). A crash after sending but before recording
 re-sends once the lease expires; a crash before sending loses nothing. Retry-After is
-honoured by rescheduling the delivery, never by holding its claim.
+honoured by rescheduling the delivery, never by holding its claim. In `drain`, a batch
+whose remaining sends all wait for a platform's send slot carries on in the background
+while the next is claimed, so one slow limit does not hold the others (runtime/batches.py).
 
 A multi-part delivery is sent part by part, its progress recorded after each part, so a
 retry resumes from the part that failed. A send that timed out after going out is
