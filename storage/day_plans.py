@@ -210,8 +210,8 @@ class DayPlanning:
     ) -> Generator[_PageFacts | None]:
         """The pages' facts, read by a thread on a connection of its own while this one
         writes the page before (PostgreSQL). The server takes a page's `COPY` and checks
-        each row's learner on one core while the next page is read on the other: about a
-        quarter of a day's time (docs/benchmarks.md). The reader sees what is committed,
+        each row's learner on one core while the next page is read on the other: 15-20% of
+        a day's time (docs/benchmarks.md). The reader sees what is committed,
         as the planning transaction would, except the leave this run ends: `_plan_page`
         reads again the cards of those learners."""
         pages: queue.Queue[_PageFacts | _Done | None] = queue.Queue(maxsize=READ_AHEAD_PAGES)
