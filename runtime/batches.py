@@ -51,6 +51,7 @@ class Batch:
     report: DispatchReport
     open: int = 0  # conversations not finished
     parked: int = 0  # of those, waiting for a send slot
+    held: int = 0  # rows not finished: counted in the dispatcher's rows held, row by row
 
     @property
     def all_parked(self) -> bool:

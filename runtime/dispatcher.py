@@ -6,9 +6,8 @@ on leave since it was planned), sends outside any transaction while keeping to e
 platform's limits (`runtime.pacer`), and hands each outcome to a recorder that writes
 them in small batches (`runtime.outcomes`). A crash after sending but before recording
 re-sends once the lease expires; a crash before sending loses nothing. Retry-After is
-honoured by rescheduling the delivery, never by holding its claim. In `drain`, a batch
-whose remaining sends all wait for a platform's send slot carries on in the background
-while the next is claimed, so one slow limit does not hold the others (runtime/batches.py).
+honoured by rescheduling the delivery, never by holding its claim. In `drain`, a batch whose
+sends left all wait for send slots carries on while the next is claimed (runtime/batches.py).
 
 A multi-part delivery is sent part by part, its progress recorded after each part, so a
 retry resumes from the part that failed. A send that timed out after going out is
@@ -181,6 +180,7 @@ class Dispatcher:
             return batch.report
         self.leases.hold(token, (delivery.id for delivery in claimed), claimed_at)
         self._held += len(claimed)
+        batch.held = len(claimed)
         work = asyncio.ensure_future(self._work(batch, claimed, token))
         try:
             while park and not work.done():
@@ -199,7 +199,8 @@ class Dispatcher:
         try:
             await self._deliver(batch, claimed, token)
         finally:
-            self._held -= len(claimed)
+            self._held -= batch.held  # rows a failure left unfinished
+            batch.held = 0
             await self._recorder.flush()
             self.leases.release(token)
 
@@ -210,6 +211,7 @@ class Dispatcher:
         for delivery, outcome in zip(claimed, composed, strict=True):
             if isinstance(outcome, Withheld):
                 self._final(report, delivery, token, outcome.status, outcome.reason)
+                self._row_done(batch)
                 continue
             key = (outcome.ref.platform, outcome.ref.conversation_id)
             sending = _Sending(delivery, token, outcome.ref, outcome.messages, batch)
@@ -225,12 +227,18 @@ class Dispatcher:
                         # could have taken the delivery over. It goes back to the queue.
                         if not self.leases.may_send(token, sending.delivery.id):
                             self._requeue(report, sending.delivery, token)
-                            continue
-                        await self._send(report, sending)
+                        else:
+                            await self._send(report, sending)
+                        self._row_done(batch)
             finally:
                 batch.open -= 1
 
         await asyncio.gather(*(one_conversation(items) for items in by_conversation.values()))
+
+    def _row_done(self, batch: Batch) -> None:
+        """A row finished: a parked batch holds only its unfinished rows (`MAX_HELD`)."""
+        batch.held -= 1
+        self._held -= 1
 
     def _requeue(self, report: DispatchReport, delivery: ClaimedDelivery, token: str) -> None:
         now = self._clock.now()
