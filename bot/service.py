@@ -237,13 +237,12 @@ def _progress_and_answers(
     """The module records and the current attempt's answers, if the route reads them:
     in one read when it reads both (a quiz's last answer scores the attempt), and with the
     round's answered check-ups for a round's answer."""
-    learner, module = state.learner_id, state.module_id
-    wants_answers = needs.answers and module is not None
-    if needs.progress and wants_answers:
-        assert module is not None
+    learner = state.learner_id
+    module = state.module_id if needs.answers else None  # no attempt outside a module
+    if needs.progress and module is not None:
         return tx.progress_and_answers(learner, module, state.attempt)
     if needs.progress and needs.round is not None:  # with what the round reads, if it can
         return tx.progress_for_round(learner), {}
     progress = tx.progress(learner) if needs.progress else {}
-    answers = tx.answers(learner, module, state.attempt) if wants_answers and module else {}
+    answers = tx.answers(learner, module, state.attempt) if module is not None else {}
     return progress, answers

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-MAX_HELD = 4000  # rows one dispatcher holds at once, parked batches included
+MAX_HELD = 4000  # unfinished rows one dispatcher holds at once, parked batches included
 PARK_CHECK_SECONDS = 0.05  # how often a lane looks whether its batch is all parked
 
 

@@ -18,6 +18,7 @@ from bot.messages import ConversationRef
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage.effects import apply_effect
 from storage.learner_rows import RoundRow
+from storage.quiz_reads import Checked
 from storage.tables import (
     Delivery,
     EffectProbe,
@@ -48,9 +49,8 @@ class DeliveryReads:
     _cards: dict[tuple[int, str], Memory | None]
     # Rounds read with the learner (None: not theirs), by delivery id.
     _rounds: dict[int, RoundRow | None]
-    # Answered check-ups read with the module records (`progress_for_round`), by learner:
-    # probe id -> (correct, answered at).
-    _checked: dict[int, dict[int, tuple[bool, dt.datetime]]]
+    # Answered check-ups read with the module records (`progress_for_round`), by learner.
+    _checked: dict[int, Checked]
 
     def reach(self, learner_id: int) -> ConversationRef | None:
         """The reachable identity the learner last wrote from."""

@@ -8,11 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from sqlalchemy import (
-    Engine,
-    delete,
-    func,
-)
+from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -138,7 +134,7 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._loaded: dict[int, LearnerState] = {}  # learners as read, before this message
         self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
         self._rounds: dict[int, RoundRow | None] = {}  # rounds read with them, by id
-        self._checked: dict[int, dict[int, tuple[bool, dt.datetime]]] = {}  # check-ups, too
+        self._checked: dict[int, quiz_reads.Checked] = {}  # answered check-ups, too
         self._effects_applied = False
 
     def learner(self, learner_id: int) -> LearnerState | None:

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
+from app.wiring import Services
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from scheduler.planner import CheckupItem, RoundPlan, plan_day
@@ -106,13 +107,24 @@ def test_a_day_planned_in_pages_gives_each_learner_a_lesson_and_a_round_and_keep
     assert again is None
 
 
+@pytest.fixture
+def paged(db_url: str, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch) -> Services:
+    """Services planning in pages of `PAGE` learners."""
+    monkeypatch.setattr(day_plans, "PLAN_PAGE", PAGE)
+    return make_services(db_url, ManualClock(MONDAY), demo_curriculum)
+
+
+def plan_monday(services: Services) -> DayPlanned | None:
+    end = MONDAY + dt.timedelta(days=1)
+    return services.deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+
+
 def test_a_leave_that_ended_moves_the_learners_cards_before_they_are_planned(
-    db_url: str, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
+    paged: Services,
 ) -> None:
     # On PostgreSQL the page is read ahead on another connection, before the move: the
     # moved cards must be read again in the planning transaction.
-    monkeypatch.setattr(day_plans, "PLAN_PAGE", PAGE)
-    services = make_services(db_url, ManualClock(MONDAY), demo_curriculum)
+    services = paged
     with Session(services.engine) as session, session.begin():
         ids = add_learners(session)
         back = session.get(Learner, ids[PAGE + 2])  # second page, with a due card
@@ -120,8 +132,7 @@ def test_a_leave_that_ended_moves_the_learners_cards_before_they_are_planned(
         back.away_from, back.away_until = dt.date(2026, 2, 23), dt.date(2026, 2, 27)
         session.add(back)
 
-    end = MONDAY + dt.timedelta(days=1)
-    planned = services.deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+    planned = plan_monday(services)
 
     rounds = LEARNERS // 2 - 1  # the card due an hour ago is now due in five days
     assert planned == DayPlanned("Europe/London", MONDAY.date(), LEARNERS, LEARNERS + rounds)
@@ -137,10 +148,9 @@ def test_a_leave_that_ended_moves_the_learners_cards_before_they_are_planned(
 
 
 def test_a_failed_read_plans_nothing_and_the_day_can_be_planned_again(
-    db_url: str, demo_curriculum: Curriculum, monkeypatch: pytest.MonkeyPatch
+    paged: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(day_plans, "PLAN_PAGE", PAGE)
-    services = make_services(db_url, ManualClock(MONDAY), demo_curriculum)
+    services = paged
     with Session(services.engine) as session, session.begin():
         ids = add_learners(session)
     deliveries = services.deliveries
@@ -155,12 +165,11 @@ def test_a_failed_read_plans_nothing_and_the_day_can_be_planned_again(
         return checkups(session, day, learner_ids)
 
     monkeypatch.setattr(deliveries, "_checkups", fail_on_the_second_page)
-    end = MONDAY + dt.timedelta(days=1)
     with pytest.raises(RuntimeError, match="the database went away"):
-        deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+        plan_monday(services)
     with Session(services.engine) as session:
         assert session.exec(select(Delivery)).all() == []
 
     monkeypatch.setattr(deliveries, "_checkups", checkups)
-    planned = deliveries.plan_day("Europe/London", MONDAY.date(), end, MONDAY, plan_day)
+    planned = plan_monday(services)
     assert planned == DayPlanned("Europe/London", MONDAY.date(), LEARNERS, LEARNERS * 3 // 2)

@@ -187,13 +187,19 @@ def answer_rounds(user: ChatUser, days: int) -> list[str]:
     return asked
 
 
+def past_module_one(url: str, clock: ManualClock, measured: Curriculum) -> ChatUser:
+    """A learner who has started and finished the first (measured) module."""
+    user = ChatUser(make_services(url, clock, measured), clock)
+    start(user)
+    finish_module_one(user, measured)
+    return user
+
+
 def test_the_held_out_point_is_never_refreshed_and_check_ups_come_at_30_and_90_days(
     sqlite_url: str, clock: ManualClock, measured: Curriculum
 ) -> None:
-    services = make_services(sqlite_url, clock, measured)
-    user = ChatUser(services, clock)
-    start(user)
-    finish_module_one(user, measured)
+    user = past_module_one(sqlite_url, clock, measured)
+    services = user.services
     with Session(services.engine) as session:
         held = session.exec(select(SrsCard).where(SrsCard.held_out)).one()
         probes = session.exec(select(EffectProbe).where(EffectProbe.kind == CHECKUP)).all()
@@ -226,10 +232,8 @@ def test_a_round_with_check_ups_answers_in_six_statements(
 ) -> None:
     # The round's answered check-ups are read with the module records (one UNION ALL),
     # not on their own: a check-up or a review in such a round is six statements.
-    services = make_services(db_url, clock, measured)
-    user = ChatUser(services, clock)
-    start(user)
-    finish_module_one(user, measured)
+    user = past_module_one(db_url, clock, measured)
+    services = user.services
     counter = Statements()
     event.listen(services.engine, "before_cursor_execute", counter)
     seen: dict[str, list[str]] = {}

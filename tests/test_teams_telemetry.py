@@ -48,3 +48,14 @@ def test_a_provider_named_in_the_environment_is_left_to_load() -> None:
     # Not loaded here: the name is the operator's, resolved by OpenTelemetry on first use.
     env = {"OTEL_PYTHON_METER_PROVIDER": "sdk_meter_provider"}
     assert _run(report="", **env) == "False False"
+
+
+def test_building_the_sender_installs_it() -> None:
+    # In a fresh interpreter, so no other Teams object has installed it first.
+    sender = """
+from microsoft_teams.api import TokenCredentials
+from adapters.teams.config import TeamsConfig
+from adapters.teams.sender import TeamsSender
+TeamsSender(TeamsConfig(app_id="app"), TokenCredentials(client_id="app", token=lambda *a: "t"))
+"""
+    assert _run(sender) == "False False NoOpMeterProvider"

@@ -2,10 +2,10 @@
 
 The SDK asks its token provider on every call it makes. Behind the provider, client
 credentials go to MSAL on a worker thread (which finds the token in its cache) and the
-result is parsed as a JWT again: about a quarter of a proactive send's CPU at a morning's
-rate (bench/morning.py). The token is kept here instead and asked for again five minutes
-before it expires (the SDK's own margin, `TokenProtocol.is_expired`), as MSAL would
-refresh it. A token without an expiry is kept, as the SDK treats it as never expiring.
+result is parsed as a JWT again, for every message (bench/sender_cost.py measures a
+send). The token is kept here instead and asked for again five minutes before it expires
+(the SDK's own margin, `TokenProtocol.is_expired`), as MSAL would refresh it. A token
+without an expiry is kept, as the SDK treats it as never expiring.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """An aiohttp transport under the Teams SDK's httpx client (an `httpx.AsyncBaseTransport`).
 
-The SDK posts through httpx. Under a morning's load (tens of sends in flight) httpcore
-scanned its whole connection pool on every request: about 1.2-1.6 ms of CPU a message, most
-of a proactive send's cost (bench/morning.py, docs/benchmarks.md). The requests httpx builds
-are handed to one aiohttp session instead, as the Telegram sender does
+The SDK posts through httpx. With tens of sends in flight httpcore scanned its whole
+connection pool on every request, most of a proactive send's CPU: with this and
+the cached token (adapters/teams/tokens.py), a send went from 1.3-1.5 ms to 0.9 ms
+(bench/sender_cost.py, docs/benchmarks.md). The requests httpx builds are handed to one
+aiohttp session instead, as the Telegram sender does
 (adapters/telegram/transport.py); httpx still builds the request and reads the response,
 so the SDK sees no difference.
 
