@@ -3,9 +3,10 @@
 An inbound message is the bot's hot path: each quiz answer, round answer and "Next" press
 runs here. So each step is one statement: the message id claimed with an insert that
 ignores a duplicate (no savepoint), the learner read with their identity (and, for a quiz
-answer, the question's FSRS card; for a round button, the round with its reviews so far
-and the answered item's card) in one join, and the learner written back with one UPDATE
-of only the columns that changed. `tests/test_answer_statements.py` counts them.
+answer, the question's FSRS card with the module records and the attempt's answers; for a
+round button, the round with its reviews so far and the answered item's card) in one
+join, and the learner written back with one UPDATE of only the columns that changed.
+`tests/test_answer_statements.py` counts them.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from bot.ports import ReadAlong
 from bot.state import Awaiting, LearnerState, Stage
 from scheduler.planner import RoundPlan
 from scheduler.srs import Memory
+from storage import quiz_reads
 from storage.tables import Delivery, Identity, Learner, ProcessedInbound, ReviewLogRow, SrsCard
 
 _LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
@@ -113,7 +115,8 @@ class RoundRow:
 @dataclass(frozen=True)
 class Loaded:
     """A learner as read, with the identity they wrote from and what `ReadAlong` asked
-    for: a card (None: it does not exist) and a round (None: not this learner's)."""
+    for: a card (None: it does not exist) with the quiz's records, and a round (None: not
+    this learner's)."""
 
     state: LearnerState  # as stored, before this message touched it
     identity_id: int
@@ -121,6 +124,9 @@ class Loaded:
     card: Memory | None
     round: RoundRow | None = None
     round_card: Memory | None = None
+    # With a quiz answer's card: the module records, and the answers of the attempt the
+    # learner's row names (so the quiz's last answer scores it without another read).
+    quiz: quiz_reads.Records | None = None
 
 
 def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | None:
@@ -157,11 +163,16 @@ def load(session: Session, ref: ConversationRef, along: ReadAlong) -> Loaded | N
         or bool(row["ahead"])
         or row["identity_seen"] is None
     )
-    card = _memory(row, "card_") if along.card_question is not None else None
+    card, quiz = None, None
+    if along.card_question is not None:
+        card = _memory(row, "card_")
+        quiz = quiz_reads.along_read(row["quiz_records"], row["quiz_answers"])
     if along.round_id is None or row["round_id"] is None:
-        return Loaded(state_of(row), row["identity_id"], stale, card)
+        return Loaded(state_of(row), row["identity_id"], stale, card, quiz=quiz)
     round_card = _memory(row, "round_card_") if _names_an_item(along.round_item) else None
-    return Loaded(state_of(row), row["identity_id"], stale, card, _round_row(rows), round_card)
+    return Loaded(
+        state_of(row), row["identity_id"], stale, card, _round_row(rows), round_card, quiz
+    )
 
 
 _CARD_FIELDS = ("id", "state", "step", "stability", "difficulty", "due", "last_review")
@@ -198,7 +209,7 @@ class _LoadShape:
     database) and reused with new parameters, so an answer does not pay for building it."""
 
     dialect: str
-    card: bool  # the FSRS card of `card_question`
+    card: bool  # the FSRS card of `card_question`, with the quiz's records
     round: bool  # the round `round_id`, with its reviews
     round_item: bool  # and the card of the item `round_item` names
 
@@ -231,7 +242,8 @@ def _load_query(shape: _LoadShape) -> Select[Any]:
             _CARD.c.learner_id == _LEARNER.c.id,
             _CARD.c.question_id == bindparam("card_question", type_=String()),
         )
-        query = query.add_columns(*columns).outerjoin(_CARD, on)
+        query = query.add_columns(*columns, *quiz_reads.read_along(shape.dialect, _LEARNER))
+        query = query.outerjoin(_CARD, on)
     if shape.round:
         query = _with_round(query, shape)
     query = query.where(

@@ -5,14 +5,30 @@ The combined reads are a UNION ALL with the columns lined up by meaning: status 
 question id share `name`, a check-up's probe id shares `attempt`, started and answered
 times share `at`; typed NULLs fill what a side does not have. The statements are built once,
 with bound parameters.
+
+A quiz answer reads both with the learner instead (`read_along`): two JSON arrays, in the
+database's own JSON functions, as columns of the learner's row, so the quiz's last answer
+scores the attempt without a statement of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, bindparam, literal, null, union_all
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    literal,
+    null,
+    union_all,
+)
 from sqlmodel import Session, col, select
 
 from bot.effect import CHECKUP
@@ -77,6 +93,8 @@ _PROGRESS_AND_CHECKUPS = union_all(_PROGRESS, _CHECKED)
 
 # An answered check-up: probe id -> (correct, answered at).
 Checked = dict[int, tuple[bool, dt.datetime]]
+# The module records by module id, and one attempt's answers by question id.
+Records = tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]
 
 
 def progress(session: Session, learner_id: int) -> dict[str, ModuleProgress]:
@@ -95,7 +113,7 @@ def answers(
 
 def progress_and_answers(
     session: Session, learner_id: int, module_id: str, attempt: int
-) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
+) -> Records:
     """The module records and one quiz attempt's answers, in one statement."""
     records: dict[str, ModuleProgress] = {}
     attempt_answers: dict[str, AnswerRecord] = {}
@@ -120,6 +138,79 @@ def progress_and_checkups(
         else:
             checked[r.attempt] = (bool(r.correct), r.at)
     return records, checked
+
+
+# A learner's records as the JSON arrays `read_along` puts on their row: the columns of
+# one record or answer, in this order.
+_RECORD_COLUMNS = ("module_id", "status", "attempt", "started_at", "completed_at", "score", "total")
+_ANSWER_COLUMNS = (
+    *("module_id", "question_id", "attempt", "option_id", "correct", "answered_at"),
+    "duration_ms",
+)
+
+
+def read_along(dialect: str, learner: Table) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Two columns for the learner's read: their module records and the answers of the
+    attempt their row names (`module_id`, `attempt`), each a JSON array of arrays (see
+    `along_read`)."""
+    records: Table = ModuleProgressRow.__table__  # type: ignore[attr-defined]
+    answered: Table = AnswerRow.__table__  # type: ignore[attr-defined]
+    mine = records.c.learner_id == learner.c.id
+    attempt = (
+        answered.c.learner_id == learner.c.id,
+        answered.c.module_id == learner.c.module_id,
+        answered.c.attempt == learner.c.attempt,
+    )
+    return (
+        _json_rows(dialect, [records.c[n] for n in _RECORD_COLUMNS], mine).label("quiz_records"),
+        _json_rows(dialect, [answered.c[n] for n in _ANSWER_COLUMNS], *attempt).label(
+            "quiz_answers"
+        ),
+    )
+
+
+def _json_rows(dialect: str, columns: list[Any], *where: Any) -> ColumnElement[Any]:
+    """A scalar subquery: the rows as one JSON array of arrays (NULL when there are none)."""
+    if dialect == "postgresql":
+        rows = func.json_agg(func.json_build_array(*columns))
+    else:
+        rows = func.json_group_array(func.json_array(*columns))
+    return select(rows).where(*where).scalar_subquery()
+
+
+def along_read(records: Any, attempt_answers: Any) -> Records:
+    """The module records and the attempt's answers from `read_along`'s two columns (JSON
+    text from SQLite, already parsed by PostgreSQL's driver, NULL for none)."""
+    progress = {}
+    for module_id, status, attempt, started, completed, score, total in _rows(records):
+        progress[module_id] = ModuleProgress(
+            module_id,
+            ModuleStatus(status),
+            attempt,
+            _utc(started),
+            _utc(completed) if completed is not None else None,
+            score,
+            total,
+        )
+    answers = {}
+    for module_id, question_id, attempt, option, correct, at, duration in _rows(attempt_answers):
+        answers[question_id] = AnswerRecord(
+            module_id, question_id, attempt, option, bool(correct), _utc(at), duration
+        )
+    return progress, answers
+
+
+def _rows(value: Any) -> list[list[Any]]:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _utc(text: str) -> dt.datetime:
+    """A timestamp as the database wrote it into JSON (SQLite: naive UTC text as stored;
+    PostgreSQL: ISO 8601 with the offset), UTC-aware."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _module_progress(r: Any) -> ModuleProgress:

@@ -135,6 +135,8 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._cards: dict[tuple[int, str], Memory | None] = {}  # cards read with them
         self._rounds: dict[int, RoundRow | None] = {}  # rounds read with them, by id
         self._checked: dict[int, quiz_reads.Checked] = {}  # answered check-ups, too
+        # A quiz answer's module records and attempt answers, read with the learner.
+        self._quiz: dict[int, tuple[str | None, int, quiz_reads.Records]] = {}
         self._effects_applied = False
 
     def learner(self, learner_id: int) -> LearnerState | None:
@@ -173,6 +175,8 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         self._loaded[state.learner_id] = state
         if along.card_question is not None:
             self._cards[(state.learner_id, along.card_question)] = loaded.card
+        if loaded.quiz is not None:
+            self._quiz[state.learner_id] = (state.module_id, state.attempt, loaded.quiz)
         if along.round_id is not None:
             self._rounds[along.round_id] = loaded.round
             question = (
@@ -271,8 +275,11 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
     def progress_and_answers(
         self, learner_id: int, module_id: str, attempt: int
     ) -> tuple[dict[str, ModuleProgress], dict[str, AnswerRecord]]:
-        """The module records and one quiz attempt's answers, in one statement (a quiz's
-        last answer reads both to score the attempt)."""
+        """The module records and one quiz attempt's answers (a quiz's last answer reads
+        both to score the attempt): as read with the learner, else in one statement."""
+        module, read_attempt, records = self._quiz.pop(learner_id, (None, 0, None))
+        if records is not None and (module, read_attempt) == (module_id, attempt):
+            return records
         return quiz_reads.progress_and_answers(self.session, learner_id, module_id, attempt)
 
     def progress_for_round(self, learner_id: int) -> dict[str, ModuleProgress]:

@@ -21,10 +21,12 @@ from runtime.clock import ManualClock
 from tests.support.chat import ChatUser, make_services
 
 # Statements per step, besides SQLite's BEGIN IMMEDIATE:
-# claim the message id, read the learner (with the answered question's card), then write.
+# claim the message id, read the learner (with what the answer needs), then write.
 QUIZ_ANSWER = [
     "INSERT INTO processed_inbound",  # the message id, once (a duplicate is ignored)
-    "SELECT",  # the learner, their identity and the question's FSRS card, in one join
+    # The learner, their identity and the question's FSRS card, in one join, with the
+    # module records and this attempt's answers (to score the quiz after its last answer).
+    "SELECT",
     "INSERT INTO answer",
     "INSERT INTO srs_card",  # a refresher question's first review creates its card
     "INSERT INTO review_log",
@@ -43,8 +45,7 @@ ROUND_ANSWER = [
 ]
 QUIZ_LAST_ANSWER = [  # a quiz-only question: no FSRS card
     "INSERT INTO processed_inbound",
-    "SELECT",
-    "SELECT",  # the module records and this attempt's answers, in one UNION ALL: the score
+    "SELECT",  # the score comes from what was read with the learner
     "INSERT INTO answer",
     "INSERT INTO module_progress",  # the module done, with its score
     "UPDATE learner",
@@ -55,7 +56,6 @@ QUIZ_LAST_ANSWER = [  # a quiz-only question: no FSRS card
 QUIZ_LAST_REFRESHER_ANSWER = [
     "INSERT INTO processed_inbound",
     "SELECT",
-    "SELECT",  # module records with this attempt's answers
     "INSERT INTO answer",
     "INSERT INTO module_progress",
     "INSERT INTO srs_card",
