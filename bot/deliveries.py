@@ -72,30 +72,43 @@ class RoundInfo:
 
 @dataclass(frozen=True)
 class Review:
-    """A spaced-repetition review to record: a quiz or refresher answer."""
+    """A refresher's spaced-repetition review to record (a quiz answer's review is
+    recorded with the answer: `AnswerReview`)."""
 
     question_id: str
     correct: bool
     at: dt.datetime
     duration_ms: int | None
-    source: str  # "quiz" or "refresher"
+    source: str  # "refresher" ("quiz" in reviews logged before migration 0013)
     delivery_id: int | None = None  # a one-question refresher's delivery
     round_id: int | None = None  # a round's delivery, with the item's position
     round_item: int | None = None
 
 
 @dataclass(frozen=True)
+class AnswerReview:
+    """The FSRS review a quiz answer on a refresher question is, stored with the answer:
+    its rating and the card before it (so "I guessed" can re-rate it)."""
+
+    rating: int
+    card_before: Memory
+
+
+@dataclass(frozen=True)
 class ReviewFacts:
     """An earlier review, as "I guessed" needs it: `card_before` is the FSRS card before
-    that review; `latest` says no later review of the card has happened since."""
+    that review; `latest` says no later review of the card has happened since. `quiz`
+    says it is a quiz answer's review (stored with the answer, `review_id` its id), else a
+    refresher's."""
 
-    log_id: int
+    review_id: int
     question_id: str
     rating: int
     guessed: bool
     reviewed_at: dt.datetime
     card_before: Memory | None
     latest: bool
+    quiz: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bot.access import Actor
-from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
+from bot.deliveries import AnswerReview, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.messages import ConversationRef, Outbound, RateLimits, SendResult
 from bot.people import JoinTarget, TeamFacts
 from bot.records import AssessmentFacts, PersonalData
@@ -114,8 +114,11 @@ class Transaction(Protocol):
         """Ids of every question the learner has ever answered."""
         ...
 
-    def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
-        """Store an answer; False if that question was already answered in that attempt."""
+    def record_answer(
+        self, learner_id: int, answer: AnswerRecord, review: AnswerReview | None = None
+    ) -> bool:
+        """Store an answer, with the FSRS review it is on a refresher question; False
+        (nothing stored) if that question was already answered in that attempt."""
         ...
 
     def learner(self, learner_id: int) -> LearnerState | None:
@@ -161,8 +164,12 @@ class Transaction(Protocol):
     def save_memory(
         self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
     ) -> None:
-        """Store a card after a review, with the review (and the card before it) in the
-        review log."""
+        """Store a card after a refresher's review, with the review (and the card before
+        it) in the review log."""
+        ...
+
+    def save_card(self, learner_id: int, question_id: str, memory: Memory) -> None:
+        """Store a card after a quiz answer's review (the answer holds the review)."""
         ...
 
     def actor(self, learner_id: int, council_id: int) -> Actor:

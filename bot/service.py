@@ -18,9 +18,9 @@ from bot.batch_compose import Composing, compose_one
 from bot.conversation import read_along, route
 from bot.decision import Context, Decision, Needs
 from bot.deliveries import (
+    AnswerReview,
     ClaimedDelivery,
     Composed,
-    Review,
     ReviewFacts,
     Withheld,
 )
@@ -35,6 +35,7 @@ from lessons.maturity import MaturityModel
 from lessons.model import Curriculum
 from scheduler import srs
 from scheduler.pacing import local_date
+from scheduler.srs import Memory
 
 log = logging.getLogger(__name__)
 
@@ -128,28 +129,20 @@ class BotService:
         council: CouncilInfo | None,
         now: dt.datetime,
     ) -> None:
-        reviews = list(decision.reviews)
+        retention = council.scheduling_retention if council else srs.DEFAULT_RETENTION
         for answer in decision.answers:
-            recorded = tx.record_answer(state.learner_id, answer)
-            found = self._curriculum.find_question(answer.question_id)
-            if recorded and found is not None and found[1].refresher:
-                reviews.append(
-                    Review(
-                        answer.question_id,
-                        answer.correct,
-                        answer.answered_at,
-                        answer.duration_ms,
-                        "quiz",
-                    )
-                )
+            self._record_answer(tx, state.learner_id, answer, retention)
         for record in decision.progress:
             tx.save_progress(state.learner_id, record)
-        retention = council.scheduling_retention if council else srs.DEFAULT_RETENTION
-        for review in reviews:
-            grade = srs.grade_for(review.correct)  # "I guessed" may re-rate it later
-            memory = tx.memory(state.learner_id, review.question_id, review.at)
-            reviewed = srs.review(
-                memory, grade, review.at, review.duration_ms, retention, self._fuzz
+        for review in decision.reviews:
+            grade, memory, reviewed = self._review(
+                tx,
+                state.learner_id,
+                review.question_id,
+                review.correct,
+                review.at,
+                review.duration_ms,
+                retention,
             )
             tx.save_memory(state.learner_id, memory, reviewed, review, int(grade))
         for guess in decision.guesses:
@@ -159,6 +152,43 @@ class BotService:
         # Always: the store writes only what changed since `learner_for`, and that
         # includes the learner being seen now.
         tx.save_learner(decision.state, now)
+
+    def _record_answer(
+        self, tx: Transaction, learner_id: int, answer: AnswerRecord, retention: float
+    ) -> None:
+        """Store a quiz answer; on a refresher question it is also the question's FSRS
+        review, kept with the answer, and the card moves only if the answer was new."""
+        found = self._curriculum.find_question(answer.question_id)
+        if found is None or not found[1].refresher:
+            tx.record_answer(learner_id, answer)
+            return
+        question = answer.question_id
+        grade, memory, reviewed = self._review(
+            tx,
+            learner_id,
+            question,
+            answer.correct,
+            answer.answered_at,
+            answer.duration_ms,
+            retention,
+        )
+        if tx.record_answer(learner_id, answer, AnswerReview(int(grade), memory)):
+            tx.save_card(learner_id, question, reviewed)
+
+    def _review(
+        self,
+        tx: Transaction,
+        learner_id: int,
+        question_id: str,
+        correct: bool,
+        at: dt.datetime,
+        duration_ms: int | None,
+        retention: float,
+    ) -> tuple[srs.Grade, Memory, Memory]:
+        """An answer's FSRS review: its grade, the card before it and the card after."""
+        grade = srs.grade_for(correct)  # "I guessed" may re-rate it later
+        memory = tx.memory(learner_id, question_id, at)
+        return grade, memory, srs.review(memory, grade, at, duration_ms, retention, self._fuzz)
 
     def _regrade(
         self, tx: Transaction, learner_id: int, facts: ReviewFacts, retention: float

@@ -10,12 +10,14 @@ from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
+from storage import reviews
 from storage.effects import apply_effect
 from storage.learner_rows import RoundRow
 from storage.quiz_reads import Checked
@@ -147,16 +149,16 @@ class DeliveryReads:
     def review_facts(
         self, learner_id: int, question_id: str, round_id: int | None, round_item: int | None
     ) -> ReviewFacts | None:
-        """A round item's review, or the latest quiz review of a question."""
+        """A round item's review, or the latest quiz review of a question (on its answer:
+        `storage.reviews`)."""
+        if round_id is None:
+            return reviews.quiz_review_facts(self.session, learner_id, question_id)
         query = select(ReviewLogRow).where(
-            ReviewLogRow.learner_id == learner_id, ReviewLogRow.question_id == question_id
+            ReviewLogRow.learner_id == learner_id,
+            ReviewLogRow.question_id == question_id,
+            ReviewLogRow.round_id == round_id,
+            ReviewLogRow.round_item == round_item,
         )
-        if round_id is not None:
-            query = query.where(
-                ReviewLogRow.round_id == round_id, ReviewLogRow.round_item == round_item
-            )
-        else:
-            query = query.where(ReviewLogRow.source == "quiz")
         log = self.session.exec(query.order_by(col(ReviewLogRow.id).desc())).first()
         if log is None or log.id is None:
             return None
@@ -169,16 +171,21 @@ class DeliveryReads:
 
     def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:
         """Mark a review as a guess, and store the re-rated card if there is one."""
-        log = self.session.get(ReviewLogRow, facts.log_id)
-        assert log is not None and log.learner_id == learner_id
-        log.guessed = True
+        if facts.quiz:
+            card = reviews.mark_quiz_guessed(self.session, learner_id, facts, memory)
+        else:
+            log = self.session.get(ReviewLogRow, facts.review_id)
+            assert log is not None and log.learner_id == learner_id
+            log.guessed = True
+            card = None
+            if memory is not None:
+                card = self.session.get(SrsCard, log.card_id)
+                log.rating = reviews.GUESSED
+            self.session.add(log)
         if memory is not None:
-            row = self.session.get(SrsCard, log.card_id)
-            assert row is not None
-            log.rating = 2  # Hard: see scheduler.srs
-            _copy_memory(row, memory)
-            self.session.add(row)
-        self.session.add(log)
+            assert card is not None
+            _copy_memory(card, memory)
+            self.session.add(card)
 
     def memory(self, learner_id: int, question_id: str, at: dt.datetime) -> Memory:
         """The FSRS card (card id 0, due now, for one never reviewed: `save_memory`
@@ -204,32 +211,9 @@ class DeliveryReads:
     ) -> None:
         """Store the reviewed card and log the review (with its duration, and the card
         before it, so "I guessed" can re-rate it): two statements."""
-        card = {
-            "state": memory.state,
-            "step": memory.step,
-            "stability": memory.stability,
-            "difficulty": memory.difficulty,
-            "due": memory.due,
-            "last_review": memory.last_review,
-        }
-        card_id = memory.card_id
-        # Statement objects built once (below): the values come as parameters.
-        if card_id == 0:  # first review: the card is created as it leaves
-            created = self.session.execute(
-                _INSERT_CARD,
-                {"learner_id": learner_id, "question_id": review.question_id, "held_out": False}
-                | card,
-            )
-            key = cast(CursorResult[Any], created).inserted_primary_key
-            assert key is not None
-            card_id = int(key[0])
+        card_id = self._store_card(learner_id, review.question_id, memory)
+        if before.card_id == 0:  # the first review created the card
             before = replace(before, card_id=card_id)
-        else:
-            updated = self.session.execute(
-                _UPDATE_CARD, {"card_key": card_id, "learner_key": learner_id} | card
-            )
-            assert cast(CursorResult[Any], updated).rowcount == 1
-        self._cards.pop((learner_id, review.question_id), None)
         self.session.execute(
             _INSERT_LOG,
             {
@@ -254,6 +238,37 @@ class DeliveryReads:
         # A round's answers are its reviews and check-ups (`round_id`): nothing more to
         # write (the data export reads when it was first answered from them).
 
+    def save_card(self, learner_id: int, question_id: str, memory: Memory) -> None:
+        """Store the card a quiz answer reviewed (the answer row holds the review)."""
+        self._store_card(learner_id, question_id, memory)
+
+    def _store_card(self, learner_id: int, question_id: str, memory: Memory) -> int:
+        """Insert a card on its first review, else update it (one statement); its id."""
+        card = {
+            "state": memory.state,
+            "step": memory.step,
+            "stability": memory.stability,
+            "difficulty": memory.difficulty,
+            "due": memory.due,
+            "last_review": memory.last_review,
+        }
+        card_id = memory.card_id
+        self._cards.pop((learner_id, question_id), None)
+        # Statement objects built once (above): the values come as parameters.
+        if card_id == 0:  # first review: the card is created as it leaves
+            created = self.session.execute(
+                _INSERT_CARD,
+                {"learner_id": learner_id, "question_id": question_id, "held_out": False} | card,
+            )
+            key = cast(CursorResult[Any], created).inserted_primary_key
+            assert key is not None
+            return int(key[0])
+        updated = self.session.execute(
+            _UPDATE_CARD, {"card_key": card_id, "learner_key": learner_id} | card
+        )
+        assert cast(CursorResult[Any], updated).rowcount == 1
+        return card_id
+
 
 def _memory_of(row: SrsCard) -> Memory:
     assert row.id is not None
@@ -277,13 +292,14 @@ def answered_since(
 ) -> tuple[frozenset[str], frozenset[int]]:
     """Which of these questions the learner has reviewed since a time, and which of these
     check-ups are answered."""
-    reviewed = session.exec(
-        select(ReviewLogRow.question_id).where(
-            ReviewLogRow.learner_id == learner_id,
-            col(ReviewLogRow.question_id).in_(list(questions)),
-            col(ReviewLogRow.reviewed_at) >= since,
+    review = reviews.every_review().c
+    reviewed = session.execute(
+        sa_select(review.question_id).where(
+            review.learner_id == learner_id,
+            review.question_id.in_(list(questions)),
+            review.reviewed_at >= since,
         )
-    ).all()
+    ).scalars()
     checked = session.exec(
         select(EffectProbe.id).where(
             EffectProbe.learner_id == learner_id,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, delete, event, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.access import Actor
@@ -29,6 +30,7 @@ from storage.council_tables import (
     RoleGrant,
     Team,
 )
+from storage.reviews import every_review
 from storage.tables import (
     AnswerRow,
     Council,
@@ -110,7 +112,7 @@ def personal_document(session: Session, learner: Learner) -> dict[str, Any]:
         "modules": _rows(session, ModuleProgressRow, lid, _progress),
         "answers": _rows(session, AnswerRow, lid, _answer),
         "refresher_cards": _rows(session, SrsCard, lid, _card),
-        "reviews": _rows(session, ReviewLogRow, lid, _review),
+        "reviews": _reviews(session, lid),
         "learning_effect_checks": _rows(session, EffectProbe, lid, _probe),
         "messages": _messages(session, lid),
         "self_assessment": _rows(session, Assessment, lid, _assessment),
@@ -334,13 +336,26 @@ def _card(row: SrsCard) -> dict[str, Any]:
     }
 
 
-def _review(row: ReviewLogRow) -> dict[str, Any]:
-    return {
-        "question": row.question_id,
-        "rating": row.rating,
-        "reviewed": _iso(row.reviewed_at),
-        "source": row.source,
-    }
+def _reviews(session: Session, learner_id: int) -> list[dict[str, Any]]:
+    """Every FSRS review of the learner's, oldest first: a quiz answer's (kept with the
+    answer) and a refresher's."""
+    review = every_review().c
+    rows = session.execute(
+        sa_select(review.question_id, review.rating, review.reviewed_at, review.source)
+        .add_columns(review.guessed)
+        .where(review.learner_id == learner_id)
+        .order_by(review.reviewed_at, review.source)
+    ).all()
+    return [
+        {
+            "question": question,
+            "rating": rating,
+            "reviewed": _iso(at),
+            "source": source,
+            "guessed": bool(guessed),
+        }
+        for question, rating, at, source, guessed in rows
+    ]
 
 
 def _probe(row: EffectProbe) -> dict[str, Any]:

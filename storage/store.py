@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.council_pacing import PACING_FIELDS
+from bot.deliveries import AnswerReview
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.ports import NOTHING_ALONG, ReadAlong
@@ -25,7 +26,7 @@ from bot.state import (
     Stage,
 )
 from scheduler.pacing import DEFAULT_WORKING_DAYS
-from scheduler.srs import Memory
+from scheduler.srs import Memory, memory_to_json
 from storage import learner_rows, quiz_reads
 from storage.capability import AssessmentReads
 from storage.council_cache import CouncilCache
@@ -297,8 +298,11 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
         ).all()
         return frozenset(rows)
 
-    def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
-        """Append an answer; False if that question was answered in that attempt already."""
+    def record_answer(
+        self, learner_id: int, answer: AnswerRecord, review: AnswerReview | None = None
+    ) -> bool:
+        """Append an answer, with the FSRS review it is on a refresher question (0013);
+        False if that question was answered in that attempt already."""
         table = AnswerRow.__table__  # type: ignore[attr-defined]
         statement = (
             learner_rows.insert_for(self.session, table)
@@ -311,6 +315,9 @@ class SqlTransaction(DeliveryReads, PeopleReads, AssessmentReads, PersonalDataRe
                 correct=answer.correct,
                 answered_at=answer.answered_at,
                 duration_ms=answer.duration_ms,
+                rating=review.rating if review else None,
+                guessed=False,
+                card_before=memory_to_json(review.card_before) if review else None,
             )
             .on_conflict_do_nothing(index_elements=["learner_id", "question_id", "attempt"])
             .returning(table.c.id)

@@ -148,6 +148,11 @@ class AnswerRow(SQLModel, table=True):
     correct: bool
     answered_at: dt.datetime = Field(sa_column=utc_column())
     duration_ms: int | None = None
+    # A refresher question's answer is its FSRS review (0013): the rating, set only then,
+    # "I guessed", and the card before the review, as JSON, so a guess can re-rate it.
+    rating: int | None = None
+    guessed: bool = False
+    card_before: str | None = None
 
 
 class ProcessedInbound(SQLModel, table=True):
@@ -226,7 +231,8 @@ class SrsCard(SQLModel, table=True):
 
 
 class ReviewLogRow(SQLModel, table=True):
-    """One FSRS review with its duration: the data to optimise a council's parameters."""
+    """One refresher's FSRS review with its duration: the data to optimise a council's
+    parameters (with the quiz answers' reviews, kept on the answers: storage.reviews)."""
 
     __tablename__ = "review_log"
     __table_args__ = (Index("ux_review_log_round_item", "round_id", "round_item", unique=True),)
@@ -238,7 +244,9 @@ class ReviewLogRow(SQLModel, table=True):
     rating: int
     reviewed_at: dt.datetime = Field(sa_column=utc_column())
     duration_ms: int | None = None
-    source: str = Field(max_length=12)  # "quiz" or "refresher"
+    # "refresher"; "quiz" only in a quiz review from before 0013 that had no answer to
+    # move to (a quiz answer's review is kept on the answer: storage.reviews).
+    source: str = Field(max_length=12)
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", unique=True)
     # A refresher round's reviews (0007): the round's delivery and the item's position,
     # unique together so an item is reviewed once.

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.access import Actor
@@ -23,7 +24,8 @@ from scheduler.pacing import zone
 from scheduler.srs import DEFAULT_RETENTION, Memory
 from storage.council_tables import Team
 from storage.pacing_rows import pacing_of
-from storage.tables import Council, Delivery, Learner, ModuleProgressRow, ReviewLogRow, SrsCard
+from storage.reviews import every_review
+from storage.tables import Council, Delivery, Learner, ModuleProgressRow, SrsCard
 from storage.visibility import visible_to
 
 
@@ -70,17 +72,18 @@ def _misconceptions(
     if not ids:
         return ()
     since = dt.datetime.combine(today - dt.timedelta(days=MISCONCEPTION_DAYS), dt.time(0), dt.UTC)
-    people = func.count(func.distinct(col(ReviewLogRow.learner_id)))
-    rows = session.exec(
-        select(ReviewLogRow.question_id, people)
+    review = every_review().c  # a quiz answer's review and a refresher's
+    people = func.count(func.distinct(review.learner_id))
+    rows = session.execute(
+        sa_select(review.question_id, people)
         .where(
-            col(ReviewLogRow.learner_id).in_(list(ids)),
-            ReviewLogRow.rating == 1,  # Again: a wrong answer
-            col(ReviewLogRow.guessed).is_(False),
-            col(ReviewLogRow.reviewed_at) >= since,
+            review.learner_id.in_(list(ids)),
+            review.rating == 1,  # Again: a wrong answer
+            review.guessed.is_(False),
+            review.reviewed_at >= since,
         )
-        .group_by(col(ReviewLogRow.question_id))
-        .order_by(people.desc(), col(ReviewLogRow.question_id))
+        .group_by(review.question_id)
+        .order_by(people.desc(), review.question_id)
         .limit(MAX_MISCONCEPTIONS)
     ).all()
     return tuple((question, int(count)) for question, count in rows)

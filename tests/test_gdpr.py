@@ -144,6 +144,8 @@ def test_mydata_says_what_is_stored_and_gives_a_full_copy(
     assert [(m["from"], m["text"]) for m in copy["web_chat"]] == [("bot", "")]
     assert copy["learner"]["council"] == {"code": "demo", "name": "Demo Council"}
     assert [a["question"] for a in copy["answers"]] == ["t1-q1", "t1-q2", "t1-q3", "t1-q4"]
+    # The quiz answers on refresher questions were their first reviews (kept with them).
+    assert [(r["source"], r["guessed"]) for r in copy["reviews"]] == [("quiz", False)] * cards
     assert copy["self_assessment"] == [
         {"area": 1, "level": 2, "target": 3, "answered": "2026-03-02T09:00:12.500000+00:00"}
     ]

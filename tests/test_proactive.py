@@ -13,6 +13,7 @@ from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from scheduler import srs
 from storage.tables import (
+    AnswerRow,
     Council,
     Delivery,
     Learner,
@@ -356,3 +357,23 @@ def test_a_round_on_a_day_already_full_waits_for_the_next_day(user: ChatUser) ->
     arrived = user.arrived()
     assert [text.split("\n")[0] for text in arrived] == [ROUND_OF_THREE]
     assert "The NAO good practice framework has eight areas." in arrived[0]
+
+
+def test_i_guessed_on_a_quiz_answer_re_rates_the_review_kept_with_the_answer(
+    user: ChatUser,
+) -> None:
+    user.services.store.set_council_pacing("demo", desired_retention=srs.FSRS_RETENTION)
+    user.say("/next")
+    for label in ["Continue"] * 3 + ["Running the contract after award", "Next question"]:
+        user.press(label)
+    user.press("True")
+    user.press("Next question")
+    user.press("Delivery")  # right, on a refresher question: its first review, Good
+    good_due = cards(user)["t1-q3"]
+    assert user.press("I guessed") == ["Noted as a guess, so this question comes back sooner."]
+    with Session(user.services.engine) as session:
+        answer = session.exec(select(AnswerRow).where(AnswerRow.question_id == "t1-q3")).one()
+        logged = session.exec(select(ReviewLogRow)).all()
+    assert (answer.correct, answer.rating, answer.guessed) == (True, 2, True)
+    assert answer.card_before is not None and logged == []  # the answer is the review
+    assert cards(user)["t1-q3"] < good_due

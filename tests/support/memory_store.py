@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from bot.access import Actor, Role
-from bot.deliveries import ProbeFacts, Review, ReviewFacts, RoundInfo
+from bot.deliveries import AnswerReview, ProbeFacts, Review, ReviewFacts, RoundInfo
 from bot.effects import FlowEffect
 from bot.messages import ConversationRef
 from bot.people import JoinTarget, TeamFacts
@@ -198,12 +198,26 @@ class MemoryTransaction:
         """Every question the learner has answered."""
         return frozenset(q for (learner, q, _a) in self.tables.answers if learner == learner_id)
 
-    def record_answer(self, learner_id: int, answer: AnswerRecord) -> bool:
-        """Store an answer; False if that question was answered in that attempt already."""
+    def record_answer(
+        self, learner_id: int, answer: AnswerRecord, review: AnswerReview | None = None
+    ) -> bool:
+        """Store an answer, with its review in the log here; False if that question was
+        answered in that attempt already."""
         key = (learner_id, answer.question_id, answer.attempt)
         if key in self.tables.answers:
             return False
         self.tables.answers[key] = answer
+        if review is not None:
+            log = LoggedReview(
+                self.tables.new_id("review"),
+                learner_id,
+                answer.question_id,
+                review.rating,
+                answer.answered_at,
+                "quiz",
+                review.card_before,
+            )
+            self.tables.reviews.append(log)
         return True
 
     def learner(self, learner_id: int) -> LearnerState | None:
@@ -254,7 +268,14 @@ class MemoryTransaction:
         card = self.tables.cards.get((learner_id, question_id))
         latest = card is not None and card.last_review == log.reviewed_at
         return ReviewFacts(
-            log.id, question_id, log.rating, log.guessed, log.reviewed_at, log.card_before, latest
+            log.id,
+            question_id,
+            log.rating,
+            log.guessed,
+            log.reviewed_at,
+            log.card_before,
+            latest,
+            log.source == "quiz",
         )
 
     def answered_since(
@@ -274,7 +295,7 @@ class MemoryTransaction:
 
     def mark_guessed(self, learner_id: int, facts: ReviewFacts, memory: Memory | None) -> None:
         """Mark a review as a guess; with a memory, re-rate it Hard and store the card."""
-        log = next(r for r in self.tables.reviews if r.id == facts.log_id)
+        log = next(r for r in self.tables.reviews if r.id == facts.review_id)
         assert log.learner_id == learner_id
         log.guessed = True
         if memory is not None:
@@ -289,8 +310,7 @@ class MemoryTransaction:
         self, learner_id: int, before: Memory, memory: Memory, review: Review, grade: int
     ) -> None:
         """Store the reviewed card and log the review with the card before it."""
-        card_id = memory.card_id or self.tables.new_id("card")  # a first review creates the card
-        self.tables.cards[(learner_id, review.question_id)] = replace(memory, card_id=card_id)
+        card_id = self._store_card(learner_id, review.question_id, memory)
         log = LoggedReview(
             self.tables.new_id("review"),
             learner_id,
@@ -303,6 +323,15 @@ class MemoryTransaction:
             review.round_item,
         )
         self.tables.reviews.append(log)
+
+    def save_card(self, learner_id: int, question_id: str, memory: Memory) -> None:
+        """Store the card a quiz answer reviewed (its review is kept with the answer)."""
+        self._store_card(learner_id, question_id, memory)
+
+    def _store_card(self, learner_id: int, question_id: str, memory: Memory) -> int:
+        card_id = memory.card_id or self.tables.new_id("card")  # a first review creates the card
+        self.tables.cards[(learner_id, question_id)] = replace(memory, card_id=card_id)
+        return card_id
 
     def actor(self, learner_id: int, council_id: int) -> Actor:
         """The learner as an actor in a council, with the roles granted there."""
