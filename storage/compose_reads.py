@@ -14,6 +14,7 @@ from bot.batch_compose import ComposeInputs
 from bot.messages import ConversationRef
 from bot.state import ModuleProgress, ModuleStatus
 from storage.delivery_reads import answered_since
+from storage.learner_rows import REACH_ORDER
 from storage.store import _to_council, _to_state
 from storage.tables import Council, Identity, Learner, ModuleProgressRow
 
@@ -43,7 +44,7 @@ class SqlComposeReads:
             for identity in session.exec(
                 select(Identity)
                 .where(col(Identity.learner_id).in_(ids), col(Identity.unreachable_at).is_(None))
-                .order_by(col(Identity.last_seen_at).desc(), col(Identity.id).desc())
+                .order_by(*REACH_ORDER)
             ):
                 inputs.reaches.setdefault(
                     identity.learner_id,

@@ -19,7 +19,7 @@ from bot.messages import ConversationRef
 from scheduler.srs import Memory, memory_from_json, memory_to_json, new_memory
 from storage import reviews
 from storage.effects import apply_effect
-from storage.learner_rows import RoundRow
+from storage.learner_rows import REACH_ORDER, RoundRow
 from storage.quiz_reads import Checked
 from storage.tables import (
     Delivery,
@@ -59,7 +59,7 @@ class DeliveryReads:
         row = self.session.exec(
             select(Identity)
             .where(Identity.learner_id == learner_id, col(Identity.unreachable_at).is_(None))
-            .order_by(col(Identity.last_seen_at).desc(), col(Identity.id).desc())
+            .order_by(*REACH_ORDER)
         ).first()
         if row is None:
             return None

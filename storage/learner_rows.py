@@ -53,6 +53,11 @@ _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
 _ROUND_CARD = _CARD.alias("round_card")
+# Which of a learner's identities `reach` picks, first to last: the one they last wrote
+# from, then the newest. An identity with no time (last written from before 0002 kept
+# times) comes last: said outright, as PostgreSQL would put NULLs first in DESC order and
+# SQLite last. `load`'s "ahead" test is this order too.
+REACH_ORDER = (_IDENTITY.c.last_seen_at.desc().nulls_last(), _IDENTITY.c.id.desc())
 # A learner written back: the columns to set come from the parameters' names (`save`).
 _UPDATE_LEARNER = update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_key"))
 # No round holds more items than the largest round size a council may set (check-ups and
@@ -219,13 +224,12 @@ def _load_query(shape: _LoadShape) -> Select[Any]:
     """The learner's read for a shape, with bound parameters `platform`, `user_id` and,
     as the shape asks, `card_question`, `round_id` and `round_item`."""
     mine, other = _IDENTITY.c, _IDENTITY.alias("other").c
-    # Another identity of the learner's that `reach` would put first (a NULL counts as
-    # first: PostgreSQL sorts NULLs first in DESC order), so this one must be written.
+    # Another identity of the learner's that `reach` would put first (`REACH_ORDER`), so
+    # this one must be written. (This one, if it has no time, is written anyway: `load`.)
     ahead = exists().where(
         other.learner_id == mine.learner_id,
         other.id != mine.id,
         or_(
-            other.last_seen_at.is_(None),
             other.last_seen_at > mine.last_seen_at,
             and_(other.last_seen_at == mine.last_seen_at, other.id > mine.id),
         ),

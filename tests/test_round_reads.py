@@ -17,6 +17,7 @@ from bot.messages import ConversationRef
 from bot.ports import ReadAlong
 from scheduler.planner import RoundPlan
 from scheduler.srs import new_memory
+from storage.compose_reads import SqlComposeReads
 from storage.db import make_engine
 from storage.gdpr import personal_document
 from storage.migrate import upgrade
@@ -147,6 +148,32 @@ def test_an_identity_is_written_when_the_learner_moves_not_on_every_message(
         tx.save_learner(tx.learner_for(TEAMS, back), back)
         assert tx.reach(ann) == TEAMS
     assert identities(store) == {"msteams": back, "slack": after}
+
+
+def test_an_account_with_no_time_is_reached_last_on_both_databases(store: SqlStore) -> None:
+    """An identity last written from before times were kept (NULL) is not the one the
+    learner last wrote from: `reach` and the batch compose reads both pass it over, and
+    writing from it makes it the one."""
+    ann = learner_id(store)
+    with Session(store.engine) as session:  # Slack, from before 0002: no time
+        session.add(
+            Identity(
+                learner_id=ann,
+                platform="slack",
+                user_id="U-ann",
+                conversation_id="D1",
+                extra="{}",
+                created_at=AT - dt.timedelta(days=400),
+            )
+        )
+        session.commit()
+    with store.transaction() as tx:
+        assert tx.reach(ann) == TEAMS
+    assert SqlComposeReads(store.engine).read([ann]).reaches[ann] == TEAMS
+    with store.transaction() as tx:  # a message from the Slack account dates it
+        tx.save_learner(tx.learner_for(SLACK, AT + dt.timedelta(hours=1)), AT)
+        assert tx.reach(ann) == SLACK
+    assert SqlComposeReads(store.engine).read([ann]).reaches[ann] == SLACK
 
 
 def test_the_data_copy_says_when_each_account_was_last_used_and_rounds_answered(
