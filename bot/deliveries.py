@@ -80,8 +80,9 @@ class Review:
     at: dt.datetime
     duration_ms: int | None
     source: str  # "refresher" ("quiz" in reviews logged before migration 0013)
-    delivery_id: int | None = None  # a one-question refresher's delivery
-    round_id: int | None = None  # a round's delivery, with the item's position
+    # The round's delivery (a one-question refresher planned before rounds is a round of
+    # one), with the item's position.
+    round_id: int | None = None
     round_item: int | None = None
 
 

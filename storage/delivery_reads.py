@@ -31,16 +31,12 @@ from storage.tables import (
 
 _CARD: Table = SrsCard.__table__  # type: ignore[attr-defined]
 _LOG: Table = ReviewLogRow.__table__  # type: ignore[attr-defined]
-_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 # A review's writes (`save_memory`), built once: each answer only binds its values.
 _INSERT_CARD = insert(_CARD)
 _UPDATE_CARD = update(_CARD).where(
     _CARD.c.id == bindparam("card_key"), _CARD.c.learner_id == bindparam("learner_key")
 )
 _INSERT_LOG = insert(_LOG)
-_ANSWER_REFRESHER = update(_DELIVERY).where(
-    _DELIVERY.c.id == bindparam("delivery_key"), _DELIVERY.c.answered_at.is_(None)
-)
 
 
 class DeliveryReads:
@@ -224,17 +220,12 @@ class DeliveryReads:
                 "reviewed_at": review.at,
                 "duration_ms": review.duration_ms,
                 "source": review.source,
-                "delivery_id": review.delivery_id,
                 "round_id": review.round_id,
                 "round_item": review.round_item,
                 "guessed": False,
                 "card_before": memory_to_json(before),
             },
         )
-        if review.delivery_id is not None:  # a one-question refresher: now answered
-            self.session.execute(
-                _ANSWER_REFRESHER, {"delivery_key": review.delivery_id, "answered_at": review.at}
-            )
         # A round's answers are its reviews and check-ups (`round_id`): nothing more to
         # write (the data export reads when it was first answered from them).
 

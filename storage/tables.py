@@ -247,6 +247,8 @@ class ReviewLogRow(SQLModel, table=True):
     # "refresher"; "quiz" only in a quiz review from before 0013 that had no answer to
     # move to (a quiz answer's review is kept on the answer: storage.reviews).
     source: str = Field(max_length=12)
+    # A one-question refresher's delivery, in reviews from before rounds (0007): since
+    # then every refresher is answered as a round (`round_id`), and this is not written.
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id", unique=True)
     # A refresher round's reviews (0007): the round's delivery and the item's position,
     # unique together so an item is reviewed once.
