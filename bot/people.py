@@ -81,7 +81,7 @@ class TeamFacts:
     members: tuple[MemberFacts, ...]
     cards: tuple[CardFacts, ...]
     council_median: float
-    retention: float
+    recall_scale: float  # the council's fitted memory scale (scheduler.calibration)
     # Possible misconceptions: (question id, people) who answered it wrong without tapping
     # "I guessed" in the last `MISCONCEPTION_DAYS` days, most people first.
     misconceptions: tuple[tuple[str, int], ...] = ()
@@ -190,7 +190,7 @@ def weakest_topics(
             continue
         module = found[0]
         titles[module.id] = module.title
-        by_module.setdefault(module.id, []).append(srs.recall(card.memory, at, facts.retention))
+        by_module.setdefault(module.id, []).append(srs.recall(card.memory, at, facts.recall_scale))
     topics = [
         TopicRecall(module_id, titles[module_id], mean(values), len(values))
         for module_id, values in by_module.items()

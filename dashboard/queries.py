@@ -20,6 +20,7 @@ from bot.access import Actor
 from bot.people import Standing, standings
 from lessons.model import Curriculum, Module
 from scheduler import srs
+from scheduler.calibration import DEFAULT_SCALE
 from storage.council_tables import Team
 from storage.tables import Council, Learner, ModuleProgressRow, ReviewLogRow, SrsCard
 from storage.team_facts import council_today, load_team_facts
@@ -117,7 +118,7 @@ def heat_map(engine: Engine, actor: Actor, curriculum: Curriculum, now: dt.datet
         progress = session.exec(
             select(ModuleProgressRow).where(col(ModuleProgressRow.learner_id).in_(ids))
         ).all()
-        recall = _recall_by_module(session, ids, curriculum, now, _retention(session, actor))
+        recall = _recall_by_module(session, ids, curriculum, now, _recall_scale(session, actor))
     by_key = {(row.learner_id, row.module_id): row for row in progress}
     rows = tuple(
         HeatRow(
@@ -151,9 +152,10 @@ def _recall_by_module(
     ids: Sequence[int],
     curriculum: Curriculum,
     now: dt.datetime,
-    retention: float,
+    scale: float,
 ) -> dict[tuple[int, str], int]:
-    """Mean predicted recall (percent) of each learner's refresher cards, per module."""
+    """Mean predicted recall (percent) of each learner's refresher cards, per module, with
+    the council's fitted memory scale (`scheduler.calibration`)."""
     cards = session.exec(select(SrsCard).where(col(SrsCard.learner_id).in_(ids))).all()
     values: dict[tuple[int, str], list[float]] = defaultdict(list)
     for card in cards:
@@ -169,13 +171,13 @@ def _recall_by_module(
             card.due,
             card.last_review,
         )
-        values[(card.learner_id, found[0].id)].append(srs.recall(memory, now, retention))
+        values[(card.learner_id, found[0].id)].append(srs.recall(memory, now, scale))
     return {key: round(100 * sum(found) / len(found)) for key, found in values.items()}
 
 
-def _retention(session: Session, actor: Actor) -> float:
+def _recall_scale(session: Session, actor: Actor) -> float:
     council = session.get(Council, actor.council_id)
-    return council.desired_retention if council else srs.DEFAULT_RETENTION
+    return council.recall_scale if council else DEFAULT_SCALE
 
 
 def weeks(engine: Engine, actor: Actor, today: dt.date, count: int = 8) -> list[Week]:

@@ -306,7 +306,7 @@ def round_questions(
         card.question_id
         for card in sorted(
             due_cards,
-            key=lambda card: (srs.recall(card.memory, at, learner.retention), card.question_id),
+            key=lambda card: (srs.recall(card.memory, at), card.question_id),
         )
     ]
     turn = learner.rounds_unanswered % len(ranked) if ranked else 0

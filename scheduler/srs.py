@@ -132,12 +132,7 @@ DECAY = Scheduler().parameters[20]
 FACTOR = 0.9 ** (-1 / DECAY) - 1
 
 
-def recall(
-    memory: Memory,
-    at: dt.datetime,
-    retention: float = FSRS_RETENTION,
-    scale: float = 1.0,
-) -> float:
+def recall(memory: Memory, at: dt.datetime, scale: float = 1.0) -> float:
     """The predicted probability of recalling the answer at `at` (0 to 1).
 
     FSRS's forgetting curve in closed form, as `fsrs.Scheduler.get_card_retrievability`

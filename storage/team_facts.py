@@ -20,8 +20,9 @@ from bot.people import (
     TeamFacts,
     median,
 )
+from scheduler.calibration import DEFAULT_SCALE
 from scheduler.pacing import zone
-from scheduler.srs import DEFAULT_RETENTION, Memory
+from scheduler.srs import Memory
 from storage.council_tables import Team
 from storage.pacing_rows import pacing_of
 from storage.reviews import every_review
@@ -36,7 +37,7 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
     (`storage.visibility.visible_to`): a manager in their own team counts in it. `today`
     is the viewer's local date (the day a manager's nudge counts for)."""
     council = session.get(Council, actor.council_id)
-    retention = council.desired_retention if council else DEFAULT_RETENTION
+    scale = council.recall_scale if council else DEFAULT_SCALE
     query = (
         select(Learner, Team)
         .join(Team, col(Learner.team_id) == col(Team.id), isouter=True)
@@ -54,7 +55,7 @@ def load_team_facts(session: Session, actor: Actor, today: dt.date) -> TeamFacts
         tuple(members),
         tuple(_cards(session, ids)),
         _council_median(session, actor.council_id),
-        retention,
+        scale,
         _misconceptions(session, ids, today),
     )
 

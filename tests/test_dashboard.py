@@ -19,11 +19,13 @@ from sqlmodel import Session, col, select
 from app.host import create_app
 from app.wiring import Services
 from bot.flows.dashboard import hash_token
+from dashboard.queries import heat_map
 from lessons.loader import builtin_pack_path
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
+from scheduler import srs
 from storage.council_tables import AuditLog, DashboardSession, DashboardToken, RoleGrant, Team
-from storage.tables import Council, Learner, ModuleProgressRow
+from storage.tables import Council, Learner, ModuleProgressRow, SrsCard
 from tests.support.chat import ChatUser, make_services
 
 LINK = re.compile(r"(http://127\.0\.0\.1:8080/dashboard/signin\?token=)([A-Za-z0-9_-]+)$")
@@ -411,6 +413,55 @@ async def test_the_heat_map_shows_numbers_and_bands_as_text(
     ]
     dan = page.split("Dan Example", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'band band-(\w+)"', dan) == ["not_started", "started", "not_started"]
+
+
+def test_the_heat_maps_recall_uses_the_councils_fitted_scale(
+    world: World, demo_curriculum: Curriculum
+) -> None:
+    """Cat's predicted recall of module 1 as Max sees it, before and after the council's
+    officers were fitted to remember twice as long as FSRS predicts."""
+    now = world.clock.now() + dt.timedelta(days=20)
+    reviewed = world.clock.now()
+    with Session(world.services.engine, expire_on_commit=False) as session, session.begin():
+        council = session.exec(select(Council).where(Council.code == "demo")).one()
+        cards = [
+            SrsCard(
+                learner_id=world.ids["cat"],
+                question_id=question,
+                state=2,
+                stability=stability,
+                difficulty=5.0,
+                due=reviewed + dt.timedelta(days=3),
+                last_review=reviewed,
+            )
+            for question, stability in (("t1-q2", 3.0), ("t1-q3", 9.0))
+        ]
+        session.add_all(cards)
+    assert council.id is not None
+    with world.services.store.transaction() as tx:
+        actor = tx.actor(world.ids["max"], council.id)
+
+    def cat_recall() -> int | None:
+        rows = heat_map(world.services.engine, actor, demo_curriculum, now).rows
+        return next(row for row in rows if row.person.name == "Cat Example").cells[0].recall
+
+    def expected(scale: float) -> int:
+        recalls = [
+            srs.recall(
+                srs.Memory(0, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review),
+                now,
+                scale,
+            )
+            for c in cards
+        ]
+        return round(100 * sum(recalls) / len(recalls))
+
+    assert cat_recall() == expected(1.0)
+    with Session(world.services.engine) as session, session.begin():
+        row = session.get(Council, council.id)
+        assert row is not None
+        row.recall_scale = 2.0
+    assert cat_recall() == expected(2.0) > expected(1.0)
 
 
 async def test_completion_and_retention_over_time(client: httpx.AsyncClient, world: World) -> None:

@@ -9,8 +9,18 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.flows.proactive import pacing_of as state_pacing
-from bot.people import MemberFacts, Standing, TeamFacts, standing_of, standings
+from bot.people import (
+    CardFacts,
+    MemberFacts,
+    Standing,
+    TeamFacts,
+    standing_of,
+    standings,
+    weakest_topics,
+)
 from bot.state import Awaiting, CouncilInfo, LearnerState, Stage
+from lessons.model import Curriculum
+from scheduler import srs
 from scheduler.pacing import (
     DEFAULT_WORKING_DAYS,
     Pacing,
@@ -200,9 +210,28 @@ def test_every_surface_reads_the_same_standings_from_the_same_facts() -> None:
         member(london(2026, 4, 2, 10, 0), learner_id=2, name="Bob Brown", paused=True),
         member(london(2026, 4, 15, 10, 0), learner_id=3, name="Cat Clay"),
     )
-    facts = TeamFacts(members, (), council_median=0.0, retention=0.9)
+    facts = TeamFacts(members, (), council_median=0.0, recall_scale=1.0)
     assert [(s.member.name, s.standing, s.days) for s in standings(facts, now, 34)] == [
         ("Ann Able", Standing.BEHIND, 10),
         ("Bob Brown", Standing.AWAY, 0),
         ("Cat Clay", Standing.ON_TRACK, 0),
     ]
+
+
+def test_weakest_topics_predict_recall_with_the_councils_fitted_scale(
+    demo_curriculum: Curriculum,
+) -> None:
+    """A council whose officers were fitted to remember twice as long as FSRS predicts
+    sees that in the team report's predicted recall, as the planner schedules for it."""
+    reviewed = london(2026, 4, 1, 10, 0)
+    memory = srs.Memory(1, 2, None, 3.0, 5.0, reviewed, reviewed)
+    cards = (CardFacts(1, "t1-q2", memory),)
+    at = london(2026, 4, 20, 10, 0)
+
+    def recall(scale: float) -> float:
+        facts = TeamFacts((), cards, council_median=0.0, recall_scale=scale)
+        (topic,) = weakest_topics(facts, demo_curriculum, at)
+        return topic.recall
+
+    assert recall(1.0) == srs.recall(memory, at)
+    assert recall(2.0) == srs.recall(memory, at, 2.0) > recall(1.0) + 0.05
