@@ -49,13 +49,11 @@ def read_along(intent: Intent) -> ReadAlong:
     picked = payloads.read_payload(intent.payload)
     if isinstance(picked, payloads.Answer):
         return ReadAlong(card_question=picked.question_id)
-    if isinstance(picked, payloads.RefresherAnswer):
-        return ReadAlong(round_id=picked.delivery_id, round_item=picked.item)
-    if isinstance(picked, payloads.Later) or (
-        isinstance(picked, payloads.Guessed) and picked.delivery_id is not None
-    ):
-        return ReadAlong(round_id=picked.delivery_id)
-    return NOTHING_ALONG
+    round_id = payloads.round_named(picked)
+    if round_id is None:
+        return NOTHING_ALONG
+    item = picked.item if isinstance(picked, payloads.RefresherAnswer) else None
+    return ReadAlong(round_id=round_id, round_item=item)
 
 
 def _command(

@@ -136,6 +136,14 @@ Payload = (
 )
 
 
+def round_named(picked: Payload | None) -> int | None:
+    """The refresher round (its delivery id) a button belongs to: an answer to one of its
+    items, "Later", or "I guessed" on an item's feedback; None for any other button."""
+    if isinstance(picked, RefresherAnswer | Later | Guessed):
+        return picked.delivery_id
+    return None
+
+
 def time_payload(hhmm: str) -> str:
     """Payload for choosing a learning time 'HH:MM'."""
     return "time:" + hhmm.replace(":", "")

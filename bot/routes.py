@@ -178,12 +178,13 @@ def payload_route(
             return Route(bind(learning.answer, picked), needs)
         case payloads.RefresherAnswer():
             # Today's modules too: a round stops at the day's minutes (bot.day_budget).
-            needs = Needs(progress=True, round=picked.delivery_id)
+            needs = Needs(progress=True, round=payloads.round_named(picked))
             return Route(bind(refresher.answer, picked), needs)
         case payloads.Later():
-            return Route(bind(refresher.later, picked), Needs(round=picked.delivery_id))
+            return Route(bind(refresher.later, picked), Needs(round=payloads.round_named(picked)))
         case payloads.Guessed():
-            return Route(refresher.guessed, Needs(round=picked.delivery_id, guess=picked))
+            needs = Needs(round=payloads.round_named(picked), guess=picked)
+            return Route(refresher.guessed, needs)
         case payloads.PretestAnswer():
             return Route(bind(learning.answer_pretest, picked))  # the pre-test item is all
         case payloads.MoveCouncil():
