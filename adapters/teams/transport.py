@@ -13,16 +13,17 @@ request that cannot have reached the Connector (refused, no route, connect timeo
 refused) is a `ConnectError`/`ConnectTimeout`; one that failed after it was sent (read
 timeout, the server closing the connection, a broken response) is a `ReadTimeout`,
 `RemoteProtocolError` or `ReadError`. Proxies come from HTTP_PROXY, HTTPS_PROXY and
-NO_PROXY, as with httpx.
+NO_PROXY, as with httpx; a new event loop gets a session of its own
+(adapters/aiohttp_sessions.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import httpx
 from yarl import URL
+
+from adapters.aiohttp_sessions import LoopSession
 
 DEFAULT_POOL_SIZE = 256
 
@@ -31,23 +32,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx requests sent over one aiohttp session (opened lazily, inside the event loop)."""
 
     def __init__(self, pool_size: int = DEFAULT_POOL_SIZE) -> None:
-        self._pool_size = pool_size
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _session_now(self) -> aiohttp.ClientSession:
-        # A session belongs to the event loop it was opened in; a sender used from a new
-        # loop (tests, one-shot commands run one after another) opens a new one.
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or loop is not self._loop:
-            self._loop = loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
-                trust_env=True,  # HTTP_PROXY, HTTPS_PROXY, NO_PROXY
-                # httpx decodes the body by its Content-Encoding; hand it over as it came.
-                auto_decompress=False,
-            )
-        return self._session
+        # httpx decodes the body by its Content-Encoding; hand it over as it came.
+        self._sessions = LoopSession(pool_size, auto_decompress=False)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request httpx built; return the response undecoded, for httpx to read."""
@@ -58,7 +44,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         body = await request.aread()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         try:
-            async with self._session_now().request(
+            async with self._sessions.now().request(
                 request.method,
                 # As httpx encoded it: yarl would otherwise unquote e.g. %3A in an id.
                 URL(str(request.url), encoded=True),
@@ -89,6 +75,4 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._sessions.close()

@@ -5,6 +5,8 @@ default httpx transport spent about 1 ms of CPU per call with one request open a
 2 ms with 40 open (httpcore scans its whole pool for every request); aiohttp spent about
 0.13 ms either way. The bot makes three calls per quiz answer, so this is most of the
 channel's CPU. The bot never uploads files, so multipart requests are not supported.
+Proxies come from the environment and a new event loop gets a session of its own, as with
+PTB's own transport (adapters/aiohttp_sessions.py).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from adapters.aiohttp_sessions import LoopSession
+
 DEFAULT_POOL_SIZE = 256
 
 
 class AiohttpRequest(BaseRequest):
-    """Bot API requests over one aiohttp session (created lazily, inside the event loop)."""
+    """Bot API requests over one aiohttp session per event loop (opened when needed)."""
 
     def __init__(
         self,
@@ -27,10 +31,9 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
     ) -> None:
-        self._pool_size = pool_size
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions = LoopSession(pool_size)
 
     @property
     def read_timeout(self) -> float | None:
@@ -39,20 +42,11 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         """Open the session."""
-        self._session_now()
+        self._sessions.now()
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _session_now(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size)
-            )
-        return self._session
+        await self._sessions.close()
 
     async def do_request(
         self,
@@ -74,7 +68,7 @@ class AiohttpRequest(BaseRequest):
         )
         form = request_data.json_parameters if request_data is not None else None
         try:
-            async with self._session_now().request(
+            async with self._sessions.now().request(
                 method, url, data=form, timeout=timeout
             ) as response:
                 return response.status, await response.read()
