@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from app.logs import configure_logging
 from lessons.loader import builtin_pack_path, load_curriculum
 from lessons.model import Curriculum
 from runtime.clock import ManualClock
+from storage.db import make_engine
+from storage.migrate import upgrade
 
 # Monday 2 March 2026, 09:00 UTC: a working day, no bank holiday.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -36,10 +39,30 @@ def demo_curriculum() -> Curriculum:
     return load_curriculum([builtin_pack_path("demo")])
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the newest revision, once per test process."""
+    path = tmp_path_factory.mktemp("migrated") / "bites.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A fresh SQLite database file."""
-    return f"sqlite:///{tmp_path / 'bites.db'}"
+def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A SQLite database file of the test's own, at the newest migration: a copy of one
+    migrated once (the service's start-up finds it migrated, which saves running every
+    migration again, about 0.3 s a database)."""
+    path = tmp_path / "bites.db"
+    shutil.copyfile(migrated_sqlite, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database file: for the migrations' own tests."""
+    return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
 def _postgres_base() -> str | None:
@@ -89,8 +112,16 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
-    """Each database the service supports, in turn."""
+    """Each database the service supports, in turn (SQLite already migrated, PostgreSQL an
+    empty schema)."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """Each database the service supports, empty: for the migrations' own tests."""
+    name = "empty_sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
 
 

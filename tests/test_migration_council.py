@@ -61,8 +61,8 @@ def _seed_before(engine: Engine) -> None:
         )
 
 
-def test_the_rename_keeps_every_row_and_reference(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_the_rename_keeps_every_row_and_reference(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     upgrade(engine, "0011")
     _seed_before(engine)
     upgrade(engine)

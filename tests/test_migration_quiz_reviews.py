@@ -58,8 +58,8 @@ def _seed_before(engine: Engine) -> None:
         )
 
 
-def test_quiz_reviews_move_onto_their_answers_and_back(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_quiz_reviews_move_onto_their_answers_and_back(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     upgrade(engine, "0012")
     _seed_before(engine)
     upgrade(engine)

@@ -28,8 +28,8 @@ REF = ConversationRef("test", "conv-1", "user-1", {"tenant": "t1"})
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def test_migrations_create_exactly_the_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_migrations_create_exactly_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     assert current_revision(engine) is None
     upgrade(engine)
     assert current_revision(engine) == head_revision()
@@ -50,12 +50,12 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     assert is_current(engine)
 
 
-def test_migrations_downgrade_to_empty(db_url: str) -> None:
+def test_migrations_downgrade_to_empty(empty_db_url: str) -> None:
     from alembic import command
 
     from storage.migrate import _config
 
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     command.downgrade(_config(engine), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
