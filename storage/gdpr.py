@@ -341,8 +341,9 @@ def _reviews(session: Session, learner_id: int) -> list[dict[str, Any]]:
     answer) and a refresher's."""
     review = every_review().c
     rows = session.execute(
-        sa_select(review.question_id, review.rating, review.reviewed_at, review.source)
-        .add_columns(review.guessed)
+        sa_select(
+            review.question_id, review.rating, review.reviewed_at, review.source, review.guessed
+        )
         .where(review.learner_id == learner_id)
         .order_by(review.reviewed_at, review.source)
     ).all()

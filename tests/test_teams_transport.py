@@ -142,3 +142,25 @@ def test_a_new_event_loop_gets_a_session_of_its_own() -> None:
 
     assert asyncio.run(post_once()) == 201
     assert asyncio.run(post_once()) == 201
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def created(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(_response("201 Created", b'{"id": "sent-1"}'))
+        await writer.drain()
+        writer.close()
+
+    async with RawServer(created) as proxy:
+        port = proxy.url.split(":")[2].split("/")[0]
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        for name in ("NO_PROXY", "no_proxy", "http_proxy", "https_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        url = "http://smba.trafficmanager.invalid/amer/v3/conversations/a%3A1/activities"
+        async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=1.0) as http:
+            response = await http.post(url, json={"text": "hi"})
+    assert response.status_code == 201
+    # Asked of the proxy, with the whole URL as httpx encoded it.
+    assert proxy.seen[0].split(b"\r\n")[0] == f"POST {url} HTTP/1.1".encode()

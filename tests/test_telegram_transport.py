@@ -20,6 +20,7 @@ class OneAnswerServer:
 
     def __init__(self) -> None:
         self.request_lines: list[str] = []
+        self.heads: list[str] = []
         self.port = 0
         self._server: asyncio.Server | None = None
 
@@ -31,6 +32,7 @@ class OneAnswerServer:
                 length = int(line.split(b":")[1])
         await reader.readexactly(length)
         self.request_lines.append(head.split(b"\r\n")[0].decode())
+        self.heads.append(head.decode("latin-1"))
         reply = f"HTTP/1.1 200 OK\r\nContent-Length: {len(OK)}\r\nConnection: close\r\n\r\n"
         writer.write(reply.encode() + OK)
         await writer.drain()
@@ -65,7 +67,7 @@ async def test_requests_go_through_the_proxy_the_environment_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with OneAnswerServer() as proxy:
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("HTTP_PROXY", f"http://bites:s3cret@127.0.0.1:{proxy.port}")
         for name in ("NO_PROXY", "no_proxy", "http_proxy"):
             monkeypatch.delenv(name, raising=False)
         request = AiohttpRequest()
@@ -75,3 +77,17 @@ async def test_requests_go_through_the_proxy_the_environment_names(
     assert (status, body) == (200, OK)
     # A proxy is asked for the whole URL; the host itself was never looked up.
     assert proxy.request_lines == [f"POST {url} HTTP/1.1"]
+    assert "Proxy-Authorization: Basic Yml0ZXM6czNjcmV0" in proxy.heads[0]  # bites:s3cret
+
+
+async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    async with OneAnswerServer() as bot_api:
+        request = AiohttpRequest()
+        url = f"http://127.0.0.1:{bot_api.port}/bot123:abc/getMe"
+        status, _body = await request.do_request(url, "POST", RequestData())
+        await request.shutdown()
+    assert status == 200 and bot_api.request_lines == ["POST /bot123:abc/getMe HTTP/1.1"]

@@ -43,15 +43,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         body = await request.aread()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        # As httpx encoded it: yarl would otherwise unquote e.g. %3A in an id.
+        url = URL(str(request.url), encoded=True)
+        session = self._sessions.now()
+        proxy, proxy_auth = self._sessions.proxy_for(url)
         try:
-            async with self._sessions.now().request(
+            async with session.request(
                 request.method,
-                # As httpx encoded it: yarl would otherwise unquote e.g. %3A in an id.
-                URL(str(request.url), encoded=True),
+                url,
                 headers=headers,
                 data=body or None,
                 timeout=timeout,
                 allow_redirects=False,  # httpx follows redirects itself, if asked to
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             ) as response:
                 content = await response.read()
                 return httpx.Response(

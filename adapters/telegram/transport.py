@@ -16,6 +16,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 from adapters.aiohttp_sessions import LoopSession
 
@@ -67,9 +68,11 @@ class AiohttpRequest(BaseRequest):
             sock_read=_chosen(read_timeout, self._read_timeout),
         )
         form = request_data.json_parameters if request_data is not None else None
+        session = self._sessions.now()
+        proxy, proxy_auth = self._sessions.proxy_for(URL(url))
         try:
-            async with self._sessions.now().request(
-                method, url, data=form, timeout=timeout
+            async with session.request(
+                method, url, data=form, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
