@@ -6,6 +6,8 @@ re-rates its review here.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Subquery, Table, literal, select, union_all
 from sqlmodel import Session, col
 from sqlmodel import select as model_select
@@ -20,9 +22,11 @@ _ANSWER: Table = AnswerRow.__table__  # type: ignore[attr-defined]
 GUESSED = int(grade_for(True, guessed=True))
 
 
+@cache
 def every_review() -> Subquery:
     """Every review as one selectable named `review`: `learner_id`, `question_id`,
-    `rating`, `reviewed_at`, `guessed` and `source` ("quiz" or "refresher")."""
+    `rating`, `reviewed_at`, `guessed` and `source` ("quiz" or "refresher"). Built once:
+    the refreshers' compose reads it for every round."""
     log, answer = _LOG.c, _ANSWER.c
     logged = select(
         log.learner_id, log.question_id, log.rating, log.reviewed_at, log.guessed, log.source
