@@ -22,6 +22,7 @@ from lessons.model import Curriculum
 from runtime.clock import ManualClock
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.store import SqlStore
 
 # Monday 2 March 2026, 09:00 UTC: a working day, no bank holiday.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -116,6 +117,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
     empty schema)."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SqlStore]:
+    """The SQL store on each database in turn."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield SqlStore(engine)
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -5,31 +5,19 @@ their own, timestamps and all, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from bot.messages import ConversationRef
 from bot.ports import ReadAlong
 from storage import learner_rows, quiz_reads
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.store import SqlStore
 from storage.tables import AnswerRow, Learner, ModuleProgressRow
+from tests.support.statement_count import Counter
 
 ANN = ConversationRef("telegram", "1", "ann", {})
 AT = dt.datetime(2026, 3, 2, 9, 0, 12, 500000, tzinfo=dt.UTC)
 ALONG = ReadAlong(card_question="t2-q1")
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[SqlStore]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield SqlStore(engine)
-    engine.dispose()
 
 
 def learner_in_a_retake(store: SqlStore) -> int:
@@ -80,16 +68,6 @@ def answer(
         answered_at=AT + dt.timedelta(seconds=attempt, microseconds=7),
         duration_ms=ms,
     )
-
-
-class Counter:
-    def __init__(self, store: SqlStore) -> None:
-        self.count = 0
-        event.listen(store.engine, "before_cursor_execute", self)
-
-    def __call__(self, *args: object) -> None:
-        if not str(args[2]).startswith("BEGIN"):
-            self.count += 1
 
 
 def test_a_quiz_answer_reads_the_records_with_the_learner(store: SqlStore) -> None:

@@ -6,10 +6,7 @@ Each test on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from bot.deliveries import Review
@@ -18,24 +15,15 @@ from bot.ports import ReadAlong
 from scheduler.planner import RoundPlan
 from scheduler.srs import new_memory
 from storage.compose_reads import SqlComposeReads
-from storage.db import make_engine
 from storage.gdpr import personal_document
-from storage.migrate import upgrade
 from storage.store import SqlStore
 from storage.tables import Delivery, Identity, Learner, SrsCard
+from tests.support.statement_count import Counter
 
 TEAMS = ConversationRef("msteams", "conv-1", "ann", {})
 SLACK = ConversationRef("slack", "D1", "U-ann", {})
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 QUESTIONS = ("k1-q1", "k2-q3", "k3-q2")
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[SqlStore]:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield SqlStore(engine)
-    engine.dispose()
 
 
 def learner_id(store: SqlStore, ref: ConversationRef = TEAMS) -> int:
@@ -64,16 +52,6 @@ def sent_round(store: SqlStore, learner: int, key: str = "round-1") -> int:
         session.commit()
         assert delivery.id is not None
         return delivery.id
-
-
-class Counter:
-    def __init__(self, store: SqlStore) -> None:
-        self.count = 0
-        event.listen(store.engine, "before_cursor_execute", self)
-
-    def __call__(self, *args: object) -> None:
-        if not str(args[2]).startswith("BEGIN"):
-            self.count += 1
 
 
 def test_the_round_and_the_items_card_come_with_the_learner(store: SqlStore) -> None:

@@ -61,13 +61,6 @@ def test_migrations_downgrade_to_empty(empty_db_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
 
 
-@pytest.fixture
-def store(db_url: str) -> SqlStore:
-    engine = make_engine(db_url)
-    upgrade(engine)
-    return SqlStore(engine)
-
-
 def test_learner_created_once_and_state_round_trips(store: SqlStore) -> None:
     council = store.ensure_council("demo", "Demo Council", "demo", AT)
     assert store.ensure_council("demo", "Other name", "x", AT) == council
